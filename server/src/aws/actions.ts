@@ -1,0 +1,106 @@
+/**
+ * The one catalogue of AWS API operations the server may call.
+ *
+ * Every call the tools make goes through the gateway, which only accepts an operation named here, and the IAM
+ * policies of the execution role and of the member role are generated from the same list. This module is pure
+ * data with no imports so that the CDK app (`lib/`, `cross-account/`) can depend on it without pulling in the
+ * server.
+ */
+
+/** How one API operation is authorised and billed. */
+export interface OperationSpec {
+  /** The IAM actions a caller needs for this operation (the API's own action first). */
+  readonly iam: readonly string[];
+  /** True where AWS charges per request (Cost Explorer: $0.01 per request, each page separately). */
+  readonly paid?: boolean;
+}
+
+/** Operations keyed as `<service>:<ApiOperationName>`. Every one of them is a read. */
+export const AWS_OPERATIONS = {
+  'sts:GetCallerIdentity': { iam: ['sts:GetCallerIdentity'] },
+
+  'ce:GetCostAndUsage': { iam: ['ce:GetCostAndUsage'], paid: true },
+  'ce:GetCostAndUsageWithResources': { iam: ['ce:GetCostAndUsageWithResources'], paid: true },
+  'ce:GetDimensionValues': { iam: ['ce:GetDimensionValues'], paid: true },
+  'ce:GetTags': { iam: ['ce:GetTags'], paid: true },
+  'ce:GetCostCategories': { iam: ['ce:GetCostCategories'], paid: true },
+  'ce:GetCostForecast': { iam: ['ce:GetCostForecast'], paid: true },
+  'ce:GetUsageForecast': { iam: ['ce:GetUsageForecast'], paid: true },
+  'ce:GetCostAndUsageComparisons': { iam: ['ce:GetCostAndUsageComparisons'], paid: true },
+  'ce:GetCostComparisonDrivers': { iam: ['ce:GetCostComparisonDrivers'], paid: true },
+  'ce:GetAnomalies': { iam: ['ce:GetAnomalies'], paid: true },
+  'ce:GetAnomalyMonitors': { iam: ['ce:GetAnomalyMonitors'], paid: true },
+  'ce:GetReservationCoverage': { iam: ['ce:GetReservationCoverage'], paid: true },
+  'ce:GetReservationUtilization': { iam: ['ce:GetReservationUtilization'], paid: true },
+  'ce:GetReservationPurchaseRecommendation': { iam: ['ce:GetReservationPurchaseRecommendation'], paid: true },
+  'ce:GetSavingsPlansCoverage': { iam: ['ce:GetSavingsPlansCoverage'], paid: true },
+  'ce:GetSavingsPlansUtilization': { iam: ['ce:GetSavingsPlansUtilization'], paid: true },
+  'ce:GetSavingsPlansUtilizationDetails': { iam: ['ce:GetSavingsPlansUtilizationDetails'], paid: true },
+  'ce:GetSavingsPlansPurchaseRecommendation': { iam: ['ce:GetSavingsPlansPurchaseRecommendation'], paid: true },
+
+  'budgets:DescribeBudgets': { iam: ['budgets:ViewBudget'] },
+
+  'compute-optimizer:GetEnrollmentStatus': { iam: ['compute-optimizer:GetEnrollmentStatus'] },
+  'compute-optimizer:GetEC2InstanceRecommendations': {
+    iam: ['compute-optimizer:GetEC2InstanceRecommendations', 'ec2:DescribeInstances'],
+  },
+  'compute-optimizer:GetAutoScalingGroupRecommendations': {
+    iam: ['compute-optimizer:GetAutoScalingGroupRecommendations', 'autoscaling:DescribeAutoScalingGroups'],
+  },
+  'compute-optimizer:GetEBSVolumeRecommendations': {
+    iam: ['compute-optimizer:GetEBSVolumeRecommendations', 'ec2:DescribeVolumes'],
+  },
+  'compute-optimizer:GetLambdaFunctionRecommendations': {
+    iam: ['compute-optimizer:GetLambdaFunctionRecommendations', 'lambda:ListFunctions'],
+  },
+  'compute-optimizer:GetECSServiceRecommendations': {
+    iam: ['compute-optimizer:GetECSServiceRecommendations', 'ecs:ListServices', 'ecs:ListClusters'],
+  },
+  'compute-optimizer:GetRDSDatabaseRecommendations': {
+    iam: ['compute-optimizer:GetRDSDatabaseRecommendations', 'rds:DescribeDBInstances', 'rds:DescribeDBClusters'],
+  },
+  'compute-optimizer:GetIdleRecommendations': { iam: ['compute-optimizer:GetIdleRecommendations'] },
+
+  'cost-optimization-hub:ListRecommendations': { iam: ['cost-optimization-hub:ListRecommendations'] },
+  'cost-optimization-hub:ListRecommendationSummaries': {
+    iam: ['cost-optimization-hub:ListRecommendationSummaries'],
+  },
+  'cost-optimization-hub:GetRecommendation': { iam: ['cost-optimization-hub:GetRecommendation'] },
+
+  'pricing:GetProducts': { iam: ['pricing:GetProducts'] },
+  'pricing:DescribeServices': { iam: ['pricing:DescribeServices'] },
+  'pricing:GetAttributeValues': { iam: ['pricing:GetAttributeValues'] },
+
+  'freetier:GetFreeTierUsage': { iam: ['freetier:GetFreeTierUsage'] },
+
+  'bcm-pricing-calculator:ListWorkloadEstimates': { iam: ['bcm-pricing-calculator:ListWorkloadEstimates'] },
+  'bcm-pricing-calculator:GetWorkloadEstimate': { iam: ['bcm-pricing-calculator:GetWorkloadEstimate'] },
+  'bcm-pricing-calculator:ListWorkloadEstimateUsage': {
+    iam: ['bcm-pricing-calculator:ListWorkloadEstimateUsage'],
+  },
+
+  'billingconductor:ListBillingGroups': { iam: ['billingconductor:ListBillingGroups'] },
+  'billingconductor:ListAccountAssociations': { iam: ['billingconductor:ListAccountAssociations'] },
+  'billingconductor:GetBillingGroupCostReport': { iam: ['billingconductor:GetBillingGroupCostReport'] },
+  'billingconductor:ListBillingGroupCostReports': { iam: ['billingconductor:ListBillingGroupCostReports'] },
+  'billingconductor:ListPricingRules': { iam: ['billingconductor:ListPricingRules'] },
+  'billingconductor:ListPricingPlans': { iam: ['billingconductor:ListPricingPlans'] },
+  'billingconductor:ListCustomLineItems': { iam: ['billingconductor:ListCustomLineItems'] },
+} as const satisfies Record<string, OperationSpec>;
+
+/** The name of an operation in the catalogue, e.g. `ce:GetCostAndUsage`. */
+export type AwsOperation = keyof typeof AWS_OPERATIONS;
+
+/** The service part of an operation name, e.g. `ce`. */
+export type AwsService = AwsOperation extends `${infer S}:${string}` ? S : never;
+
+/** All operations, in catalogue order. */
+export const ALL_OPERATIONS = Object.keys(AWS_OPERATIONS) as AwsOperation[];
+
+/** The sorted, de-duplicated IAM actions needed by the given operations. */
+export function iamActionsFor(operations: readonly AwsOperation[]): string[] {
+  return [...new Set(operations.flatMap((op) => AWS_OPERATIONS[op].iam))].sort();
+}
+
+/** Every IAM action the server can ever need: what the execution role and member roles are granted. */
+export const BILLING_READ_ONLY_ACTIONS: readonly string[] = Object.freeze(iamActionsFor(ALL_OPERATIONS));
