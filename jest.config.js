@@ -3,7 +3,13 @@ module.exports = {
   testEnvironment: 'node',
   roots: ['<rootDir>/test'],
   testMatch: ['**/*.test.ts'],
-  transform: { '^.+\\.ts$': ['ts-jest', { isolatedModules: true }] },
+  transform: {
+    // Type-checking is `npm run typecheck`'s job; tests only transpile (CommonJS, so dynamic imports become requires).
+    '^.+\\.ts$': [
+      'ts-jest',
+      { tsconfig: { module: 'commonjs', moduleResolution: 'node10', isolatedModules: true } },
+    ],
+  },
   globalSetup: '<rootDir>/test/global-setup.ts',
   testTimeout: 60_000,
 };

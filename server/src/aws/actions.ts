@@ -36,7 +36,10 @@ export const AWS_OPERATIONS = {
   'ce:GetSavingsPlansCoverage': { iam: ['ce:GetSavingsPlansCoverage'], paid: true },
   'ce:GetSavingsPlansUtilization': { iam: ['ce:GetSavingsPlansUtilization'], paid: true },
   'ce:GetSavingsPlansUtilizationDetails': { iam: ['ce:GetSavingsPlansUtilizationDetails'], paid: true },
-  'ce:GetSavingsPlansPurchaseRecommendation': { iam: ['ce:GetSavingsPlansPurchaseRecommendation'], paid: true },
+  'ce:GetSavingsPlansPurchaseRecommendation': {
+    iam: ['ce:GetSavingsPlansPurchaseRecommendation'],
+    paid: true,
+  },
 
   'budgets:DescribeBudgets': { iam: ['budgets:ViewBudget'] },
 
@@ -57,7 +60,11 @@ export const AWS_OPERATIONS = {
     iam: ['compute-optimizer:GetECSServiceRecommendations', 'ecs:ListServices', 'ecs:ListClusters'],
   },
   'compute-optimizer:GetRDSDatabaseRecommendations': {
-    iam: ['compute-optimizer:GetRDSDatabaseRecommendations', 'rds:DescribeDBInstances', 'rds:DescribeDBClusters'],
+    iam: [
+      'compute-optimizer:GetRDSDatabaseRecommendations',
+      'rds:DescribeDBInstances',
+      'rds:DescribeDBClusters',
+    ],
   },
   'compute-optimizer:GetIdleRecommendations': { iam: ['compute-optimizer:GetIdleRecommendations'] },
 

@@ -1,0 +1,93 @@
+import { type App, Tags, Validations } from 'aws-cdk-lib';
+import { AwsSolutionsChecks } from 'cdk-nag';
+import { MemberRoleStack } from '../cross-account/member-role-stack';
+import { AuthStack } from './auth-stack';
+import { type AppConfig, allowedTargetAccounts, hasMemberTargets } from './config';
+import { ExecutionRoleStack } from './execution-role-stack';
+import { MemberRolesStack } from './member-roles-stack';
+import { RuntimeStack } from './runtime-stack';
+
+/** The stacks {@link buildApp} adds. */
+export interface BillingMcpStacks {
+  readonly executionRole: ExecutionRoleStack;
+  readonly auth: AuthStack;
+  readonly runtime: RuntimeStack;
+  /** Present when member accounts or OUs are configured. */
+  readonly memberRoles?: MemberRolesStack;
+  /** Present with `deployMemberRole=true`. */
+  readonly memberRole?: MemberRoleStack;
+}
+
+/**
+ * Adds every stack of the system to `app`, as `cdk synth` does, and registers the cdk-nag AwsSolutions checks so
+ * that an unacknowledged finding fails synthesis.
+ */
+export function buildApp(app: App, config: AppConfig): BillingMcpStacks {
+  const prefix = config.stackPrefix;
+  const sourceEnv = config.sourceAccountId !== undefined ? { account: config.sourceAccountId } : undefined;
+
+  const executionRole = new ExecutionRoleStack(app, `${prefix}-ExecutionRole`, {
+    env: sourceEnv,
+    roleName: config.executionRoleName,
+    crossAccountRoleName: config.crossAccountRoleName,
+    memberAccountIds: config.memberAccountIds,
+    organizationId: config.organizationId,
+  });
+
+  const auth = new AuthStack(app, `${prefix}-Auth`, {
+    env: sourceEnv,
+    domainPrefix: config.cognitoDomainPrefix,
+  });
+
+  const targets = allowedTargetAccounts(config);
+  const runtime = new RuntimeStack(app, `${prefix}-Runtime`, {
+    env: sourceEnv,
+    executionRole: executionRole.role,
+    userPool: auth.userPool,
+    quickClient: auth.quickClient,
+    runtimeName: `${prefix.replace(/-/g, '_')}_Server`,
+    imageBuild: config.imageBuild,
+    extraAllowedClientIds: config.extraAllowedClientIds,
+    environment: {
+      CROSS_ACCOUNT_ROLE_NAME: config.crossAccountRoleName,
+      ...(targets !== undefined ? { ALLOWED_TARGET_ACCOUNTS: targets } : {}),
+      ...config.serverEnvironment,
+    },
+  });
+
+  const managementEnv =
+    config.managementAccountId !== undefined ? { account: config.managementAccountId } : undefined;
+
+  const memberRoles = hasMemberTargets(config)
+    ? new MemberRolesStack(app, `${prefix}-MemberRoles`, {
+        env: managementEnv,
+        stackSetNamePrefix: prefix,
+        roleName: config.crossAccountRoleName,
+        executionRoleName: config.executionRoleName,
+        sourceAccountId: config.sourceAccountId,
+        memberAccountIds: config.memberAccountIds,
+        organizationalUnitIds: config.organizationalUnitIds,
+        stackSetRegion: config.stackSetRegion,
+        callAs: config.stackSetCallAs,
+        externalId: config.crossAccountExternalId,
+      })
+    : undefined;
+
+  const memberRole = config.deployMemberRole
+    ? new MemberRoleStack(app, `${prefix}-MemberRole`, {
+        env: managementEnv,
+        roleName: config.crossAccountRoleName,
+        sourceAccountId: config.sourceAccountId,
+        executionRoleArn:
+          config.sourceAccountId !== undefined
+            ? `arn:aws:iam::${config.sourceAccountId}:role/${config.executionRoleName}`
+            : undefined,
+        externalId: config.crossAccountExternalId,
+      })
+    : undefined;
+
+  Tags.of(app).add('project', 'billing-mcp-agentcore');
+  Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
+
+  return { executionRole, auth, runtime, memberRoles, memberRole };
+}

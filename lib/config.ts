@@ -1,0 +1,312 @@
+import { z } from 'zod';
+
+/** How the runtime image is built: on an ARM CodeBuild project at deploy time, or by local Docker at deploy. */
+export type ImageBuild = 'codebuild' | 'docker';
+
+/** Who creates a service-managed StackSet: the management account itself, or a delegated administrator. */
+export type StackSetCallAs = 'SELF' | 'DELEGATED_ADMIN';
+
+/** The validated, frozen configuration of the CDK app. Built once by {@link parseConfig}. */
+export interface AppConfig {
+  /** Prefix of every stack name (`<prefix>-ExecutionRole`, `<prefix>-Auth`, ...). */
+  readonly stackPrefix: string;
+  /** Name of the IAM role AgentCore Runtime assumes; fixed so member roles can trust it by ARN. */
+  readonly executionRoleName: string;
+  /** Name of the read-only role in each member account that the server assumes. */
+  readonly crossAccountRoleName: string;
+  /**
+   * Cognito hosted domain prefix.
+   * @default - `billing-mcp-<12 hex chars of the Auth stack's id>`, resolved at deploy time
+   */
+  readonly cognitoDomainPrefix?: string;
+  /** Member accounts that get the cross-account role (self-managed StackSet) and may be queried. */
+  readonly memberAccountIds: readonly string[];
+  /** Organizational units that get the cross-account role (service-managed StackSet, auto-deployment). */
+  readonly organizationalUnitIds: readonly string[];
+  /** Organization id used in the execution role's `aws:ResourceOrgID` condition. */
+  readonly organizationId?: string;
+  /**
+   * The single region the StackSet deploys the (global) IAM role from.
+   * @default - the region the member-roles stack is deployed to
+   */
+  readonly stackSetRegion?: string;
+  /** `SELF` in the management account, `DELEGATED_ADMIN` in a delegated StackSets administrator account. */
+  readonly stackSetCallAs: StackSetCallAs;
+  /**
+   * Account the member-roles (StackSet) stack deploys to.
+   * @default - env-agnostic: whatever account the deploying credentials belong to
+   */
+  readonly managementAccountId?: string;
+  /**
+   * Account the execution role, Cognito and runtime stacks deploy to.
+   * @default - env-agnostic; the member-roles stack then uses its own account, or asks for a parameter
+   */
+  readonly sourceAccountId?: string;
+  /** Further OAuth client ids the runtime's JWT authorizer accepts, besides the Amazon Quick client. */
+  readonly extraAllowedClientIds: readonly string[];
+  /** How the ARM64 image is built. */
+  readonly imageBuild: ImageBuild;
+  /** Also add the stand-alone member-role stack (`<prefix>-MemberRole`) to the app. */
+  readonly deployMemberRole: boolean;
+  /** External id the server sends when assuming member roles, and that member roles then require. */
+  readonly crossAccountExternalId?: string;
+  /** Environment variables passed through to the server; only keys that were configured. */
+  readonly serverEnvironment: Readonly<Record<string, string>>;
+}
+
+/** Thrown for invalid context; the message is meant to be printed as is. */
+export class ConfigError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ConfigError';
+  }
+}
+
+const ACCOUNT_ID = /^\d{12}$/;
+const IAM_ROLE_NAME = /^[\w+=,.@-]{1,64}$/;
+
+/** Context from cdk.json is typed JSON; from `-c key=value` it is always a string. These accept both. */
+function text(schema: z.ZodString) {
+  return z.preprocess((v) => (typeof v === 'string' ? v.trim() : v), schema);
+}
+
+function optionalText(schema: z.ZodString) {
+  return z.preprocess((v) => {
+    if (v === undefined || v === null) return undefined;
+    if (typeof v !== 'string') return v;
+    return v.trim() === '' ? undefined : v.trim();
+  }, schema.optional());
+}
+
+function list(item: z.ZodString, max: number) {
+  return z.preprocess(
+    (v) => {
+      if (v === undefined || v === null) return [];
+      if (typeof v !== 'string') return v;
+      const s = v.trim();
+      if (s.startsWith('[')) {
+        try {
+          return JSON.parse(s) as unknown;
+        } catch {
+          return v;
+        }
+      }
+      return s
+        .split(',')
+        .map((x) => x.trim())
+        .filter(Boolean);
+    },
+    z
+      .array(z.preprocess((x) => (typeof x === 'string' ? x.trim() : x), item))
+      .max(max)
+      .transform((xs) => [...new Set(xs)]),
+  );
+}
+
+function optionalInt(min: number, max: number) {
+  return z.preprocess(
+    (v) => {
+      if (v === undefined || v === null || v === '') return undefined;
+      return typeof v === 'string' && /^\s*-?\d+\s*$/.test(v) ? Number(v) : v;
+    },
+    z.number().int().min(min).max(max).optional(),
+  );
+}
+
+function bool() {
+  return z.preprocess(
+    (v) => (v === 'true' ? true : v === 'false' ? false : v === undefined || v === '' ? false : v),
+    z.boolean(),
+  );
+}
+
+/** Each key: its schema, and the sentence that says what is allowed (used verbatim in the error). */
+const KEYS = {
+  stackPrefix: {
+    schema: text(z.string().regex(/^[A-Za-z][A-Za-z0-9-]{0,39}$/)).default('BillingMcp'),
+    allowed: 'a letter followed by up to 39 letters, digits or hyphens (default BillingMcp)',
+  },
+  executionRoleName: {
+    schema: text(z.string().regex(IAM_ROLE_NAME)).default('BillingMCPServerAgentCoreRole'),
+    allowed: 'an IAM role name: 1-64 letters, digits and +=,.@_-',
+  },
+  crossAccountRoleName: {
+    schema: text(z.string().regex(IAM_ROLE_NAME)).default('BillingMCPCrossAccountRole'),
+    allowed: 'an IAM role name: 1-64 letters, digits and +=,.@_-',
+  },
+  cognitoDomainPrefix: {
+    schema: optionalText(
+      z
+        .string()
+        .regex(/^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/)
+        .refine((s) => !/aws|amazon|cognito/.test(s)),
+    ),
+    allowed:
+      'a Cognito domain prefix: 1-63 lowercase letters, digits and inner hyphens, not containing "aws", "amazon" or "cognito"',
+  },
+  memberAccountIds: {
+    schema: list(z.string().regex(ACCOUNT_ID), 100),
+    allowed:
+      'at most 100 12-digit AWS account ids, as a JSON array in cdk.json or comma-separated with -c (use organizationId for more)',
+  },
+  organizationalUnitIds: {
+    schema: list(z.string().regex(/^(ou-[a-z0-9]{4,32}-[a-z0-9]{8,32}|r-[a-z0-9]{4,32})$/), 100),
+    allowed:
+      'organizational unit ids (ou-xxxx-xxxxxxxx) or a root id (r-xxxx), as a JSON array in cdk.json or comma-separated with -c',
+  },
+  organizationId: {
+    schema: optionalText(z.string().regex(/^o-[a-z0-9]{10,32}$/)),
+    allowed: 'an AWS Organizations id: o- followed by 10-32 lowercase letters or digits',
+  },
+  stackSetRegion: {
+    schema: optionalText(z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d{1,2}$/)),
+    allowed: 'one AWS region name, e.g. us-east-1',
+  },
+  stackSetCallAs: {
+    schema: text(z.string())
+      .pipe(z.enum(['SELF', 'DELEGATED_ADMIN']))
+      .default('SELF'),
+    allowed: 'SELF (management account) or DELEGATED_ADMIN (delegated StackSets administrator)',
+  },
+  managementAccountId: {
+    schema: optionalText(z.string().regex(ACCOUNT_ID)),
+    allowed: 'a 12-digit AWS account id',
+  },
+  sourceAccountId: {
+    schema: optionalText(z.string().regex(ACCOUNT_ID)),
+    allowed: 'a 12-digit AWS account id',
+  },
+  extraAllowedClientIds: {
+    schema: list(z.string().regex(/^[\w+-]{1,128}$/), 20),
+    allowed:
+      'at most 20 OAuth client ids (1-128 letters, digits, +, _ or -), as a JSON array in cdk.json or comma-separated with -c',
+  },
+  imageBuild: {
+    schema: text(z.string()).pipe(z.enum(['codebuild', 'docker'])).default('codebuild'),
+    allowed: 'codebuild (deploy-time ARM CodeBuild, no local Docker) or docker (local Docker, linux/arm64)',
+  },
+  deployMemberRole: {
+    schema: bool(),
+    allowed: 'true or false',
+  },
+  logLevel: {
+    schema: optionalText(z.string()).pipe(z.enum(['debug', 'info', 'warn', 'error']).optional()),
+    allowed: 'debug, info, warn or error',
+  },
+  cacheTtlSeconds: {
+    schema: optionalInt(0, 86_400),
+    allowed: 'a whole number of seconds from 0 (cache off) to 86400',
+  },
+  cacheMaxEntries: {
+    schema: optionalInt(1, 100_000),
+    allowed: 'a whole number from 1 to 100000',
+  },
+  toolDeadlineSeconds: {
+    schema: optionalInt(1, 900),
+    allowed: 'a whole number of seconds from 1 to 900 (Amazon Quick gives up after about 60)',
+  },
+  fanoutConcurrency: {
+    schema: optionalInt(1, 64),
+    allowed: 'a whole number from 1 to 64',
+  },
+  maxPages: {
+    schema: optionalInt(1, 100),
+    allowed: 'a whole number from 1 to 100',
+  },
+  crossAccountExternalId: {
+    schema: optionalText(z.string().regex(/^[\w+=,.@:/-]{2,1224}$/)),
+    allowed: 'an STS external id: 2-1224 letters, digits and +=,.@:/-',
+  },
+} as const;
+
+/** Every context key the app reads. */
+export const CONFIG_KEYS = Object.keys(KEYS) as (keyof typeof KEYS)[];
+
+/** Context keys that only set an environment variable of the server, and which one. */
+export const SERVER_ENVIRONMENT_KEYS = {
+  logLevel: 'LOG_LEVEL',
+  cacheTtlSeconds: 'CACHE_TTL_SECONDS',
+  cacheMaxEntries: 'CACHE_MAX_ENTRIES',
+  toolDeadlineSeconds: 'TOOL_DEADLINE_SECONDS',
+  fanoutConcurrency: 'FANOUT_CONCURRENCY',
+  maxPages: 'MAX_PAGES',
+  crossAccountExternalId: 'CROSS_ACCOUNT_EXTERNAL_ID',
+} as const satisfies Partial<Record<keyof typeof KEYS, string>>;
+
+type Parsed = { [K in keyof typeof KEYS]: z.output<(typeof KEYS)[K]['schema']> };
+
+function invalid(key: string, raw: unknown, allowed: string): string {
+  return `Invalid value for context key "${key}": ${JSON.stringify(raw)}. Allowed: ${allowed}.`;
+}
+
+/**
+ * Validates CDK context (cdk.json `context` merged with `-c key=value` flags) into one frozen config.
+ *
+ * Keys the app does not know are ignored when they look like CDK's own (`@aws-cdk/...`, `aws:cdk:...`), and
+ * rejected when they look like a misspelt key of ours (a plain camelCase word).
+ *
+ * @throws ConfigError naming each bad key and what it allows, one line per key
+ */
+export function parseConfig(rawContext: Readonly<Record<string, unknown>>): AppConfig {
+  const problems: string[] = [];
+  const parsed: Record<string, unknown> = {};
+  for (const key of CONFIG_KEYS) {
+    const spec = KEYS[key];
+    const result = (spec.schema as z.ZodType).safeParse(rawContext[key]);
+    if (result.success) parsed[key] = result.data;
+    else problems.push(invalid(key, rawContext[key], spec.allowed));
+  }
+  for (const key of Object.keys(rawContext)) {
+    if (/^[a-z][A-Za-z0-9]*$/.test(key) && !(CONFIG_KEYS as string[]).includes(key)) {
+      problems.push(`Unknown context key "${key}". Known keys: ${CONFIG_KEYS.join(', ')}.`);
+    }
+  }
+  if (problems.length > 0) throw new ConfigError(problems.join('\n'));
+
+  const c = parsed as Parsed;
+  if (c.organizationalUnitIds.length > 0 && c.organizationId === undefined) {
+    throw new ConfigError(
+      invalid('organizationId', rawContext.organizationId, 'an o-... id; it is required when organizationalUnitIds is set') +
+        ' The execution role may assume the member role in any account of that organization only.',
+    );
+  }
+
+  const serverEnvironment: Record<string, string> = {};
+  for (const [key, envName] of Object.entries(SERVER_ENVIRONMENT_KEYS)) {
+    const value = c[key as keyof typeof SERVER_ENVIRONMENT_KEYS];
+    if (value !== undefined) serverEnvironment[envName] = String(value);
+  }
+
+  return Object.freeze({
+    stackPrefix: c.stackPrefix,
+    executionRoleName: c.executionRoleName,
+    crossAccountRoleName: c.crossAccountRoleName,
+    cognitoDomainPrefix: c.cognitoDomainPrefix,
+    memberAccountIds: Object.freeze(c.memberAccountIds),
+    organizationalUnitIds: Object.freeze(c.organizationalUnitIds),
+    organizationId: c.organizationId,
+    stackSetRegion: c.stackSetRegion,
+    stackSetCallAs: c.stackSetCallAs,
+    managementAccountId: c.managementAccountId,
+    sourceAccountId: c.sourceAccountId,
+    extraAllowedClientIds: Object.freeze(c.extraAllowedClientIds),
+    imageBuild: c.imageBuild,
+    deployMemberRole: c.deployMemberRole,
+    crossAccountExternalId: c.crossAccountExternalId,
+    serverEnvironment: Object.freeze(serverEnvironment),
+  });
+}
+
+/** True when member accounts or OUs are configured, i.e. when the app has a StackSet stack. */
+export function hasMemberTargets(config: AppConfig): boolean {
+  return config.memberAccountIds.length > 0 || config.organizationalUnitIds.length > 0;
+}
+
+/**
+ * The server's ALLOWED_TARGET_ACCOUNTS: `*` when an organization bounds the role (the IAM `aws:ResourceOrgID`
+ * condition does the limiting), the listed accounts otherwise, undefined (own account only) when neither.
+ */
+export function allowedTargetAccounts(config: AppConfig): string | undefined {
+  if (config.organizationId !== undefined) return '*';
+  return config.memberAccountIds.length > 0 ? config.memberAccountIds.join(',') : undefined;
+}

@@ -1,0 +1,312 @@
+import { fromNodeProviderChain, fromTemporaryCredentials } from '@aws-sdk/credential-providers';
+import { memoize } from '@smithy/property-provider';
+import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@smithy/types';
+import type { ServerConfig } from '../config';
+import type { Logger } from '../log';
+import { describeError } from '../log';
+import { AWS_OPERATIONS, type AwsOperation, type AwsService } from './actions';
+import { AnswerCache, stableStringify } from './cache';
+import { AwsCallError, classifyAwsError } from './errors';
+import { callJsonService } from './json-services/signed-json';
+import type { InputOf, OutputOf } from './operations';
+import { SERVICES, type SdkClient } from './services';
+
+/** The account a call is made in, resolved from a tool's `target_account_id`. */
+export interface AccountScope {
+  readonly accountId: string;
+  /** True for the account the server runs in: base credentials, no AssumeRole. */
+  readonly isOwn: boolean;
+}
+
+/** What one tool call spent: AWS requests made, paid requests, cache hits, and the age of the data used. */
+export class UsageMeter {
+  requests = 0;
+  paidRequests = 0;
+  cacheHits = 0;
+  /** Oldest fetch time (epoch ms) of any cached answer used, for "data fetched at …". */
+  oldestCachedFetch: number | undefined;
+  readonly operations = new Set<AwsOperation>();
+}
+
+export interface CallOptions {
+  readonly account: AccountScope;
+  /** Region for regional services; the global billing services ignore it. */
+  readonly region?: string;
+  readonly signal?: AbortSignal;
+  readonly meter?: UsageMeter;
+  /** Skip the cache for this call (the answer is still stored). */
+  readonly refresh?: boolean;
+}
+
+export interface GatewayOptions {
+  /** The clock (epoch ms); tests may pass a fake one. */
+  readonly now?: () => number;
+  /** AWS_ENDPOINT_URL and AWS_ENDPOINT_URL_<SERVICE>, for the JSON services the SDK does not configure for us. */
+  readonly endpointOverrides?: Readonly<Record<string, string>>;
+}
+
+const ASSUMED_ROLE_SECONDS = 3600;
+// Refresh assumed-role credentials this long before they expire, so no call is signed with credentials that lapse
+// in flight.
+const CREDENTIAL_REFRESH_MARGIN_MS = 5 * 60 * 1000;
+
+/**
+ * The only way the server talks to AWS. It accepts only catalogued (read-only) operations, keeps one client per
+ * (service, account, region), assumes member roles, caches answers, shares identical in-flight calls, counts
+ * paid requests and turns every failure into an AwsCallError with a message a user can act on.
+ */
+export class AwsGateway {
+  private readonly clients = new Map<string, Promise<SdkClient>>();
+  private readonly credentials = new Map<string, AwsCredentialIdentityProvider>();
+  private readonly cache: AnswerCache;
+  private readonly now: () => number;
+  private readonly endpointOverrides: Readonly<Record<string, string>>;
+  private ownAccount: Promise<string> | undefined;
+  private baseCredentials: AwsCredentialIdentityProvider | undefined;
+  /** Cumulative paid requests per account, for the operator's logs. */
+  private readonly paidByAccount = new Map<string, number>();
+
+  constructor(
+    private readonly config: ServerConfig,
+    private readonly log: Logger,
+    options: GatewayOptions = {},
+  ) {
+    this.now = options.now ?? Date.now;
+    this.endpointOverrides = options.endpointOverrides ?? {};
+    this.cache = new AnswerCache(config.cacheTtlSeconds, config.cacheMaxEntries, this.now);
+  }
+
+  /** The id of the account the server's own credentials belong to (sts:GetCallerIdentity, once per process). */
+  ownAccountId(signal?: AbortSignal): Promise<string> {
+    if (!this.ownAccount) {
+      const own: AccountScope = { accountId: 'self', isOwn: true };
+      this.ownAccount = this.send('sts:GetCallerIdentity', {}, { account: own, signal }).then((out) => {
+        if (!out.Account)
+          throw new AwsCallError(
+            'malformed-response',
+            'sts:GetCallerIdentity',
+            'self',
+            'STS returned no account id.',
+          );
+        return out.Account;
+      });
+      // A failure (no credentials yet, network) must not be remembered for the life of the process.
+      this.ownAccount.catch(() => (this.ownAccount = undefined));
+    }
+    return this.ownAccount;
+  }
+
+  /** The accounts the server may be asked about besides its own: '*' or an explicit list. */
+  get allowedTargets(): '*' | readonly string[] {
+    return this.config.allowedTargetAccounts;
+  }
+
+  /** Whether `accountId` may be queried; the own account always may. */
+  isAllowedTarget(accountId: string): boolean {
+    const allowed = this.config.allowedTargetAccounts;
+    return allowed === '*' || allowed.includes(accountId);
+  }
+
+  /** The role ARN assumed in a member account. */
+  roleArnFor(accountId: string): string {
+    return `arn:aws:iam::${accountId}:role/${this.config.crossAccountRoleName}`;
+  }
+
+  /** Calls one catalogued operation, through the cache. */
+  async call<O extends AwsOperation>(
+    operation: O,
+    input: InputOf<O>,
+    options: CallOptions,
+  ): Promise<OutputOf<O>> {
+    const { account, meter } = options;
+    const region = this.regionFor(operation, options.region);
+    const key = `${account.accountId}|${region}|${operation}|${stableStringify(input)}`;
+    meter?.operations.add(operation);
+    if (!options.refresh) {
+      const hit = this.cache.get(key);
+      if (hit) {
+        this.countCacheHit(meter, hit.fetchedAt);
+        return hit.value as OutputOf<O>;
+      }
+    }
+    const answer = await this.cache.share(key, () => this.send(operation, input, options), this.now);
+    if (answer.shared) this.countCacheHit(meter, answer.fetchedAt);
+    return answer.value as OutputOf<O>;
+  }
+
+  private countCacheHit(meter: UsageMeter | undefined, fetchedAt: number): void {
+    if (!meter) return;
+    meter.cacheHits++;
+    meter.oldestCachedFetch = Math.min(meter.oldestCachedFetch ?? fetchedAt, fetchedAt);
+  }
+
+  /** Calls AWS, bypassing the cache. */
+  private async send<O extends AwsOperation>(
+    operation: O,
+    input: InputOf<O>,
+    options: CallOptions,
+  ): Promise<OutputOf<O>> {
+    const { account, signal, meter } = options;
+    const [service, api] = operation.split(':') as [AwsService, string];
+    const region = this.regionFor(operation, options.region);
+    if (signal?.aborted) throw classifyAwsError(signal.reason ?? abortError(), operation, account.accountId);
+    const paid = (AWS_OPERATIONS[operation] as { paid?: boolean }).paid === true;
+    if (meter) {
+      meter.requests++;
+      if (paid) meter.paidRequests++;
+    }
+    if (paid) this.countPaid(account.accountId);
+    const started = this.now();
+    try {
+      const spec = SERVICES[service].load();
+      let output: unknown;
+      if ('then' in spec) {
+        const loaded = await spec;
+        const client = await this.client(service, account, region);
+        output = await client.send(loaded.command(api, input), { abortSignal: signal });
+      } else {
+        output = await callJsonService(spec, api, input, {
+          region,
+          credentials: this.credentialsFor(account),
+          endpointOverrides: this.endpointOverrides,
+          signal,
+        });
+      }
+      this.log.debug('aws call', { operation, account: account.accountId, region, ms: this.now() - started });
+      const { $metadata: _metadata, ...rest } = output as Record<string, unknown>;
+      return rest as OutputOf<O>;
+    } catch (err) {
+      const failure = classifyAwsError(
+        signal?.aborted ? (signal.reason ?? err) : err,
+        operation,
+        account.accountId,
+      );
+      this.log.warn('aws call failed', {
+        operation,
+        account: account.accountId,
+        region,
+        kind: failure.kind,
+        ms: this.now() - started,
+        ...describeError(err),
+      });
+      throw failure;
+    }
+  }
+
+  private countPaid(accountId: string): void {
+    const total = (this.paidByAccount.get(accountId) ?? 0) + 1;
+    this.paidByAccount.set(accountId, total);
+    // Logged at info every 10 requests so an operator can see what the server is spending without a log flood.
+    if (total % 10 === 0)
+      this.log.info('paid Cost Explorer requests', {
+        account: accountId,
+        total,
+        usd: (total / 100).toFixed(2),
+      });
+  }
+
+  /** Cumulative paid requests per account since start-up. */
+  paidRequestsByAccount(): ReadonlyMap<string, number> {
+    return this.paidByAccount;
+  }
+
+  private regionFor(operation: AwsOperation, requested: string | undefined): string {
+    const [service] = operation.split(':') as [AwsService];
+    const fixed = SERVICES[service].region;
+    return fixed === 'regional' ? (requested ?? this.config.defaultRegion) : fixed;
+  }
+
+  private client(service: AwsService, account: AccountScope, region: string): Promise<SdkClient> {
+    const key = `${service}|${account.accountId}|${region}`;
+    let client = this.clients.get(key);
+    if (!client) {
+      client = (async () => {
+        const loaded = await SERVICES[service].load();
+        if (!('createClient' in loaded)) throw new Error(`${service} has no SDK client`);
+        return loaded.createClient({
+          region,
+          ...(account.isOwn ? {} : { credentials: this.credentialsFor(account) }),
+          maxAttempts: 4,
+          retryMode: 'adaptive',
+          requestHandler: { connectionTimeout: 3_000, requestTimeout: 20_000 },
+        });
+      })();
+      client.catch(() => this.clients.delete(key));
+      this.clients.set(key, client);
+    }
+    return client;
+  }
+
+  /**
+   * Credentials for an account: the default chain for the own account; for a member account, its role assumed
+   * with fromTemporaryCredentials, memoized per account (shared by every service client) and refreshed before
+   * expiry.
+   */
+  private credentialsFor(account: AccountScope): AwsCredentialIdentityProvider {
+    if (account.isOwn) {
+      this.baseCredentials ??= memoize(fromNodeProviderChain(), expiresSoon, hasExpiry);
+      return this.baseCredentials;
+    }
+    let provider = this.credentials.get(account.accountId);
+    if (!provider) {
+      const roleArn = this.roleArnFor(account.accountId);
+      const assume = fromTemporaryCredentials({
+        params: {
+          RoleArn: roleArn,
+          RoleSessionName: `billing-mcp-${account.accountId}`,
+          DurationSeconds: ASSUMED_ROLE_SECONDS,
+          ...(this.config.crossAccountExternalId ? { ExternalId: this.config.crossAccountExternalId } : {}),
+        },
+        clientConfig: { region: this.config.defaultRegion },
+      });
+      const accountId = account.accountId;
+      const explained: AwsCredentialIdentityProvider = async (props) => {
+        try {
+          return await assume(props);
+        } catch (err) {
+          throw assumeRoleFailure(err, roleArn, accountId);
+        }
+      };
+      provider = memoize(explained, expiresSoon, hasExpiry);
+      this.credentials.set(account.accountId, provider);
+    }
+    return provider;
+  }
+}
+
+function expiresSoon(credentials: AwsCredentialIdentity): boolean {
+  return (
+    credentials.expiration !== undefined &&
+    credentials.expiration.getTime() - Date.now() < CREDENTIAL_REFRESH_MARGIN_MS
+  );
+}
+
+function hasExpiry(credentials: AwsCredentialIdentity): boolean {
+  return credentials.expiration !== undefined;
+}
+
+function abortError(): Error {
+  const err = new Error('The operation was aborted');
+  err.name = 'AbortError';
+  return err;
+}
+
+function assumeRoleFailure(err: unknown, roleArn: string, accountId: string): AwsCallError {
+  const name = (err as { name?: string })?.name ?? 'Error';
+  if (
+    /AccessDenied/i.test(name) ||
+    (err as { $metadata?: { httpStatusCode?: number } })?.$metadata?.httpStatusCode === 403
+  ) {
+    return new AwsCallError(
+      'assume-role-denied',
+      'sts:AssumeRole',
+      accountId,
+      `Could not assume ${roleArn}. Likely causes: the role does not exist in account ${accountId} (deploy the member ` +
+        `role there: the StackSet or the member-role stack); its trust policy does not trust this server's execution ` +
+        `role; or the execution role may not assume it (the account is missing from memberAccountIds / the ` +
+        `organization condition).`,
+      name,
+    );
+  }
+  return classifyAwsError(err, 'sts:AssumeRole', accountId);
+}

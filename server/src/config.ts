@@ -1,0 +1,193 @@
+import { z } from 'zod';
+
+const ACCOUNT_ID = /^\d{12}$/;
+
+const LOG_LEVELS = ['debug', 'info', 'warn', 'error'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+function positiveInt(name: string, fallback: number, max: number) {
+  return z
+    .string()
+    .optional()
+    .transform((raw, ctx) => {
+      if (raw === undefined || raw.trim() === '') return fallback;
+      const value = Number(raw);
+      if (!Number.isInteger(value) || value < 1 || value > max) {
+        ctx.addIssue({
+          code: 'custom',
+          message: `${name} must be a whole number from 1 to ${max}, got "${raw}"`,
+        });
+        return z.NEVER;
+      }
+      return value;
+    });
+}
+
+const envSchema = z.object({
+  HOST: z.string().default('127.0.0.1'),
+  PORT: z
+    .string()
+    .optional()
+    .transform((raw, ctx) => {
+      if (raw === undefined || raw === '') return 8000;
+      const port = Number(raw);
+      if (!Number.isInteger(port) || port < 0 || port > 65535) {
+        ctx.addIssue({
+          code: 'custom',
+          message: `PORT must be a whole number from 0 to 65535, got "${raw}"`,
+        });
+        return z.NEVER;
+      }
+      return port;
+    }),
+  LOG_LEVEL: z
+    .string()
+    .optional()
+    .transform((raw, ctx) => {
+      const level = (raw ?? 'info').toLowerCase();
+      if (!(LOG_LEVELS as readonly string[]).includes(level)) {
+        ctx.addIssue({
+          code: 'custom',
+          message: `LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}, got "${raw}"`,
+        });
+        return z.NEVER;
+      }
+      return level as LogLevel;
+    }),
+  AWS_REGION: z.string().optional(),
+  AWS_DEFAULT_REGION: z.string().optional(),
+  CROSS_ACCOUNT_ROLE_NAME: z
+    .string()
+    .optional()
+    .transform((raw, ctx) => {
+      const name = raw?.trim() || 'BillingMCPCrossAccountRole';
+      if (!/^[\w+=,.@-]{1,64}$/.test(name)) {
+        ctx.addIssue({
+          code: 'custom',
+          message: `CROSS_ACCOUNT_ROLE_NAME must be an IAM role name (1-64 of letters, digits and +=,.@_-), got "${raw}"`,
+        });
+        return z.NEVER;
+      }
+      return name;
+    }),
+  ALLOWED_TARGET_ACCOUNTS: z
+    .string()
+    .optional()
+    .transform((raw, ctx): '*' | readonly string[] => {
+      const text = (raw ?? '').trim();
+      if (text === '*') return '*';
+      const ids = text
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean);
+      const bad = ids.filter((id) => !ACCOUNT_ID.test(id));
+      if (bad.length > 0) {
+        ctx.addIssue({
+          code: 'custom',
+          message: `ALLOWED_TARGET_ACCOUNTS must be "*" or comma-separated 12-digit account ids; not valid: ${bad.join(', ')}`,
+        });
+        return z.NEVER;
+      }
+      return Object.freeze([...new Set(ids)]);
+    }),
+  CROSS_ACCOUNT_EXTERNAL_ID: z
+    .string()
+    .optional()
+    .transform((raw, ctx) => {
+      const value = raw?.trim();
+      if (!value) return undefined;
+      if (!/^[\w+=,.@:/-]{2,1224}$/.test(value)) {
+        ctx.addIssue({
+          code: 'custom',
+          message: 'CROSS_ACCOUNT_EXTERNAL_ID must be 2-1224 of letters, digits and +=,.@:/-',
+        });
+        return z.NEVER;
+      }
+      return value;
+    }),
+  CACHE_TTL_SECONDS: z
+    .string()
+    .optional()
+    .transform((raw, ctx) => {
+      if (raw === undefined || raw.trim() === '') return 900;
+      const value = Number(raw);
+      if (!Number.isInteger(value) || value < 0 || value > 86_400) {
+        ctx.addIssue({
+          code: 'custom',
+          message: `CACHE_TTL_SECONDS must be a whole number from 0 (cache off) to 86400, got "${raw}"`,
+        });
+        return z.NEVER;
+      }
+      return value;
+    }),
+  CACHE_MAX_ENTRIES: positiveInt('CACHE_MAX_ENTRIES', 1000, 100_000),
+  TOOL_DEADLINE_SECONDS: positiveInt('TOOL_DEADLINE_SECONDS', 45, 900),
+  FANOUT_CONCURRENCY: positiveInt('FANOUT_CONCURRENCY', 8, 64),
+  MAX_PAGES: positiveInt('MAX_PAGES', 10, 100),
+  BILLING_MCP_CLOCK: z
+    .string()
+    .optional()
+    .transform((raw, ctx) => {
+      if (!raw) return undefined;
+      const time = Date.parse(raw);
+      if (Number.isNaN(time)) {
+        ctx.addIssue({
+          code: 'custom',
+          message: `BILLING_MCP_CLOCK must be an ISO 8601 instant, got "${raw}"`,
+        });
+        return z.NEVER;
+      }
+      return time;
+    }),
+});
+
+/** The server's configuration, read once from the environment at start-up. Tools receive it; they never read env. */
+export interface ServerConfig {
+  readonly host: string;
+  readonly port: number;
+  readonly logLevel: LogLevel;
+  /** Region of the regional services (Compute Optimizer) when a tool is not told otherwise. */
+  readonly defaultRegion: string;
+  readonly crossAccountRoleName: string;
+  /** `*` (any account the role can be assumed in) or the explicit allow-list; empty means the own account only. */
+  readonly allowedTargetAccounts: '*' | readonly string[];
+  readonly crossAccountExternalId: string | undefined;
+  readonly cacheTtlSeconds: number;
+  readonly cacheMaxEntries: number;
+  readonly toolDeadlineSeconds: number;
+  readonly fanoutConcurrency: number;
+  /** How many pages a paginated read follows before saying that more exists. */
+  readonly maxPages: number;
+  /**
+   * For tests and demos only: the instant the server's clock starts at (it then advances normally), so relative
+   * periods resolve deterministically.
+   */
+  readonly clockStart: number | undefined;
+}
+
+/** Thrown for an invalid environment; the message is one line meant for the operator. */
+export class ConfigError extends Error {}
+
+/** Validates the environment into a frozen config, or throws a ConfigError naming every bad variable. */
+export function loadConfig(env: NodeJS.ProcessEnv): ServerConfig {
+  const parsed = envSchema.safeParse(env);
+  if (!parsed.success) {
+    throw new ConfigError(`Invalid configuration: ${parsed.error.issues.map((i) => i.message).join('; ')}`);
+  }
+  const e = parsed.data;
+  return Object.freeze({
+    host: e.HOST,
+    port: e.PORT,
+    logLevel: e.LOG_LEVEL,
+    defaultRegion: e.AWS_REGION || e.AWS_DEFAULT_REGION || 'us-east-1',
+    crossAccountRoleName: e.CROSS_ACCOUNT_ROLE_NAME,
+    allowedTargetAccounts: e.ALLOWED_TARGET_ACCOUNTS,
+    crossAccountExternalId: e.CROSS_ACCOUNT_EXTERNAL_ID,
+    cacheTtlSeconds: e.CACHE_TTL_SECONDS,
+    cacheMaxEntries: e.CACHE_MAX_ENTRIES,
+    toolDeadlineSeconds: e.TOOL_DEADLINE_SECONDS,
+    fanoutConcurrency: e.FANOUT_CONCURRENCY,
+    maxPages: e.MAX_PAGES,
+    clockStart: e.BILLING_MCP_CLOCK,
+  });
+}

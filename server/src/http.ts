@@ -1,0 +1,174 @@
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import { createServer as createHttpServer } from 'node:http';
+import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
+import { describeError } from './log';
+import { createServer } from './server';
+import type { ToolDeps } from './tools/runner';
+
+/** Request bodies above this are refused with 413. */
+export const MAX_BODY_BYTES = 1024 * 1024;
+/** A client that has not sent its whole request by then gets 408 (slow-drip bodies must not hold a slot). */
+export const REQUEST_TIMEOUT_MS = 30_000;
+
+function sendJson(
+  res: ServerResponse,
+  status: number,
+  body: unknown,
+  headers: Record<string, string> = {},
+): void {
+  if (res.headersSent) return;
+  const text = JSON.stringify(body);
+  res.writeHead(status, {
+    'content-type': 'application/json',
+    'content-length': Buffer.byteLength(text),
+    ...headers,
+  });
+  res.end(text);
+}
+
+function jsonRpcError(code: number, message: string, id: string | number | null = null) {
+  return { jsonrpc: '2.0', error: { code, message }, id };
+}
+
+class BodyTooLarge extends Error {}
+
+function readBody(req: IncomingMessage): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const declared = Number(req.headers['content-length']);
+    if (Number.isFinite(declared) && declared > MAX_BODY_BYTES) return reject(new BodyTooLarge());
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > MAX_BODY_BYTES) {
+        req.removeAllListeners('data');
+        reject(new BodyTooLarge());
+        return;
+      }
+      chunks.push(chunk);
+    });
+    req.on('end', () => resolve(Buffer.concat(chunks)));
+    req.on('error', reject);
+  });
+}
+
+/**
+ * AgentCore's health check sends `ping` with `params: null`, which the MCP SDK's schema rejects; `params` is
+ * optional in JSON-RPC, so a null one is dropped before the SDK sees the message.
+ */
+export function normaliseMessage(message: unknown): unknown {
+  if (message && typeof message === 'object' && !Array.isArray(message) && 'params' in message) {
+    const m = message as Record<string, unknown>;
+    if (m.params === null) {
+      const { params: _params, ...rest } = m;
+      return rest;
+    }
+  }
+  return message;
+}
+
+async function handleMcpPost(req: IncomingMessage, res: ServerResponse, deps: ToolDeps): Promise<void> {
+  let raw: Buffer;
+  try {
+    raw = await readBody(req);
+  } catch (err) {
+    if (err instanceof BodyTooLarge) {
+      sendJson(res, 413, jsonRpcError(-32600, `Request body exceeds ${MAX_BODY_BYTES} bytes.`), {
+        connection: 'close',
+      });
+      req.resume();
+      return;
+    }
+    throw err;
+  }
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(raw.toString('utf8'));
+  } catch {
+    sendJson(res, 400, jsonRpcError(-32700, 'Parse error: the request body is not valid JSON.'));
+    return;
+  }
+  const body = Array.isArray(parsed) ? parsed.map(normaliseMessage) : normaliseMessage(parsed);
+
+  const server = createServer(deps);
+  const transport = new StreamableHTTPServerTransport({
+    sessionIdGenerator: undefined,
+    enableJsonResponse: true,
+  });
+  res.on('close', () => {
+    void transport.close();
+    void server.close();
+  });
+  await server.connect(transport);
+  await transport.handleRequest(req, res, body);
+}
+
+export interface HttpServerHandle {
+  readonly server: Server;
+  /** Stops accepting connections and resolves when in-flight requests have finished (or `graceMs` passed). */
+  drain(graceMs: number): Promise<void>;
+}
+
+/** The HTTP front: POST /mcp (stateless streamable HTTP), GET /ping, and clear answers for everything else. */
+export function createMcpHttpServer(deps: ToolDeps): HttpServerHandle {
+  const { log } = deps;
+  let inFlight = 0;
+  let idle: (() => void) | undefined;
+
+  const server = createHttpServer(
+    { requestTimeout: REQUEST_TIMEOUT_MS, headersTimeout: 10_000 },
+    (req, res) => {
+      inFlight++;
+      res.on('close', () => {
+        inFlight--;
+        if (inFlight === 0) idle?.();
+      });
+      const path = (req.url ?? '/').split('?')[0];
+      if (path === '/mcp') {
+        if (req.method === 'POST') {
+          handleMcpPost(req, res, deps).catch((err) => {
+            log.error('request failed', describeError(err));
+            sendJson(res, 500, jsonRpcError(-32603, 'Internal error.'));
+          });
+          return;
+        }
+        // 405 (not 400/404): the MCP Inspector opens a GET stream after initialize and treats 400 as a broken server.
+        sendJson(
+          res,
+          405,
+          jsonRpcError(-32000, 'Method not allowed: this stateless server only accepts POST /mcp.'),
+          {
+            allow: 'POST',
+          },
+        );
+        return;
+      }
+      if (path === '/ping' && (req.method === 'GET' || req.method === 'HEAD')) {
+        sendJson(res, 200, { status: 'Healthy' });
+        return;
+      }
+      sendJson(res, 404, { error: 'Not found. The MCP endpoint is POST /mcp; health is GET /ping.' });
+    },
+  );
+  server.on('clientError', (_err, socket) => {
+    if (socket.writable)
+      socket.end('HTTP/1.1 400 Bad Request\r\nconnection: close\r\ncontent-length: 0\r\n\r\n');
+  });
+
+  return {
+    server,
+    drain(graceMs) {
+      return new Promise((resolve) => {
+        const timer = setTimeout(resolve, graceMs);
+        timer.unref();
+        server.close(() => {
+          clearTimeout(timer);
+          resolve();
+        });
+        server.closeIdleConnections();
+        if (inFlight === 0) return;
+        idle = () => server.closeIdleConnections();
+      });
+    },
+  };
+}

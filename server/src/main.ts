@@ -1,0 +1,56 @@
+import { AwsGateway } from './aws/gateway';
+import { ConfigError, loadConfig } from './config';
+import { createMcpHttpServer } from './http';
+import { createLogger } from './log';
+
+function endpointOverrides(env: NodeJS.ProcessEnv): Record<string, string> {
+  return Object.fromEntries(
+    Object.entries(env).filter((e): e is [string, string] => e[0].startsWith('AWS_ENDPOINT_URL') && !!e[1]),
+  );
+}
+
+function main(): void {
+  let config;
+  try {
+    config = loadConfig(process.env);
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      process.stderr.write(`${JSON.stringify({ level: 'error', msg: err.message })}\n`);
+      process.exit(2);
+    }
+    throw err;
+  }
+  const log = createLogger(config.logLevel);
+  const clockOffset = config.clockStart === undefined ? 0 : config.clockStart - Date.now();
+  const nowMs = () => Date.now() + clockOffset;
+  const gateway = new AwsGateway(config, log, {
+    endpointOverrides: endpointOverrides(process.env),
+    now: nowMs,
+  });
+  const http = createMcpHttpServer({ config, log, gateway, now: () => new Date(nowMs()) });
+
+  http.server.listen(config.port, config.host, () => {
+    const address = http.server.address();
+    const port = typeof address === 'object' && address ? address.port : config.port;
+    log.info('listening', { host: config.host, port, url: `http://${config.host}:${port}/mcp` });
+  });
+  http.server.on('error', (err) => {
+    log.error('cannot listen', { host: config.host, port: config.port, errorMessage: err.message });
+    process.exit(1);
+  });
+
+  let stopping = false;
+  const stop = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    log.info('draining', { signal });
+    void http.drain(10_000).then(() => {
+      log.info('stopped', { paidRequestsByAccount: Object.fromEntries(gateway.paidRequestsByAccount()) });
+      process.exit(0);
+    });
+  };
+  process.on('SIGTERM', () => stop('SIGTERM'));
+  process.on('SIGINT', () => stop('SIGINT'));
+}
+
+main();

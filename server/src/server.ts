@@ -1,0 +1,38 @@
+import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
+import { version } from '../../package.json';
+import { registerTools, TOOLS } from './tools';
+import type { ToolDeps } from './tools/runner';
+
+export const SERVER_NAME = 'billing-mcp';
+export const SERVER_VERSION: string = version;
+
+/** The instructions sent with `initialize`: built from the registered tools, so they can only name real ones. */
+export function buildInstructions(deps: Pick<ToolDeps, 'config'>): string {
+  const { config } = deps;
+  const targets =
+    config.allowedTargetAccounts === '*'
+      ? 'any account in which the member role exists'
+      : config.allowedTargetAccounts.length > 0
+        ? `these accounts: ${config.allowedTargetAccounts.join(', ')}`
+        : 'no other account (only the account the server runs in)';
+  return [
+    'Answers questions about AWS spend with exact numbers from the AWS billing APIs.',
+    `Tools: ${TOOLS.map((t) => t.name).join(', ')}.`,
+    'Defaults: periods resolve in UTC and every answer echoes its date range and the date it was computed on; ' +
+      'end_date is exclusive; the default metric is UnblendedCost; credits and refunds are excluded unless ' +
+      'include_credits_refunds is true; results list the top 25 groups plus an "others" row.',
+    `Accounts: omit target_account_id for the server's own account; it may also query ${targets}.`,
+    'Cost Explorer charges $0.01 per request; answers are cached for ' +
+      `${config.cacheTtlSeconds} s (pass refresh: true to bypass) and each answer states the requests it made.`,
+  ].join('\n');
+}
+
+/** A new MCP server with every tool registered. Stateless HTTP creates one per request. */
+export function createServer(deps: ToolDeps): McpServer {
+  const server = new McpServer(
+    { name: SERVER_NAME, version: SERVER_VERSION },
+    { capabilities: { tools: {} }, instructions: buildInstructions(deps) },
+  );
+  registerTools(server, deps);
+  return server;
+}

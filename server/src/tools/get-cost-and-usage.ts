@@ -1,0 +1,238 @@
+import type { GetCostAndUsageCommandOutput, ResultByTime } from '@aws-sdk/client-cost-explorer';
+import { z } from 'zod';
+import { daysBetween, resolveRange } from '../core/dates';
+import { ToolInputError } from '../core/errors';
+import { buildFilter, buildGroupBy } from '../core/filters';
+import { rankedTable, table } from '../core/format';
+import { amount, exact, sum, type Amount } from '../core/money';
+import {
+  endDate,
+  filters,
+  groupBy,
+  includeCreditsRefunds,
+  metrics,
+  period,
+  rangeShape,
+  refresh,
+  startDate,
+  targetAccountId,
+} from './common';
+import { defineTool } from './types';
+
+export const getCostAndUsageTool = defineTool({
+  name: 'get-cost-and-usage',
+  title: 'Get cost and usage',
+  description:
+    'Cost and usage for one account over a period (default: month to date), optionally grouped by up to two ' +
+    'dimensions, tags or cost categories and filtered. Answers with the exact total and a table ranked by cost. ' +
+    'Credits and refunds are excluded unless include_credits_refunds is true.',
+  inputSchema: {
+    target_account_id: targetAccountId,
+    period,
+    start_date: startDate,
+    end_date: endDate,
+    granularity: z
+      .enum(['MONTHLY', 'DAILY', 'HOURLY'])
+      .optional()
+      .describe('Time buckets; default MONTHLY. HOURLY covers only the last 14 days (and must be enabled).'),
+    metrics,
+    group_by: groupBy,
+    filters,
+    include_credits_refunds: includeCreditsRefunds,
+    refresh,
+  },
+  outputSchema: {
+    account_id: z.string(),
+    range: rangeShape,
+    granularity: z.string(),
+    metrics: z.array(z.string()),
+    credits_refunds: z.enum(['excluded', 'included']),
+    total: z
+      .object({ amount: z.string(), unit: z.string() })
+      .describe('Total of the first metric over the range.'),
+    totals: z.array(z.object({ metric: z.string(), amount: z.string(), unit: z.string() })),
+    groups: z
+      .array(z.object({ keys: z.array(z.string()), amount: z.string(), unit: z.string() }))
+      .describe('Top groups by the first metric, exact sums over the range.'),
+    other_groups: z.object({ count: z.number(), amount: z.string() }).optional(),
+    periods: z
+      .array(z.object({ start: z.string(), end: z.string(), amount: z.string(), estimated: z.boolean() }))
+      .describe('Total of the first metric per time bucket.'),
+    estimated: z.boolean().describe('Some of the data is still an estimate (the current month).'),
+    more_pages: z.boolean(),
+  },
+  operations: ['ce:GetCostAndUsage', 'sts:GetCallerIdentity'],
+  async handler(args, ctx) {
+    const granularity = args.granularity ?? 'MONTHLY';
+    const range = resolveRange(args, ctx.now, {
+      defaultPeriod: 'month_to_date',
+      maxMonthsBack: 14,
+      ...(granularity === 'HOURLY'
+        ? { maxDaysBack: 14, daysBackReason: 'HOURLY data covers the last 14 days' }
+        : {}),
+    });
+    if (granularity === 'DAILY' && daysBetween(range.start, range.end) > 400) {
+      throw new ToolInputError(
+        'DAILY granularity is limited to about 13 months here; use MONTHLY for longer ranges.',
+      );
+    }
+    const metricNames = [...new Set(args.metrics ?? ['UnblendedCost'])];
+    const account = await ctx.account(args.target_account_id);
+    const groupDefs = buildGroupBy(args.group_by);
+    const { filter, notes, creditsRefunds } = buildFilter(args.filters, {
+      queriedAccountId: account.accountId,
+      excludeCreditsRefunds: !args.include_credits_refunds,
+    });
+
+    const { pages, more, incomplete } = await ctx.paginate(
+      'ce:GetCostAndUsage',
+      {
+        TimePeriod: { Start: range.start, End: range.end },
+        Granularity: granularity,
+        Metrics: metricNames,
+        ...(groupDefs ? { GroupBy: groupDefs } : {}),
+        ...(filter ? { Filter: filter } : {}),
+      },
+      account,
+      { inputToken: 'NextPageToken', outputToken: 'NextPageToken' },
+    );
+    if (incomplete) notes.push(incomplete);
+    if (more && !incomplete)
+      notes.push(`More pages exist beyond the ${ctx.config.maxPages} read; narrow the range or filters.`);
+
+    const summary = summarise(pages, metricNames, Boolean(groupDefs));
+    const primary = metricNames[0];
+    const unit = summary.units.get(primary) ?? 'USD';
+    const primaryTotal = summary.totals.get(primary) ?? amount(0);
+
+    const lines: string[] = [];
+    lines.push(
+      `**${primary} for account ${account.accountId}, ${range.start} to ${range.end} (end exclusive): ` +
+        `${exact(primaryTotal)} ${unit}**${summary.estimated ? ' (includes estimated data)' : ''}.`,
+    );
+    lines.push(
+      `Granularity ${granularity}; credits and refunds ${creditsRefunds}` +
+        `${creditsRefunds === 'excluded' ? ' (set include_credits_refunds to count them)' : ''}.`,
+    );
+    for (const m of metricNames.slice(1)) {
+      lines.push(`${m}: ${exact(summary.totals.get(m) ?? amount(0))} ${summary.units.get(m) ?? ''}`.trim());
+    }
+
+    let groupsOut: { keys: string[]; amount: string; unit: string }[] = [];
+    let others: { count: number; amount: string } | undefined;
+    if (groupDefs) {
+      const label = groupDefs.map((g) => g.Key).join(' / ');
+      const rows = [...summary.groups.entries()].map(([key, byMetric]) => ({
+        label: key,
+        amount: byMetric.get(primary) ?? amount(0),
+      }));
+      const ranked = rankedTable([label, `${primary} (${unit})`], rows);
+      lines.push('', ranked.text);
+      groupsOut = ranked.shown.map((r) => ({ keys: r.label.split(' / '), amount: exact(r.amount), unit }));
+      if (ranked.others) others = { count: ranked.others.count, amount: exact(ranked.others.amount) };
+    }
+    if (summary.periods.length > 1) {
+      const shown = summary.periods.slice(-31);
+      lines.push(
+        '',
+        table(
+          ['Period start', `${primary} (${unit})`],
+          shown.map((p) => [p.start + (p.estimated ? ' (est.)' : ''), exact(p.amount)]),
+        ),
+      );
+      if (shown.length < summary.periods.length) {
+        notes.push(
+          `Only the last ${shown.length} of ${summary.periods.length} periods are listed; all are in the total.`,
+        );
+      }
+    }
+
+    return {
+      text: lines.join('\n'),
+      data: {
+        account_id: account.accountId,
+        range,
+        granularity,
+        metrics: metricNames,
+        credits_refunds: creditsRefunds,
+        total: { amount: exact(primaryTotal), unit },
+        totals: metricNames.map((m) => ({
+          metric: m,
+          amount: exact(summary.totals.get(m) ?? amount(0)),
+          unit: summary.units.get(m) ?? '',
+        })),
+        groups: groupsOut,
+        ...(others ? { other_groups: others } : {}),
+        periods: summary.periods.map((p) => ({
+          start: p.start,
+          end: p.end,
+          amount: exact(p.amount),
+          estimated: p.estimated,
+        })),
+        estimated: summary.estimated,
+        more_pages: more,
+        notes,
+      },
+    };
+  },
+});
+
+interface Summary {
+  totals: Map<string, Amount>;
+  units: Map<string, string>;
+  groups: Map<string, Map<string, Amount>>;
+  periods: { start: string; end: string; amount: Amount; estimated: boolean }[];
+  estimated: boolean;
+}
+
+/** Sums every metric exactly, per group over the whole range and per time bucket. */
+export function summarise(
+  pages: readonly Omit<GetCostAndUsageCommandOutput, '$metadata'>[],
+  metricNames: readonly string[],
+  grouped: boolean,
+): Summary {
+  const totals = new Map<string, Amount>();
+  const units = new Map<string, string>();
+  const groups = new Map<string, Map<string, Amount>>();
+  const periodTotals = new Map<string, { start: string; end: string; amount: Amount; estimated: boolean }>();
+  const primary = metricNames[0];
+  let estimated = false;
+  const add = (map: Map<string, Amount>, key: string, value: Amount) =>
+    map.set(key, (map.get(key) ?? amount(0)).plus(value));
+
+  const results: ResultByTime[] = pages.flatMap((p) => p.ResultsByTime ?? []);
+  for (const r of results) {
+    const start = r.TimePeriod?.Start ?? '';
+    const end = r.TimePeriod?.End ?? '';
+    estimated ||= r.Estimated === true;
+    const bucket = periodTotals.get(start) ?? {
+      start,
+      end,
+      amount: amount(0),
+      estimated: r.Estimated === true,
+    };
+    const metricSets = grouped
+      ? (r.Groups ?? []).map((g) => ({ key: (g.Keys ?? []).join(' / '), metrics: g.Metrics ?? {} }))
+      : [{ key: '', metrics: r.Total ?? {} }];
+    for (const { key, metrics } of metricSets) {
+      for (const m of metricNames) {
+        const value = metrics[m];
+        if (!value) continue;
+        if (value.Unit) units.set(m, value.Unit);
+        const v = amount(value.Amount);
+        add(totals, m, v);
+        if (grouped) {
+          const g = groups.get(key) ?? new Map<string, Amount>();
+          add(g, m, v);
+          groups.set(key, g);
+        }
+        if (m === primary) bucket.amount = bucket.amount.plus(v);
+      }
+    }
+    periodTotals.set(start, bucket);
+  }
+  const periods = [...periodTotals.values()].sort((a, b) => a.start.localeCompare(b.start));
+  // Keep totals defined for metrics that never appeared.
+  for (const m of metricNames) if (!totals.has(m)) totals.set(m, sum([]));
+  return { totals, units, groups, periods, estimated };
+}

@@ -1,0 +1,35 @@
+import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
+import type { ToolAnnotations } from '@modelcontextprotocol/sdk/types.js';
+import { getCostAndUsageTool } from './get-cost-and-usage';
+import { runTool, type ToolDeps } from './runner';
+import { commonOutputShape } from './common';
+import type { ToolDefinition } from './types';
+
+/** Every tool the server offers, in the order clients list them. */
+export const TOOLS: readonly ToolDefinition[] = [getCostAndUsageTool] as unknown as ToolDefinition[];
+
+/**
+ * Every tool only reads. Amazon Quick sends a tool without readOnlyHint through Action Review as a write action.
+ */
+export const READ_ONLY_ANNOTATIONS: ToolAnnotations = Object.freeze({
+  readOnlyHint: true,
+  destructiveHint: false,
+  idempotentHint: true,
+  openWorldHint: true,
+});
+
+export function registerTools(server: McpServer, deps: ToolDeps): void {
+  for (const tool of TOOLS) {
+    server.registerTool(
+      tool.name,
+      {
+        title: tool.title,
+        description: tool.description,
+        inputSchema: tool.inputSchema,
+        outputSchema: { ...tool.outputSchema, ...commonOutputShape },
+        annotations: { title: tool.title, ...READ_ONLY_ANNOTATIONS },
+      },
+      (args: Record<string, unknown>) => runTool(tool, args, deps),
+    );
+  }
+}
