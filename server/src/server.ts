@@ -1,5 +1,6 @@
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { version } from '../../package.json';
+import { PROMPTS, registerPrompts } from './prompts';
 import { registerTools, TOOLS } from './tools';
 import type { ToolDeps } from './tools/runner';
 
@@ -31,8 +32,12 @@ export function buildInstructions(deps: Pick<ToolDeps, 'config'>): string {
 export function createServer(deps: ToolDeps): McpServer {
   const server = new McpServer(
     { name: SERVER_NAME, version: SERVER_VERSION },
-    { capabilities: { tools: {} }, instructions: buildInstructions(deps) },
+    {
+      capabilities: { tools: {}, ...(PROMPTS.length ? { prompts: {} } : {}) },
+      instructions: buildInstructions(deps),
+    },
   );
   registerTools(server, deps);
+  registerPrompts(server);
   return server;
 }

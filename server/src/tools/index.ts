@@ -1,12 +1,20 @@
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import type { ToolAnnotations } from '@modelcontextprotocol/sdk/types.js';
-import { getCostAndUsageTool } from './get-cost-and-usage';
+import { ANALYSIS_TOOLS } from './analysis-tools';
+import { COMPOSITE_TOOLS } from './composite-tools';
+import { COST_EXPLORER_TOOLS } from './cost-explorer-tools';
+import { OPTIMIZATION_PRICING_TOOLS } from './optimization-pricing-tools';
 import { runTool, type ToolDeps } from './runner';
 import { commonOutputShape } from './common';
 import type { ToolDefinition } from './types';
 
 /** Every tool the server offers, in the order clients list them. */
-export const TOOLS: readonly ToolDefinition[] = [getCostAndUsageTool] as unknown as ToolDefinition[];
+export const TOOLS: readonly ToolDefinition[] = [
+  ...COMPOSITE_TOOLS,
+  ...COST_EXPLORER_TOOLS,
+  ...ANALYSIS_TOOLS,
+  ...OPTIMIZATION_PRICING_TOOLS,
+];
 
 /**
  * Every tool only reads. Amazon Quick sends a tool without readOnlyHint through Action Review as a write action.
