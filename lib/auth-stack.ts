@@ -60,12 +60,13 @@ export class AuthStack extends Stack {
       removalPolicy: RemovalPolicy.DESTROY,
       deletionProtection: false,
     });
-    Validations.of(this.userPool).acknowledge({
-      id: 'AwsSolutions-COG3',
-      reason:
-        'No human users: self sign-up is off and the only client uses client credentials, so threat protection ' +
-        '(Plus feature plan) has no sign-ins to protect.',
-    });
+    const noUsers =
+      'No human users: self sign-up is off and the only client uses client credentials, so threat protection ' +
+      '(Plus feature plan) has no sign-ins to protect';
+    Validations.of(this.userPool).acknowledge(
+      { id: 'AwsSolutions-COG3', reason: `${noUsers}.` },
+      { id: 'AwsSolutions-COG8', reason: `${noUsers}; Plus would add cost for nothing.` },
+    );
 
     const invoke = new cognito.ResourceServerScope({
       scopeName: INVOKE_SCOPE_NAME,

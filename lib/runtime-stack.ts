@@ -1,4 +1,4 @@
-import { Aws, CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
+import { Aws, CfnOutput, Stack, type StackProps, Validations } from 'aws-cdk-lib';
 import {
   ProtocolType,
   Runtime,
@@ -65,6 +65,25 @@ export class RuntimeStack extends Stack {
     // granting on the real role would put a reference to this stack's ECR repository into the execution role
     // stack, a cycle.
     const role = iam.Role.fromRoleArn(this, 'ExecutionRole', props.executionRole.roleArn, { mutable: true });
+    const runtimeGrant = 'Permission the AgentCore Runtime construct grants every runtime';
+    Validations.of(role).acknowledge(
+      {
+        id: 'AwsSolutions-IAM5[Resource::*]',
+        reason: `${runtimeGrant}: X-Ray, ecr:GetAuthorizationToken and CloudWatch PutMetricData (namespace-conditioned) have no resource-level permissions.`,
+      },
+      ...[
+        'log-group:*',
+        'log-group:/aws/bedrock-agentcore/runtimes/*',
+        'log-group:/aws/bedrock-agentcore/runtimes/*:log-stream:*',
+      ].map((resource) => ({
+        id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:logs:<AWS::Region>:<AWS::AccountId>:${resource}]`,
+        reason: `${runtimeGrant}: the runtime's log groups and streams get generated names under /aws/bedrock-agentcore/runtimes/ (DescribeLogGroups needs log-group:*).`,
+      })),
+      {
+        id: 'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:bedrock-agentcore:<AWS::Region>:<AWS::AccountId>:workload-identity-directory/default/workload-identity/*]',
+        reason: `${runtimeGrant}: workload access tokens for the runtime's own workload identity, created by the service.`,
+      },
+    );
 
     this.image = new ServerImage(this, 'ServerImage', {
       build: props.imageBuild,

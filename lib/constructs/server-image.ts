@@ -2,6 +2,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { ContainerImageBuild } from '@cdklabs/deploy-time-build';
+import { type CfnResource, Stack, Validations } from 'aws-cdk-lib';
 import { AgentRuntimeArtifact } from 'aws-cdk-lib/aws-bedrockagentcore';
 import { Platform } from 'aws-cdk-lib/aws-ecr-assets';
 import { Construct } from 'constructs';
@@ -64,6 +65,64 @@ export class ServerImage extends Construct {
         this.containerImageBuild.repository,
         this.containerImageBuild.imageTag,
       );
+      acknowledgeDeployTimeBuildFindings(Stack.of(this));
     }
   }
+}
+
+/**
+ * ContainerImageBuild puts its CodeBuild project and its custom-resource Lambda at the top of the stack (they are
+ * singletons), so their cdk-nag findings are acknowledged on those constructs here, right after they are made.
+ */
+function acknowledgeDeployTimeBuildFindings(stack: Stack): void {
+  const find = (prefix: string) => {
+    const found = stack.node.children.find((c) => c.node.id.startsWith(prefix));
+    if (found === undefined) throw new Error(`ContainerImageBuild no longer creates a ${prefix}* construct`);
+    return found;
+  };
+  const project = find('ContainerImageBuildArm64');
+  const projectId = stack.getLogicalId(project.node.defaultChild as CfnResource);
+  const qualifier = (stack.node.tryGetContext('@aws-cdk/core:bootstrapQualifier') as string | undefined) ?? 'hnb659fds';
+  const builds = 'The deploy-time image build (CodeBuild)';
+  Validations.of(project).acknowledge(
+    {
+      id: 'AwsSolutions-CB4',
+      reason: `${builds} produces no artifacts (NO_ARTIFACTS); it only pushes the image to ECR, encrypted there.`,
+    },
+    {
+      id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/AmazonElasticContainerRegistryPublicReadOnly]',
+      reason: `${builds} pulls the public Node base image from ECR Public; the AWS managed read-only policy is exactly that.`,
+    },
+    {
+      id: 'AwsSolutions-IAM5[Resource::*]',
+      reason: `${builds} needs ecr:GetAuthorizationToken, which has no resource-level permissions.`,
+    },
+    ...['s3:GetBucket*', 's3:GetObject*', 's3:List*'].map((action) => ({
+      id: `AwsSolutions-IAM5[Action::${action}]`,
+      reason: `${builds} reads its zipped build context from the CDK assets bucket (CDK's standard asset read grant).`,
+    })),
+    {
+      id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:s3:::cdk-${qualifier}-assets-<AWS::AccountId>-<AWS::Region>/*]`,
+      reason: `${builds} reads its build context, an object of content-hashed name in the CDK assets bucket.`,
+    },
+    {
+      id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:logs:<AWS::Region>:<AWS::AccountId>:log-group:/aws/codebuild/<${projectId}>:*]`,
+      reason: `${builds} writes log streams of generated names in its own log group.`,
+    },
+    {
+      id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:codebuild:<AWS::Region>:<AWS::AccountId>:report-group/<${projectId}>-*]`,
+      reason: `${builds}: CodeBuild's standard grant for the project's own report groups.`,
+    },
+  );
+  const handler = find('DeployTimeBuildCustomResourceHandler');
+  Validations.of(handler).acknowledge(
+    {
+      id: 'AwsSolutions-L1',
+      reason: 'The deploy-time-build custom resource handler pins nodejs22.x; it only starts a CodeBuild build.',
+    },
+    {
+      id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]',
+      reason: 'The custom resource handler only needs to write its own logs, which is what this AWS managed policy grants.',
+    },
+  );
 }
