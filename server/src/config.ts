@@ -124,6 +124,57 @@ const envSchema = z.object({
   TOOL_DEADLINE_SECONDS: positiveInt('TOOL_DEADLINE_SECONDS', 45, 900),
   FANOUT_CONCURRENCY: positiveInt('FANOUT_CONCURRENCY', 8, 64),
   MAX_PAGES: positiveInt('MAX_PAGES', 10, 100),
+  REQUEST_TIMEOUT_SECONDS: positiveInt('REQUEST_TIMEOUT_SECONDS', 30, 600),
+  AUTH_DISCOVERY_URL: z
+    .string()
+    .optional()
+    .transform((raw, ctx) => {
+      const value = raw?.trim();
+      if (!value) return undefined;
+      let url: URL;
+      try {
+        url = new URL(value);
+      } catch {
+        ctx.addIssue({ code: 'custom', message: `AUTH_DISCOVERY_URL must be a URL, got "${raw}"` });
+        return z.NEVER;
+      }
+      // Plain http only on loopback (local issuers in tests and development): keys fetched over the network must
+      // not be forgeable in transit.
+      const loopback = ['127.0.0.1', 'localhost', '[::1]'].includes(url.hostname);
+      if (url.protocol !== 'https:' && !(url.protocol === 'http:' && loopback)) {
+        ctx.addIssue({
+          code: 'custom',
+          message: `AUTH_DISCOVERY_URL must be an https URL (http only on localhost), got "${raw}"`,
+        });
+        return z.NEVER;
+      }
+      return url.toString();
+    }),
+  AUTH_ALLOWED_CLIENTS: z
+    .string()
+    .optional()
+    .transform((raw) =>
+      Object.freeze([
+        ...new Set(
+          (raw ?? '')
+            .split(',')
+            .map((s) => s.trim())
+            .filter(Boolean),
+        ),
+      ]),
+    ),
+  AUTH_REQUIRED_SCOPE: z
+    .string()
+    .optional()
+    .transform((raw, ctx) => {
+      const value = raw?.trim();
+      if (!value) return undefined;
+      if (/\s/.test(value)) {
+        ctx.addIssue({ code: 'custom', message: `AUTH_REQUIRED_SCOPE must be one scope, got "${raw}"` });
+        return z.NEVER;
+      }
+      return value;
+    }),
   BILLING_MCP_CLOCK: z
     .string()
     .optional()
@@ -140,6 +191,16 @@ const envSchema = z.object({
       return time;
     }),
 });
+
+/** In-server bearer-token verification (off unless AUTH_DISCOVERY_URL is set). */
+export interface AuthConfig {
+  /** OpenID discovery document of the issuer; its `issuer` and `jwks_uri` are used. */
+  readonly discoveryUrl: string;
+  /** Accepted `client_id` claims. */
+  readonly allowedClients: readonly string[];
+  /** A scope the token's `scope` claim must contain, if set. */
+  readonly requiredScope: string | undefined;
+}
 
 /** The server's configuration, read once from the environment at start-up. Tools receive it; they never read env. */
 export interface ServerConfig {
@@ -163,6 +224,13 @@ export interface ServerConfig {
    * periods resolve deterministically.
    */
   readonly clockStart: number | undefined;
+  /** A client that has not sent its whole request by then gets 408 (slow-drip bodies must not hold a slot). */
+  readonly requestTimeoutSeconds: number;
+  /**
+   * Verify `Authorization: Bearer` JWTs on POST /mcp. Off by default: on AgentCore the runtime's JWT authorizer
+   * does it before the request reaches the container.
+   */
+  readonly auth: AuthConfig | undefined;
 }
 
 /** Thrown for an invalid environment; the message is one line meant for the operator. */
@@ -175,6 +243,18 @@ export function loadConfig(env: NodeJS.ProcessEnv): ServerConfig {
     throw new ConfigError(`Invalid configuration: ${parsed.error.issues.map((i) => i.message).join('; ')}`);
   }
   const e = parsed.data;
+  if (e.AUTH_DISCOVERY_URL && e.AUTH_ALLOWED_CLIENTS.length === 0) {
+    throw new ConfigError(
+      'Invalid configuration: AUTH_DISCOVERY_URL is set but AUTH_ALLOWED_CLIENTS is empty; list the OAuth client ids ' +
+        'allowed to call the server (comma-separated), or unset AUTH_DISCOVERY_URL.',
+    );
+  }
+  if (!e.AUTH_DISCOVERY_URL && (e.AUTH_ALLOWED_CLIENTS.length > 0 || e.AUTH_REQUIRED_SCOPE)) {
+    throw new ConfigError(
+      "Invalid configuration: AUTH_ALLOWED_CLIENTS / AUTH_REQUIRED_SCOPE need AUTH_DISCOVERY_URL (the issuer's " +
+        'OpenID discovery URL); without it no token is verified.',
+    );
+  }
   return Object.freeze({
     host: e.HOST,
     port: e.PORT,
@@ -189,5 +269,13 @@ export function loadConfig(env: NodeJS.ProcessEnv): ServerConfig {
     fanoutConcurrency: e.FANOUT_CONCURRENCY,
     maxPages: e.MAX_PAGES,
     clockStart: e.BILLING_MCP_CLOCK,
+    requestTimeoutSeconds: e.REQUEST_TIMEOUT_SECONDS,
+    auth: e.AUTH_DISCOVERY_URL
+      ? Object.freeze({
+          discoveryUrl: e.AUTH_DISCOVERY_URL,
+          allowedClients: e.AUTH_ALLOWED_CLIENTS,
+          requiredScope: e.AUTH_REQUIRED_SCOPE,
+        })
+      : undefined,
   });
 }

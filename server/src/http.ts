@@ -1,14 +1,15 @@
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { createServer as createHttpServer } from 'node:http';
 import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
+import { createBearerAuthenticator, type BearerAuthenticator } from './auth';
 import { describeError } from './log';
 import { createServer } from './server';
 import type { ToolDeps } from './tools/runner';
 
 /** Request bodies above this are refused with 413. */
 export const MAX_BODY_BYTES = 1024 * 1024;
-/** A client that has not sent its whole request by then gets 408 (slow-drip bodies must not hold a slot). */
-export const REQUEST_TIMEOUT_MS = 30_000;
+/** Headers must arrive within this (or the request timeout, if shorter). */
+const HEADERS_TIMEOUT_MS = 10_000;
 
 function sendJson(
   res: ServerResponse,
@@ -67,7 +68,25 @@ export function normaliseMessage(message: unknown): unknown {
   return message;
 }
 
-async function handleMcpPost(req: IncomingMessage, res: ServerResponse, deps: ToolDeps): Promise<void> {
+async function handleMcpPost(
+  req: IncomingMessage,
+  res: ServerResponse,
+  deps: ToolDeps,
+  authenticate: BearerAuthenticator | undefined,
+): Promise<void> {
+  if (authenticate) {
+    const verdict = await authenticate(req.headers.authorization);
+    if (!verdict.ok) {
+      // The body is not read: close the connection so an unread upload cannot be reused as the next request.
+      sendJson(res, verdict.status, jsonRpcError(-32001, verdict.message), {
+        ...(verdict.challenge ? { 'www-authenticate': verdict.challenge } : {}),
+        ...(verdict.status === 503 ? { 'retry-after': '5' } : {}),
+        connection: 'close',
+      });
+      req.resume();
+      return;
+    }
+  }
   let raw: Buffer;
   try {
     raw = await readBody(req);
@@ -79,6 +98,8 @@ async function handleMcpPost(req: IncomingMessage, res: ServerResponse, deps: To
       req.resume();
       return;
     }
+    // The client went away (or the request timeout cut a slow-drip body): nobody is left to answer.
+    if (req.destroyed || res.destroyed) return;
     throw err;
   }
   let parsed: unknown;
@@ -111,12 +132,19 @@ export interface HttpServerHandle {
 
 /** The HTTP front: POST /mcp (stateless streamable HTTP), GET /ping, and clear answers for everything else. */
 export function createMcpHttpServer(deps: ToolDeps): HttpServerHandle {
-  const { log } = deps;
+  const { log, config } = deps;
+  const authenticate = config.auth ? createBearerAuthenticator(config.auth, log) : undefined;
+  const requestTimeoutMs = config.requestTimeoutSeconds * 1000;
   let inFlight = 0;
   let idle: (() => void) | undefined;
 
   const server = createHttpServer(
-    { requestTimeout: REQUEST_TIMEOUT_MS, headersTimeout: 10_000 },
+    {
+      requestTimeout: requestTimeoutMs,
+      headersTimeout: Math.min(HEADERS_TIMEOUT_MS, requestTimeoutMs),
+      // Node checks the timeouts on this interval (default 30 s), so a short request timeout needs a short one.
+      connectionsCheckingInterval: Math.min(1_000, requestTimeoutMs),
+    },
     (req, res) => {
       inFlight++;
       res.on('close', () => {
@@ -126,7 +154,7 @@ export function createMcpHttpServer(deps: ToolDeps): HttpServerHandle {
       const path = (req.url ?? '/').split('?')[0];
       if (path === '/mcp') {
         if (req.method === 'POST') {
-          handleMcpPost(req, res, deps).catch((err) => {
+          handleMcpPost(req, res, deps, authenticate).catch((err) => {
             log.error('request failed', describeError(err));
             sendJson(res, 500, jsonRpcError(-32603, 'Internal error.'));
           });
@@ -150,9 +178,13 @@ export function createMcpHttpServer(deps: ToolDeps): HttpServerHandle {
       sendJson(res, 404, { error: 'Not found. The MCP endpoint is POST /mcp; health is GET /ping.' });
     },
   );
-  server.on('clientError', (_err, socket) => {
-    if (socket.writable)
-      socket.end('HTTP/1.1 400 Bad Request\r\nconnection: close\r\ncontent-length: 0\r\n\r\n');
+  server.on('clientError', (err: NodeJS.ErrnoException, socket) => {
+    if (!socket.writable) return;
+    socket.end(
+      err.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+        ? 'HTTP/1.1 408 Request Timeout\r\nconnection: close\r\ncontent-length: 0\r\n\r\n'
+        : 'HTTP/1.1 400 Bad Request\r\nconnection: close\r\ncontent-length: 0\r\n\r\n',
+    );
   });
 
   return {

@@ -42,6 +42,8 @@ export interface FakeReply {
   readonly reset?: boolean;
   /** Send this raw text as the body. */
   readonly raw?: string;
+  /** Wait this long before answering (a slow API for this one reply, on top of `latencyMs`). */
+  readonly delayMs?: number;
 }
 
 export type Handler = (body: Record<string, unknown>, call: RecordedCall) => unknown | Promise<unknown>;
@@ -79,6 +81,7 @@ function xmlEscape(s: string): string {
 export class FakeAws {
   readonly calls: RecordedCall[] = [];
   private readonly handlers = new Map<string, Handler>();
+  private readonly scripted = new Map<string, unknown[]>();
   private server: Server | undefined;
   /** Added before every answer, to model a slow API. */
   latencyMs = 0;
@@ -86,6 +89,11 @@ export class FakeAws {
   readonly deniedRoles = new Set<string>();
   /** Lifetime of issued assumed-role credentials. */
   assumedCredentialSeconds = 3600;
+  /**
+   * Answers every operation that has no handler (instead of a FakeNotConfigured error), e.g. `() => ({})` for an
+   * empty-but-valid answer everywhere.
+   */
+  fallback: Handler | undefined;
   url = '';
 
   constructor() {
@@ -98,10 +106,26 @@ export class FakeAws {
     return this;
   }
 
-  /** Forgets recorded calls, handlers and faults (defaults for STS stay). */
+  /**
+   * Queues replies for the next calls of one operation, answered in order before its handler is consulted: each is
+   * a body, a `reply(...)`/`awsError(...)`, or a handler function. Scripts a burst of faults followed by success.
+   */
+  script(key: string, ...replies: unknown[]): this {
+    this.scripted.set(key, [...(this.scripted.get(key) ?? []), ...replies]);
+    return this;
+  }
+
+  /** Scripted replies not yet consumed, per operation. */
+  pendingScripted(key: string): number {
+    return this.scripted.get(key)?.length ?? 0;
+  }
+
+  /** Forgets recorded calls, handlers, scripted replies and faults (defaults for STS stay). */
   reset(): void {
     this.calls.length = 0;
     this.handlers.clear();
+    this.scripted.clear();
+    this.fallback = undefined;
     this.deniedRoles.clear();
     this.latencyMs = 0;
     this.assumedCredentialSeconds = 3600;
@@ -209,10 +233,17 @@ export class FakeAws {
     };
     this.calls.push(call);
     if (this.latencyMs > 0) await new Promise((r) => setTimeout(r, this.latencyMs));
-    const handler = this.handlers.get(call.key);
-    const result = handler
-      ? await handler(body, call)
-      : awsError('FakeNotConfigured', `the fake AWS endpoint has no handler for ${call.key}`);
+    const queued = this.scripted.get(call.key)?.shift();
+    const handler = this.handlers.get(call.key) ?? this.fallback;
+    let result: unknown;
+    if (queued !== undefined)
+      result = typeof queued === 'function' ? await (queued as Handler)(body, call) : queued;
+    else if (handler) result = await handler(body, call);
+    else result = awsError('FakeNotConfigured', `the fake AWS endpoint has no handler for ${call.key}`);
+    const delayMs = (result as Partial<TaggedReply> | undefined)?.[REPLY]
+      ? (result as TaggedReply).delayMs
+      : 0;
+    if (delayMs) await new Promise((r) => setTimeout(r, delayMs));
     this.send(res, protocol, operation, result);
   }
 
@@ -260,8 +291,11 @@ export class FakeAws {
   }
 }
 
+// Query-protocol lists (CloudFormation's Stacks, Outputs) are `<member>` elements inside the list's element.
 function toXml(value: unknown): string {
   if (value === null || value === undefined) return '';
+  if (Array.isArray(value)) return value.map((v) => `<member>${toXml(v)}</member>`).join('');
+  if (value instanceof Date) return value.toISOString();
   if (typeof value !== 'object') return xmlEscape(String(value));
   return Object.entries(value as Record<string, unknown>)
     .map(([k, v]) => `<${k}>${toXml(v)}</${k}>`)
