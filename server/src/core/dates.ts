@@ -104,6 +104,8 @@ export interface RangeRules {
   readonly daysBackReason?: string;
   /** Whether the range may reach past tomorrow (forecasts). */
   readonly allowFuture?: boolean;
+  /** Used instead of defaultPeriod when no named period fits the tool (e.g. the last 14 days). */
+  readonly defaultRange?: (now: Date) => DateRange;
 }
 
 /** Resolves `period` or `start_date` + `end_date` into a validated range, with a message a user can act on. */
@@ -128,6 +130,8 @@ export function resolveRange(args: RangeArgs, now: Date, rules: RangeRules): Dat
       );
     }
     range = { start: args.start_date, end: args.end_date };
+  } else if (args.period === undefined && rules.defaultRange) {
+    range = rules.defaultRange(now);
   } else {
     range = resolvePeriod(args.period ?? rules.defaultPeriod, now);
   }
@@ -156,6 +160,84 @@ export function resolveRange(args: RangeArgs, now: Date, rules: RangeRules): Dat
     throw new ToolInputError(
       `end_date ${range.end} is in the future; the latest end_date is ${toIsoDate(addDays(today, 1))} (exclusive, ` +
         `so today is included). For future spend use get-cost-forecast.`,
+    );
+  }
+  return range;
+}
+
+export const FORECAST_PERIODS = ['rest_of_month', 'next_month', 'next_3_months', 'next_12_months'] as const;
+export type ForecastPeriod = (typeof FORECAST_PERIODS)[number];
+
+export const FORECAST_PERIOD_DESCRIPTION =
+  'Named forecast period resolved by the server in UTC: rest_of_month (today through the end of this month, the ' +
+  'default), next_month, next_3_months / next_12_months (whole months starting on the 1st of next month). Use ' +
+  'either forecast_period or start_date + end_date.';
+
+/** Resolves a named forecast period against `now` (UTC); the start is never before today. */
+export function resolveForecastPeriod(period: ForecastPeriod, now: Date): DateRange {
+  const today = utcDay(now);
+  const range = (start: Date, end: Date): DateRange => ({ start: toIsoDate(start), end: toIsoDate(end) });
+  switch (period) {
+    case 'rest_of_month':
+      return range(today, monthStart(today, 1));
+    case 'next_month':
+      return range(monthStart(today, 1), monthStart(today, 2));
+    case 'next_3_months':
+      return range(monthStart(today, 1), monthStart(today, 4));
+    case 'next_12_months':
+      return range(monthStart(today, 1), monthStart(today, 13));
+  }
+}
+
+export interface ForecastRangeArgs {
+  forecast_period?: ForecastPeriod;
+  start_date?: string;
+  end_date?: string;
+}
+
+/**
+ * Resolves a forecast range: `forecast_period` or `start_date` + `end_date` (end exclusive), defaulting to the
+ * rest of the current month. Cost Explorer rejects forecasts that start before the current date, so that is
+ * checked here with a message that points to the tool for past spend. `maxDays` bounds DAILY forecasts.
+ */
+export function resolveForecastRange(
+  args: ForecastRangeArgs,
+  now: Date,
+  rules: { readonly maxDays?: number; readonly maxDaysReason?: string } = {},
+): DateRange {
+  const hasDates = args.start_date !== undefined || args.end_date !== undefined;
+  if (args.forecast_period && hasDates) {
+    throw new ToolInputError('Give either forecast_period or start_date + end_date, not both.');
+  }
+  const today = utcDay(now);
+  let range: DateRange;
+  if (hasDates) {
+    if (args.start_date === undefined || args.end_date === undefined) {
+      throw new ToolInputError(
+        'start_date and end_date go together (end_date is exclusive: 2026-12-01 to 2027-01-01 is December).',
+      );
+    }
+    const start = parseIsoDate(args.start_date, 'start_date');
+    const end = parseIsoDate(args.end_date, 'end_date');
+    if (end <= start) {
+      throw new ToolInputError(
+        `end_date (${args.end_date}) must be after start_date (${args.start_date}); end_date is exclusive.`,
+      );
+    }
+    if (start < today) {
+      throw new ToolInputError(
+        `A forecast must start today (${toIsoDate(today)}) or later, got start_date ${args.start_date}. ` +
+          `For spend before today use get-cost-and-usage.`,
+      );
+    }
+    range = { start: args.start_date, end: args.end_date };
+  } else {
+    range = resolveForecastPeriod(args.forecast_period ?? 'rest_of_month', now);
+  }
+  if (rules.maxDays !== undefined && daysBetween(range.start, range.end) > rules.maxDays) {
+    throw new ToolInputError(
+      `The forecast range ${range.start} to ${range.end} is longer than ${rules.maxDays} days ` +
+        `(${rules.maxDaysReason ?? 'the limit'}); shorten it or use MONTHLY granularity.`,
     );
   }
   return range;

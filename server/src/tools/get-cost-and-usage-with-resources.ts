@@ -1,0 +1,205 @@
+import { z } from 'zod';
+import { AwsCallError } from '../aws/errors';
+import { addDays, resolveRange, toIsoDate, utcDay } from '../core/dates';
+import { buildFilter, type FilterClause } from '../core/filters';
+import { rankedTable } from '../core/format';
+import { amount, exact } from '../core/money';
+import {
+  endDate,
+  filters,
+  includeCreditsRefunds,
+  metrics,
+  period,
+  rangeShape,
+  refresh,
+  startDate,
+  targetAccountId,
+} from './common';
+import { summarise } from './get-cost-and-usage';
+import { defineTool } from './types';
+
+/** The service AWS documents resource-level data for, and the SERVICE filter the API requires. */
+export const EC2_COMPUTE = 'Amazon Elastic Compute Cloud - Compute';
+
+/** Resource-level data covers the last 14 days. */
+const MAX_DAYS_BACK = 14;
+
+export const getCostAndUsageWithResourcesTool = defineTool({
+  name: 'get-cost-and-usage-with-resources',
+  title: 'Get cost by resource',
+  description:
+    'Cost per resource (e.g. per EC2 instance id) of one service over the last 14 days at most (default: the last ' +
+    '14 days including today), ranked by cost. Resource-level data is opt-in (Cost Explorer settings) and the API ' +
+    `requires a SERVICE filter: service defaults to "${EC2_COMPUTE}". Credits and refunds are excluded unless ` +
+    'include_credits_refunds is true.',
+  inputSchema: {
+    target_account_id: targetAccountId,
+    service: z
+      .string()
+      .min(1)
+      .max(1024)
+      .optional()
+      .describe(
+        `The SERVICE whose resources to list (the API requires this filter); default "${EC2_COMPUTE}", the ` +
+          'service AWS documents resource-level data for. Exact names come from get-dimension-values SERVICE.',
+      ),
+    period,
+    start_date: startDate,
+    end_date: endDate,
+    granularity: z
+      .enum(['DAILY', 'HOURLY', 'MONTHLY'])
+      .optional()
+      .describe('Time buckets; default DAILY. HOURLY resource-level data exists for EC2 instances only.'),
+    metrics,
+    filters,
+    include_credits_refunds: includeCreditsRefunds,
+    refresh,
+  },
+  outputSchema: {
+    account_id: z.string().describe('The account queried.'),
+    service: z.string().describe('The SERVICE the resources belong to.'),
+    range: rangeShape,
+    granularity: z.string().describe('The time buckets requested.'),
+    metrics: z.array(z.string()).describe('The metrics requested; the first ranks the resources.'),
+    credits_refunds: z.enum(['excluded', 'included']).describe('Whether credits and refunds are counted.'),
+    total: z
+      .object({
+        amount: z.string().describe('Exact total.'),
+        unit: z.string().describe('Unit, e.g. USD.'),
+      })
+      .describe('Total of the first metric over the range.'),
+    resources: z
+      .array(
+        z.object({
+          resource_id: z.string().describe('The resource id (NoResourceId: usage not tied to a resource).'),
+          amount: z.string().describe('Exact sum of the first metric over the range.'),
+          unit: z.string().describe('Unit, e.g. USD.'),
+        }),
+      )
+      .describe('Top resources by the first metric.'),
+    other_resources: z
+      .object({
+        count: z.number().describe('How many resources are folded into this row.'),
+        amount: z.string().describe('Their exact sum.'),
+      })
+      .optional()
+      .describe('The resources beyond the top 25.'),
+    resource_count: z.number().describe('How many resources had cost or usage.'),
+    estimated: z.boolean().describe('Some of the data is still an estimate.'),
+    more_pages: z.boolean().describe('More pages existed than were read.'),
+  },
+  operations: ['ce:GetCostAndUsageWithResources', 'sts:GetCallerIdentity'],
+  async handler(args, ctx) {
+    const granularity = args.granularity ?? 'DAILY';
+    const range = resolveRange(args, ctx.now, {
+      defaultPeriod: 'last_7_days',
+      // 13 days back plus today: 14 days, inside the API's window whatever the hour.
+      defaultRange: (now) => ({
+        start: toIsoDate(addDays(utcDay(now), -(MAX_DAYS_BACK - 1))),
+        end: toIsoDate(addDays(utcDay(now), 1)),
+      }),
+      maxDaysBack: MAX_DAYS_BACK,
+      daysBackReason: 'resource-level data covers the last 14 days; use get-cost-and-usage for older spend',
+    });
+    const metricNames = [...new Set(args.metrics ?? ['UnblendedCost'])];
+    const account = await ctx.account(args.target_account_id);
+
+    // The API requires a SERVICE filter: the service parameter, else the caller's own SERVICE clause, else EC2.
+    const userClauses = args.filters ?? [];
+    const userService = userClauses.find((c) => c.type === 'DIMENSION' && c.key === 'SERVICE' && !c.exclude);
+    const useOwnClause = args.service === undefined && userService !== undefined;
+    const service = useOwnClause ? userService.values.join(', ') : (args.service ?? EC2_COMPUTE);
+    const clauses: FilterClause[] = useOwnClause
+      ? userClauses
+      : [{ type: 'DIMENSION', key: 'SERVICE', values: [service] }, ...userClauses];
+    const { filter, notes, creditsRefunds } = buildFilter(clauses, {
+      queriedAccountId: account.accountId,
+      excludeCreditsRefunds: !args.include_credits_refunds,
+    });
+
+    let result;
+    try {
+      result = await ctx.paginate(
+        'ce:GetCostAndUsageWithResources',
+        {
+          TimePeriod: { Start: range.start, End: range.end },
+          Granularity: granularity,
+          Metrics: metricNames,
+          GroupBy: [{ Type: 'DIMENSION', Key: 'RESOURCE_ID' }],
+          // Never undefined: the SERVICE clause is always there, and the LINKED_ACCOUNT clean-up never drops it.
+          Filter: filter ?? {},
+        },
+        account,
+        { inputToken: 'NextPageToken', outputToken: 'NextPageToken' },
+      );
+    } catch (err) {
+      if (
+        err instanceof AwsCallError &&
+        (err.kind === 'data-unavailable' || err.kind === 'invalid-request')
+      ) {
+        throw new AwsCallError(
+          err.kind,
+          err.operation,
+          err.accountId,
+          `${err.message} Resource-level data must be enabled first: in the management account, Cost Explorer → ` +
+            `Settings → "Hourly and resource level data" (it then covers the last 14 days, from enablement on).`,
+          err.awsErrorName,
+        );
+      }
+      throw err;
+    }
+    const { pages, more, incomplete } = result;
+    if (incomplete) notes.push(incomplete);
+    if (more && !incomplete)
+      notes.push(`More pages exist beyond the ${ctx.config.maxPages} read; narrow the range or filters.`);
+
+    const summary = summarise(pages, metricNames, true);
+    const primary = metricNames[0];
+    const unit = summary.units.get(primary) ?? 'USD';
+    const total = summary.totals.get(primary) ?? amount(0);
+    const ranked = rankedTable(
+      ['Resource', `${primary} (${unit})`],
+      [...summary.groups.entries()].map(([key, byMetric]) => ({
+        label: key,
+        amount: byMetric.get(primary) ?? amount(0),
+      })),
+    );
+    const lines = [
+      `**${primary} of ${service} by resource for account ${account.accountId}, ${range.start} to ${range.end} ` +
+        `(end exclusive): ${exact(total)} ${unit}** over ${summary.groups.size} resource` +
+        `${summary.groups.size === 1 ? '' : 's'}${summary.estimated ? ' (includes estimated data)' : ''}.`,
+      `Granularity ${granularity}; credits and refunds ${creditsRefunds}` +
+        `${creditsRefunds === 'excluded' ? ' (set include_credits_refunds to count them)' : ''}.`,
+    ];
+    for (const m of metricNames.slice(1)) {
+      lines.push(`${m}: ${exact(summary.totals.get(m) ?? amount(0))} ${summary.units.get(m) ?? ''}`.trim());
+    }
+    if (summary.groups.size > 0) lines.push('', ranked.text);
+    else
+      lines.push(
+        '',
+        'No resource had cost in this range (is resource-level data enabled for this service?).',
+      );
+
+    return {
+      text: lines.join('\n'),
+      data: {
+        account_id: account.accountId,
+        service,
+        range,
+        granularity,
+        metrics: metricNames,
+        credits_refunds: creditsRefunds,
+        total: { amount: exact(total), unit },
+        resources: ranked.shown.map((r) => ({ resource_id: r.label, amount: exact(r.amount), unit })),
+        ...(ranked.others
+          ? { other_resources: { count: ranked.others.count, amount: exact(ranked.others.amount) } }
+          : {}),
+        resource_count: summary.groups.size,
+        estimated: summary.estimated,
+        more_pages: more,
+        notes,
+      },
+    };
+  },
+});

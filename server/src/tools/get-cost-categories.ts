@@ -1,0 +1,107 @@
+import { z } from 'zod';
+import {
+  collectListing,
+  countPhrase,
+  DEFAULT_MAX_RESULTS,
+  listFilter,
+  listRange,
+  maxResults,
+  moreNote,
+  searchString,
+} from './get-dimension-values';
+import { endDate, filters, period, rangeShape, refresh, startDate, targetAccountId } from './common';
+import { defineTool } from './types';
+
+export const getCostCategoriesTool = defineTool({
+  name: 'get-cost-categories',
+  title: 'Get cost categories',
+  description:
+    'Cost categories that had cost in a period (default: the last 30 days): without cost_category, their names; ' +
+    'with cost_category, the values of that category. Use it to find exact names for COST_CATEGORY filters and ' +
+    'group-bys.',
+  inputSchema: {
+    target_account_id: targetAccountId,
+    cost_category: z
+      .string()
+      .min(1)
+      .max(50)
+      .optional()
+      .describe('A cost category name, e.g. "Team", to list its values; omit to list the category names.'),
+    search_string: searchString,
+    period,
+    start_date: startDate,
+    end_date: endDate,
+    filters,
+    max_results: maxResults,
+    refresh,
+  },
+  outputSchema: {
+    account_id: z.string().describe('The account queried.'),
+    listed: z
+      .enum(['names', 'values'])
+      .describe('Whether the answer lists category names or the values of cost_category.'),
+    cost_category: z.string().optional().describe('The cost category whose values are listed.'),
+    range: rangeShape,
+    search_string: z.string().optional().describe('The search string applied, if any.'),
+    items: z.array(z.string()).describe('The cost category names, or the values of cost_category.'),
+    total_size: z
+      .number()
+      .optional()
+      .describe('How many names or values match in total, as Cost Explorer reported.'),
+    more: z.boolean().describe('More names or values exist than are listed.'),
+  },
+  operations: ['ce:GetCostCategories', 'sts:GetCallerIdentity'],
+  async handler(args, ctx) {
+    const range = listRange(args, ctx.now);
+    const limit = args.max_results ?? DEFAULT_MAX_RESULTS;
+    const account = await ctx.account(args.target_account_id);
+    const { filter, notes } = listFilter(args.filters, account);
+    const name = args.cost_category;
+    const collected = await collectListing(
+      ctx,
+      'ce:GetCostCategories',
+      {
+        TimePeriod: { Start: range.start, End: range.end },
+        ...(name ? { CostCategoryName: name } : {}),
+        ...(args.search_string ? { SearchString: args.search_string } : {}),
+        ...(filter ? { Filter: filter } : {}),
+      },
+      account,
+      (page) => (name ? page.CostCategoryValues : page.CostCategoryNames),
+      limit,
+    );
+    const more = moreNote(collected, limit, ctx.config.maxPages);
+    if (more) notes.push(more);
+    const items = collected.items;
+    const noun = name ? `values of cost category "${name}"` : 'cost categories';
+    const search = args.search_string ? ` matching "${args.search_string}"` : '';
+    const lines = [
+      `**${countPhrase(items.length, collected, noun)}${search}** for account ${account.accountId}, ` +
+        `${range.start} to ${range.end} (end exclusive).`,
+    ];
+    if (items.length === 0) {
+      lines.push(
+        name
+          ? 'No values had cost in this range; check the category name with get-cost-categories.'
+          : 'No cost categories had cost in this range (they are defined in the Billing console).',
+      );
+    } else {
+      lines.push('', ...items.map((v) => `- ${v}`));
+      if (!name) lines.push('', 'List the values of one category with cost_category.');
+    }
+    return {
+      text: lines.join('\n'),
+      data: {
+        account_id: account.accountId,
+        listed: name ? 'values' : 'names',
+        ...(name ? { cost_category: name } : {}),
+        range,
+        ...(args.search_string ? { search_string: args.search_string } : {}),
+        items,
+        ...(collected.totalSize !== undefined ? { total_size: collected.totalSize } : {}),
+        more: collected.more,
+        notes,
+      },
+    };
+  },
+});

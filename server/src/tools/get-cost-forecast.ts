@@ -1,0 +1,291 @@
+import type { ForecastResult } from '@aws-sdk/client-cost-explorer';
+import { z } from 'zod';
+import {
+  addDays,
+  FORECAST_PERIOD_DESCRIPTION,
+  FORECAST_PERIODS,
+  monthStart,
+  resolveForecastRange,
+  toIsoDate,
+  utcDay,
+} from '../core/dates';
+import { buildFilter } from '../core/filters';
+import { table } from '../core/format';
+import { amount, exact, sum, type Amount } from '../core/money';
+import { filters, includeCreditsRefunds, rangeShape, refresh, targetAccountId } from './common';
+import { defineTool } from './types';
+
+/** Parameters and helpers shared by the cost and usage forecasts. */
+
+export const forecastPeriod = z.enum(FORECAST_PERIODS).optional().describe(FORECAST_PERIOD_DESCRIPTION);
+
+export const forecastStartDate = z
+  .string()
+  .optional()
+  .describe(
+    'Forecast start YYYY-MM-DD, inclusive, today or later (AWS rejects earlier starts). Use with end_date.',
+  );
+
+export const forecastEndDate = z
+  .string()
+  .optional()
+  .describe('Forecast end YYYY-MM-DD, exclusive: 2026-12-01 to 2027-01-01 is December.');
+
+export const forecastGranularity = z
+  .enum(['MONTHLY', 'DAILY'])
+  .optional()
+  .describe('Forecast buckets; default MONTHLY. DAILY covers at most 3 months ahead.');
+
+export const predictionIntervalLevel = z
+  .number()
+  .int()
+  .min(51)
+  .max(99)
+  .optional()
+  .describe(
+    'Confidence of the prediction interval in percent, 51-99; default 80 (95 gives a wider interval).',
+  );
+
+/** DAILY forecasts cover at most three months. */
+export const MAX_DAILY_FORECAST_DAYS = 93;
+
+export const forecastPeriodShape = z
+  .object({
+    start: z.string().describe('Bucket start, inclusive.'),
+    end: z.string().describe('Bucket end, exclusive.'),
+    mean: z.string().describe('The forecast (mean), exactly as AWS gave it.'),
+    lower: z.string().optional().describe('Lower bound of the prediction interval.'),
+    upper: z.string().optional().describe('Upper bound of the prediction interval.'),
+  })
+  .describe('One forecast bucket.');
+
+export interface ForecastBucket {
+  start: string;
+  end: string;
+  mean: string;
+  lower?: string;
+  upper?: string;
+}
+
+export function forecastBuckets(results: readonly ForecastResult[] | undefined): ForecastBucket[] {
+  return (results ?? [])
+    .map((r) => ({
+      start: r.TimePeriod?.Start ?? '',
+      end: r.TimePeriod?.End ?? '',
+      mean: exact(amount(r.MeanValue)),
+      ...(r.PredictionIntervalLowerBound !== undefined
+        ? { lower: exact(amount(r.PredictionIntervalLowerBound)) }
+        : {}),
+      ...(r.PredictionIntervalUpperBound !== undefined
+        ? { upper: exact(amount(r.PredictionIntervalUpperBound)) }
+        : {}),
+    }))
+    .sort((a, b) => a.start.localeCompare(b.start));
+}
+
+/** The buckets as a table: start, end, mean and the interval. */
+export function forecastTable(buckets: readonly ForecastBucket[], unit: string, level: number): string {
+  return table(
+    ['Start', 'End (excl.)', `Forecast (${unit})`, `${level}% interval`],
+    buckets.map((b) => [
+      b.start,
+      b.end,
+      b.mean,
+      b.lower !== undefined && b.upper !== undefined ? `${b.lower} to ${b.upper}` : '',
+    ]),
+  );
+}
+
+/** GetCostForecast's metric names for the metric names every other tool uses. */
+const COST_FORECAST_METRICS = {
+  UnblendedCost: 'UNBLENDED_COST',
+  AmortizedCost: 'AMORTIZED_COST',
+  BlendedCost: 'BLENDED_COST',
+  NetUnblendedCost: 'NET_UNBLENDED_COST',
+  NetAmortizedCost: 'NET_AMORTIZED_COST',
+} as const;
+type CostForecastMetric = keyof typeof COST_FORECAST_METRICS;
+
+const MONTH_NAMES = [
+  'January',
+  'February',
+  'March',
+  'April',
+  'May',
+  'June',
+  'July',
+  'August',
+  'September',
+  'October',
+  'November',
+  'December',
+];
+
+export const getCostForecastTool = defineTool({
+  name: 'get-cost-forecast',
+  title: 'Get cost forecast',
+  description:
+    "AWS's forecast of spend for a future period (default: the rest of the current month) with a prediction " +
+    'interval. When the forecast starts today it also gives the projected month end: the actual cost so far this ' +
+    'month plus the forecast for the rest of it. Credits and refunds are excluded unless include_credits_refunds ' +
+    'is true.',
+  inputSchema: {
+    target_account_id: targetAccountId,
+    forecast_period: forecastPeriod,
+    start_date: forecastStartDate,
+    end_date: forecastEndDate,
+    metric: z
+      .enum(Object.keys(COST_FORECAST_METRICS) as [CostForecastMetric, ...CostForecastMetric[]])
+      .optional()
+      .describe('Cost metric to forecast; default UnblendedCost.'),
+    granularity: forecastGranularity,
+    prediction_interval_level: predictionIntervalLevel,
+    filters,
+    include_credits_refunds: includeCreditsRefunds,
+    refresh,
+  },
+  outputSchema: {
+    account_id: z.string().describe('The account queried.'),
+    range: rangeShape,
+    metric: z.string().describe('The metric forecast.'),
+    granularity: z.string().describe('The forecast buckets.'),
+    prediction_interval_level: z.number().describe('Confidence of the prediction interval, in percent.'),
+    credits_refunds: z
+      .enum(['excluded', 'included'])
+      .describe('Whether credits and refunds are counted, in the forecast and the actual alike.'),
+    total: z
+      .object({
+        amount: z.string().describe('Exact forecast total over the range.'),
+        unit: z.string().describe('Unit, e.g. USD.'),
+      })
+      .describe('The forecast over the whole range.'),
+    periods: z.array(forecastPeriodShape).describe('The forecast per bucket.'),
+    month_end: z
+      .object({
+        month: z.string().describe('The month, YYYY-MM.'),
+        actual_to_date: z.string().describe('Actual cost from the 1st through yesterday, exact.'),
+        actual_through: z
+          .string()
+          .describe('The last day the actual covers (yesterday), or none on the 1st.'),
+        forecast_rest: z.string().describe('Forecast from today through the last day of the month.'),
+        projected: z.string().describe('actual_to_date + forecast_rest, exact.'),
+        projected_lower: z.string().optional().describe('actual_to_date + the interval lower bound.'),
+        projected_upper: z.string().optional().describe('actual_to_date + the interval upper bound.'),
+        unit: z.string().describe('Unit, e.g. USD.'),
+      })
+      .optional()
+      .describe('Projected month end, when the forecast starts today.'),
+  },
+  operations: ['ce:GetCostForecast', 'ce:GetCostAndUsage', 'sts:GetCallerIdentity'],
+  async handler(args, ctx) {
+    const granularity = args.granularity ?? 'MONTHLY';
+    const range = resolveForecastRange(
+      args,
+      ctx.now,
+      granularity === 'DAILY'
+        ? { maxDays: MAX_DAILY_FORECAST_DAYS, maxDaysReason: 'DAILY forecasts cover at most 3 months' }
+        : {},
+    );
+    const metric = args.metric ?? 'UnblendedCost';
+    const level = args.prediction_interval_level ?? 80;
+    const account = await ctx.account(args.target_account_id);
+    const { filter, notes, creditsRefunds } = buildFilter(args.filters, {
+      queriedAccountId: account.accountId,
+      excludeCreditsRefunds: !args.include_credits_refunds,
+    });
+
+    const today = utcDay(ctx.now);
+    const nextMonth = toIsoDate(monthStart(today, 1));
+    const startsToday = range.start === toIsoDate(today);
+    const monthFirst = toIsoDate(monthStart(today));
+    // The actual runs from the 1st through yesterday: the forecast starts today, so nothing is counted twice.
+    const needActual = startsToday && monthFirst !== range.start;
+    const [forecast, actual] = await Promise.all([
+      ctx.call(
+        'ce:GetCostForecast',
+        {
+          TimePeriod: { Start: range.start, End: range.end },
+          Metric: COST_FORECAST_METRICS[metric],
+          Granularity: granularity,
+          PredictionIntervalLevel: level,
+          ...(filter ? { Filter: filter } : {}),
+        },
+        account,
+      ),
+      needActual
+        ? ctx.call(
+            'ce:GetCostAndUsage',
+            {
+              TimePeriod: { Start: monthFirst, End: range.start },
+              Granularity: 'MONTHLY',
+              Metrics: [metric],
+              ...(filter ? { Filter: filter } : {}),
+            },
+            account,
+          )
+        : undefined,
+    ]);
+
+    const unit = forecast.Total?.Unit ?? 'USD';
+    const total = amount(forecast.Total?.Amount);
+    const buckets = forecastBuckets(forecast.ForecastResultsByTime);
+    const lines = [
+      `**Forecast ${metric} for account ${account.accountId}, ${range.start} to ${range.end} (end exclusive): ` +
+        `${exact(total)} ${unit}**.`,
+      `Granularity ${granularity}; ${level}% prediction interval; credits and refunds ${creditsRefunds}` +
+        `${creditsRefunds === 'excluded' ? ' from the forecast (set include_credits_refunds to count them)' : ''}.`,
+    ];
+
+    let monthEnd: Record<string, unknown> | undefined;
+    if (startsToday) {
+      const inMonth = buckets.filter((b) => b.start < nextMonth);
+      const rest = sum(inMonth.map((b) => b.mean));
+      const actualToDate: Amount = sum(
+        (actual?.ResultsByTime ?? []).map((r) => r.Total?.[metric]?.Amount ?? '0'),
+      );
+      const projected = actualToDate.plus(rest);
+      // Interval bounds of several daily buckets do not add up to a monthly interval; only one bucket is exact.
+      const single = inMonth.length === 1 ? inMonth[0] : undefined;
+      const through = needActual ? toIsoDate(addDays(today, -1)) : 'none';
+      const monthLabel = `${MONTH_NAMES[today.getUTCMonth()]} ${today.getUTCFullYear()}`;
+      monthEnd = {
+        month: monthFirst.slice(0, 7),
+        actual_to_date: exact(actualToDate),
+        actual_through: through,
+        forecast_rest: exact(rest),
+        projected: exact(projected),
+        ...(single?.lower !== undefined ? { projected_lower: exact(actualToDate.plus(single.lower)) } : {}),
+        ...(single?.upper !== undefined ? { projected_upper: exact(actualToDate.plus(single.upper)) } : {}),
+        unit,
+      };
+      lines.push(
+        '',
+        `**Projected ${monthLabel} month end: ${exact(projected)} ${unit}** = ${exact(actualToDate)} ${unit} actual ` +
+          (needActual ? `(${monthFirst} through ${through})` : '(none yet: today is the 1st)') +
+          ` + ${exact(rest)} ${unit} forecast (${range.start} through the end of the month)` +
+          (single?.lower !== undefined && single.upper !== undefined
+            ? `; ${level}% interval ${exact(actualToDate.plus(single.lower))} to ${exact(actualToDate.plus(single.upper))} ${unit}.`
+            : '.'),
+      );
+      if (!needActual) notes.push('Today is the 1st: the projected month end is the forecast alone.');
+    }
+    if (buckets.length > 0) lines.push('', forecastTable(buckets.slice(0, 100), unit, level));
+    if (buckets.length > 100) notes.push(`Only the first 100 of ${buckets.length} buckets are listed.`);
+
+    return {
+      text: lines.join('\n'),
+      data: {
+        account_id: account.accountId,
+        range,
+        metric,
+        granularity,
+        prediction_interval_level: level,
+        credits_refunds: creditsRefunds,
+        total: { amount: exact(total), unit },
+        periods: buckets,
+        ...(monthEnd ? { month_end: monthEnd } : {}),
+        notes,
+      },
+    };
+  },
+});

@@ -1,0 +1,227 @@
+import { z } from 'zod';
+import type { AwsOperation } from '../aws/actions';
+import type { AccountScope } from '../aws/gateway';
+import type { InputOf, OutputOf } from '../aws/operations';
+import { resolveRange, type DateRange, type RangeArgs } from '../core/dates';
+import { buildFilter, CE_DIMENSIONS, type FilterClause } from '../core/filters';
+import { table } from '../core/format';
+import { endDate, filters, period, rangeShape, refresh, startDate, targetAccountId } from './common';
+import { defineTool, type ToolContext } from './types';
+
+/** Dimensions GetDimensionValues lists (LINKED_ACCOUNT_NAME and SERVICE_CODE exist only in cost category rules). */
+export const LISTABLE_DIMENSIONS = CE_DIMENSIONS.filter(
+  (d) => d !== 'LINKED_ACCOUNT_NAME' && d !== 'SERVICE_CODE',
+);
+
+export const DIMENSION_CONTEXTS = ['COST_AND_USAGE', 'RESERVATIONS', 'SAVINGS_PLANS'] as const;
+
+/** The listing tools' default window: recent enough to be current, long enough to include monthly charges. */
+const LIST_DEFAULT_PERIOD = 'last_30_days';
+
+export const DEFAULT_MAX_RESULTS = 100;
+
+/** `max_results` for the listing tools: a bound on values returned (and on paid pages read). */
+export const maxResults = z
+  .number()
+  .int()
+  .min(1)
+  .max(1000)
+  .optional()
+  .describe(
+    `How many values to return, 1-1000; default ${DEFAULT_MAX_RESULTS}. The answer says when more exist.`,
+  );
+
+export const searchString = z
+  .string()
+  .max(1024)
+  .optional()
+  .describe('Only values containing this text, e.g. "EC2".');
+
+/** The listing tools' range: the period in which values must have had cost or usage (14 months back at most). */
+export function listRange(args: RangeArgs, now: Date): DateRange {
+  return resolveRange(args, now, { defaultPeriod: LIST_DEFAULT_PERIOD, maxMonthsBack: 14 });
+}
+
+/** What a bounded read of a paginated listing produced. */
+export interface Collected<T> {
+  readonly items: T[];
+  /** Cost Explorer's TotalSize of the first page (the number of matching values), when it gave one. */
+  readonly totalSize: number | undefined;
+  /** More values exist than were returned (cut to max_results, or pages left unread). */
+  readonly more: boolean;
+  readonly pagesRead: number;
+}
+
+/**
+ * Reads a Cost Explorer listing (NextPageToken pagination) until `limit` items are collected, the pages run out or
+ * the page bound is reached. Each page is a paid request, so it stops as soon as it has enough.
+ */
+export async function collectListing<O extends AwsOperation, T>(
+  ctx: ToolContext,
+  operation: O,
+  input: InputOf<O>,
+  account: AccountScope,
+  pick: (page: OutputOf<O>) => T[] | undefined,
+  limit: number,
+): Promise<Collected<T>> {
+  const items: T[] = [];
+  let token: string | undefined;
+  let totalSize: number | undefined;
+  let pagesRead = 0;
+  do {
+    const request = (token ? { ...input, NextPageToken: token } : input) as InputOf<O>;
+    const page = await ctx.call(operation, request, account);
+    pagesRead++;
+    const p = page as { NextPageToken?: string; TotalSize?: number };
+    if (pagesRead === 1 && typeof p.TotalSize === 'number') totalSize = p.TotalSize;
+    items.push(...(pick(page) ?? []));
+    token = p.NextPageToken || undefined;
+  } while (token && items.length < limit && pagesRead < ctx.config.maxPages);
+  return {
+    items: items.slice(0, limit),
+    totalSize,
+    more: items.length > limit || Boolean(token),
+    pagesRead,
+  };
+}
+
+/** Builds the filter of a listing tool: LINKED_ACCOUNT clean-up, but no credits/refunds exclusion (it lists values). */
+export function listFilter(clauses: FilterClause[] | undefined, account: AccountScope) {
+  return buildFilter(clauses, { queriedAccountId: account.accountId, excludeCreditsRefunds: false });
+}
+
+/** "12 of 340 values" / "3 values", for the answer's first line. */
+export function countPhrase(shown: number, collected: Collected<unknown>, noun: string): string {
+  const total = collected.totalSize;
+  if (collected.more && total !== undefined && total > shown) return `${shown} of ${total} ${noun}`;
+  if (collected.more) return `the first ${shown} ${noun}`;
+  return `${shown} ${noun}`;
+}
+
+export function moreNote(collected: Collected<unknown>, limit: number, maxPages: number): string | undefined {
+  if (!collected.more) return undefined;
+  return collected.items.length >= limit
+    ? `More values exist: raise max_results (now ${limit}, at most 1000) or narrow with search_string.`
+    : `More values exist beyond the ${maxPages} pages read; narrow with search_string, filters or a shorter range.`;
+}
+
+export const getDimensionValuesTool = defineTool({
+  name: 'get-dimension-values',
+  title: 'Get dimension values',
+  description:
+    'The values of one Cost Explorer dimension (services, regions, linked accounts, usage types, instance types, …) ' +
+    'that had cost or usage in a period (default: the last 30 days), optionally matching a search string. Use it ' +
+    'to find the exact names that filters and group-bys expect, e.g. the SERVICE value of EC2.',
+  inputSchema: {
+    target_account_id: targetAccountId,
+    dimension: z
+      .enum(LISTABLE_DIMENSIONS as unknown as [string, ...string[]])
+      .describe('The dimension to list, e.g. SERVICE, REGION, LINKED_ACCOUNT, USAGE_TYPE, INSTANCE_TYPE.'),
+    search_string: searchString,
+    context: z
+      .enum(DIMENSION_CONTEXTS)
+      .optional()
+      .describe(
+        'COST_AND_USAGE (default) lists values for cost queries; RESERVATIONS and SAVINGS_PLANS list values usable ' +
+          'in Reserved Instance and Savings Plans queries (each context allows different dimensions).',
+      ),
+    period,
+    start_date: startDate,
+    end_date: endDate,
+    filters,
+    max_results: maxResults,
+    refresh,
+  },
+  outputSchema: {
+    account_id: z.string().describe('The account queried.'),
+    dimension: z.string().describe('The dimension listed.'),
+    context: z.string().describe('The dimension context.'),
+    range: rangeShape,
+    search_string: z.string().optional().describe('The search string applied, if any.'),
+    values: z
+      .array(
+        z.object({
+          value: z.string().describe('The exact value, as filters expect it.'),
+          description: z
+            .string()
+            .optional()
+            .describe('What AWS says about the value (e.g. an account name).'),
+        }),
+      )
+      .describe('The values, in the order AWS returned them.'),
+    total_size: z.number().optional().describe('How many values match in total, as Cost Explorer reported.'),
+    more: z.boolean().describe('More values exist than are listed.'),
+  },
+  operations: ['ce:GetDimensionValues', 'sts:GetCallerIdentity'],
+  async handler(args, ctx) {
+    const range = listRange(args, ctx.now);
+    const context = args.context ?? 'COST_AND_USAGE';
+    const limit = args.max_results ?? DEFAULT_MAX_RESULTS;
+    const account = await ctx.account(args.target_account_id);
+    const { filter, notes } = listFilter(args.filters, account);
+    const collected = await collectListing(
+      ctx,
+      'ce:GetDimensionValues',
+      {
+        TimePeriod: { Start: range.start, End: range.end },
+        Dimension: args.dimension as never,
+        Context: context,
+        ...(args.search_string ? { SearchString: args.search_string } : {}),
+        ...(filter ? { Filter: filter } : {}),
+      },
+      account,
+      (page) => page.DimensionValues,
+      limit,
+    );
+    const values = collected.items.map((v) => ({
+      value: v.Value ?? '',
+      ...(v.Attributes?.description ? { description: v.Attributes.description } : {}),
+    }));
+    const more = moreNote(collected, limit, ctx.config.maxPages);
+    if (more) notes.push(more);
+    if (
+      args.dimension === 'LINKED_ACCOUNT' &&
+      !collected.more &&
+      values.length > 0 &&
+      !values.some((v) => v.value === account.accountId)
+    ) {
+      notes.push(
+        `The queried account ${account.accountId} is not in this list: a management account is not its own linked ` +
+          `account, so do not filter on it (omit the filter to see its whole bill).`,
+      );
+    }
+
+    const search = args.search_string ? ` matching "${args.search_string}"` : '';
+    const lines = [
+      `**${countPhrase(values.length, collected, `${args.dimension} values`)}${search}** for account ` +
+        `${account.accountId}, ${range.start} to ${range.end} (end exclusive), context ${context}.`,
+    ];
+    if (values.length === 0) {
+      lines.push('No values had cost or usage in this range; try a longer range or another search string.');
+    } else if (values.some((v) => v.description)) {
+      lines.push(
+        '',
+        table(
+          ['Value', 'Description'],
+          values.map((v) => [v.value, v.description ?? '']),
+        ),
+      );
+    } else {
+      lines.push('', ...values.map((v) => `- ${v.value}`));
+    }
+    return {
+      text: lines.join('\n'),
+      data: {
+        account_id: account.accountId,
+        dimension: args.dimension,
+        context,
+        range,
+        ...(args.search_string ? { search_string: args.search_string } : {}),
+        values,
+        ...(collected.totalSize !== undefined ? { total_size: collected.totalSize } : {}),
+        more: collected.more,
+        notes,
+      },
+    };
+  },
+});

@@ -1,0 +1,111 @@
+import { z } from 'zod';
+import {
+  collectListing,
+  countPhrase,
+  DEFAULT_MAX_RESULTS,
+  listFilter,
+  listRange,
+  maxResults,
+  moreNote,
+  searchString,
+} from './get-dimension-values';
+import { endDate, filters, period, rangeShape, refresh, startDate, targetAccountId } from './common';
+import { defineTool } from './types';
+
+/** How an empty tag value (cost without that tag) is shown in text; structured output keeps the empty string. */
+const EMPTY_VALUE = '(empty: cost without this tag)';
+
+export const getTagValuesTool = defineTool({
+  name: 'get-tag-values',
+  title: 'Get tag keys or values',
+  description:
+    'Cost allocation tags that had cost in a period (default: the last 30 days): without tag_key, the tag keys; ' +
+    'with tag_key, the values of that key. Use it to find exact tag keys and values for TAG filters and group-bys. ' +
+    'Only activated cost allocation tags appear.',
+  inputSchema: {
+    target_account_id: targetAccountId,
+    tag_key: z
+      .string()
+      .min(1)
+      .max(1024)
+      .optional()
+      .describe('A tag key, e.g. "team", to list its values; omit to list the tag keys.'),
+    search_string: searchString,
+    period,
+    start_date: startDate,
+    end_date: endDate,
+    filters,
+    max_results: maxResults,
+    refresh,
+  },
+  outputSchema: {
+    account_id: z.string().describe('The account queried.'),
+    listed: z
+      .enum(['keys', 'values'])
+      .describe('Whether the answer lists tag keys or the values of tag_key.'),
+    tag_key: z.string().optional().describe('The tag key whose values are listed.'),
+    range: rangeShape,
+    search_string: z.string().optional().describe('The search string applied, if any.'),
+    items: z
+      .array(z.string())
+      .describe('The tag keys, or the values of tag_key (an empty string is cost without this tag).'),
+    total_size: z
+      .number()
+      .optional()
+      .describe('How many keys or values match in total, as Cost Explorer reported.'),
+    more: z.boolean().describe('More keys or values exist than are listed.'),
+  },
+  operations: ['ce:GetTags', 'sts:GetCallerIdentity'],
+  async handler(args, ctx) {
+    const range = listRange(args, ctx.now);
+    const limit = args.max_results ?? DEFAULT_MAX_RESULTS;
+    const account = await ctx.account(args.target_account_id);
+    const { filter, notes } = listFilter(args.filters, account);
+    const collected = await collectListing(
+      ctx,
+      'ce:GetTags',
+      {
+        TimePeriod: { Start: range.start, End: range.end },
+        ...(args.tag_key ? { TagKey: args.tag_key } : {}),
+        ...(args.search_string ? { SearchString: args.search_string } : {}),
+        ...(filter ? { Filter: filter } : {}),
+      },
+      account,
+      (page) => page.Tags,
+      limit,
+    );
+    const more = moreNote(collected, limit, ctx.config.maxPages);
+    if (more) notes.push(more);
+    const items = collected.items;
+    const noun = args.tag_key ? `values of tag "${args.tag_key}"` : 'tag keys';
+    const search = args.search_string ? ` matching "${args.search_string}"` : '';
+    const lines = [
+      `**${countPhrase(items.length, collected, noun)}${search}** for account ${account.accountId}, ` +
+        `${range.start} to ${range.end} (end exclusive).`,
+    ];
+    if (items.length === 0) {
+      lines.push(
+        args.tag_key
+          ? 'No values: the key had no cost in this range, or it is not an activated cost allocation tag.'
+          : 'No tag keys: activate cost allocation tags in the Billing console (they apply from activation on).',
+      );
+    } else {
+      lines.push('', ...items.map((v) => `- ${v === '' ? EMPTY_VALUE : v}`));
+      if (!args.tag_key) lines.push('', 'List the values of one key with tag_key.');
+    }
+    return {
+      text: lines.join('\n'),
+      data: {
+        account_id: account.accountId,
+        listed: args.tag_key ? 'values' : 'keys',
+        ...(args.tag_key ? { tag_key: args.tag_key } : {}),
+        range,
+        ...(args.search_string ? { search_string: args.search_string } : {}),
+        items,
+        ...(collected.totalSize !== undefined ? { total_size: collected.totalSize } : {}),
+        more: collected.more,
+        notes,
+      },
+    };
+  },
+});

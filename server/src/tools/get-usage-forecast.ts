@@ -1,0 +1,140 @@
+import { z } from 'zod';
+import { AwsCallError } from '../aws/errors';
+import { resolveForecastRange } from '../core/dates';
+import { ToolInputError } from '../core/errors';
+import { buildFilter } from '../core/filters';
+import { amount, exact } from '../core/money';
+import { filters, rangeShape, refresh, targetAccountId } from './common';
+import {
+  forecastBuckets,
+  forecastEndDate,
+  forecastGranularity,
+  forecastPeriod,
+  forecastPeriodShape,
+  forecastStartDate,
+  forecastTable,
+  MAX_DAILY_FORECAST_DAYS,
+  predictionIntervalLevel,
+} from './get-cost-forecast';
+import { defineTool } from './types';
+
+const USAGE_FORECAST_METRICS = {
+  UsageQuantity: 'USAGE_QUANTITY',
+  NormalizedUsageAmount: 'NORMALIZED_USAGE_AMOUNT',
+} as const;
+type UsageForecastMetric = keyof typeof USAGE_FORECAST_METRICS;
+
+/** Usage can only be forecast in one unit: AWS needs the usage types pinned down to find it. */
+const UNIT_KEYS = ['USAGE_TYPE', 'USAGE_TYPE_GROUP'];
+
+const HOW_TO_FILTER =
+  'Add a filter {"type":"DIMENSION","key":"USAGE_TYPE_GROUP","values":["EC2: Running Hours"]} (or USAGE_TYPE) ' +
+  'whose values share one unit; get-dimension-values lists the exact values.';
+
+export const getUsageForecastTool = defineTool({
+  name: 'get-usage-forecast',
+  title: 'Get usage forecast',
+  description:
+    "AWS's forecast of usage quantity (hours, GB, requests, …) for a future period (default: the rest of the " +
+    'current month) with a prediction interval. Requires a USAGE_TYPE or USAGE_TYPE_GROUP filter whose values ' +
+    'share one unit, e.g. USAGE_TYPE_GROUP "EC2: Running Hours".',
+  inputSchema: {
+    target_account_id: targetAccountId,
+    filters: filters
+      .unwrap()
+      .describe(
+        'Filter clauses, combined with AND. Required: at least one DIMENSION clause on USAGE_TYPE or ' +
+          'USAGE_TYPE_GROUP (not exclude) whose values share one unit, so AWS can tell which unit to forecast.',
+      ),
+    forecast_period: forecastPeriod,
+    start_date: forecastStartDate,
+    end_date: forecastEndDate,
+    metric: z
+      .enum(Object.keys(USAGE_FORECAST_METRICS) as [UsageForecastMetric, ...UsageForecastMetric[]])
+      .optional()
+      .describe('Usage metric to forecast; default UsageQuantity.'),
+    granularity: forecastGranularity,
+    prediction_interval_level: predictionIntervalLevel,
+    refresh,
+  },
+  outputSchema: {
+    account_id: z.string().describe('The account queried.'),
+    range: rangeShape,
+    metric: z.string().describe('The metric forecast.'),
+    granularity: z.string().describe('The forecast buckets.'),
+    prediction_interval_level: z.number().describe('Confidence of the prediction interval, in percent.'),
+    total: z
+      .object({
+        amount: z.string().describe('Exact forecast total over the range.'),
+        unit: z.string().describe('The usage unit, e.g. Hrs.'),
+      })
+      .describe('The forecast over the whole range.'),
+    periods: z.array(forecastPeriodShape).describe('The forecast per bucket.'),
+  },
+  operations: ['ce:GetUsageForecast', 'sts:GetCallerIdentity'],
+  async handler(args, ctx) {
+    const granularity = args.granularity ?? 'MONTHLY';
+    const range = resolveForecastRange(
+      args,
+      ctx.now,
+      granularity === 'DAILY'
+        ? { maxDays: MAX_DAILY_FORECAST_DAYS, maxDaysReason: 'DAILY forecasts cover at most 3 months' }
+        : {},
+    );
+    if (!args.filters.some((c) => c.type === 'DIMENSION' && UNIT_KEYS.includes(c.key) && !c.exclude)) {
+      throw new ToolInputError(`get-usage-forecast needs to know which usage to forecast. ${HOW_TO_FILTER}`);
+    }
+    const metric = args.metric ?? 'UsageQuantity';
+    const level = args.prediction_interval_level ?? 80;
+    const account = await ctx.account(args.target_account_id);
+    // Credits and refunds are money, not usage: no RECORD_TYPE exclusion here.
+    const { filter, notes } = buildFilter(args.filters, {
+      queriedAccountId: account.accountId,
+      excludeCreditsRefunds: false,
+    });
+    let forecast;
+    try {
+      forecast = await ctx.call(
+        'ce:GetUsageForecast',
+        {
+          TimePeriod: { Start: range.start, End: range.end },
+          Metric: USAGE_FORECAST_METRICS[metric],
+          Granularity: granularity,
+          PredictionIntervalLevel: level,
+          ...(filter ? { Filter: filter } : {}),
+        },
+        account,
+      );
+    } catch (err) {
+      if (err instanceof AwsCallError && err.awsErrorName === 'UnresolvableUsageUnitException') {
+        throw new ToolInputError(
+          `AWS could not tell which unit to forecast: the filtered usage types mix units (hours, GB, …). ${HOW_TO_FILTER}`,
+        );
+      }
+      throw err;
+    }
+    const unit = forecast.Total?.Unit ?? '';
+    const total = amount(forecast.Total?.Amount);
+    const buckets = forecastBuckets(forecast.ForecastResultsByTime);
+    const lines = [
+      `**Forecast ${metric} for account ${account.accountId}, ${range.start} to ${range.end} (end exclusive): ` +
+        `${exact(total)}${unit ? ` ${unit}` : ''}**.`,
+      `Granularity ${granularity}; ${level}% prediction interval; usage quantities (credits and refunds do not apply).`,
+    ];
+    if (buckets.length > 0) lines.push('', forecastTable(buckets.slice(0, 100), unit || 'units', level));
+    if (buckets.length > 100) notes.push(`Only the first 100 of ${buckets.length} buckets are listed.`);
+    return {
+      text: lines.join('\n'),
+      data: {
+        account_id: account.accountId,
+        range,
+        metric,
+        granularity,
+        prediction_interval_level: level,
+        total: { amount: exact(total), unit },
+        periods: buckets,
+        notes,
+      },
+    };
+  },
+});
