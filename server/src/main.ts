@@ -1,12 +1,30 @@
 import { AwsGateway } from './aws/gateway';
 import { ConfigError, loadConfig } from './config';
 import { createMcpHttpServer } from './http';
-import { createLogger } from './log';
+import { createLogger, type Logger } from './log';
 
 function endpointOverrides(env: NodeJS.ProcessEnv): Record<string, string> {
   return Object.fromEntries(
     Object.entries(env).filter((e): e is [string, string] => e[0].startsWith('AWS_ENDPOINT_URL') && !!e[1]),
   );
+}
+
+/**
+ * Node prints process warnings (e.g. the AWS SDK's NodeVersionSupportWarning on Node 20) as plain multi-line text on
+ * stderr, which would break the one-JSON-object-per-line log. Route them through the logger instead, once each.
+ */
+function routeProcessWarnings(log: Logger): void {
+  process.removeAllListeners('warning');
+  const seen = new Set<string>();
+  process.on('warning', (warning) => {
+    const key = `${warning.name}|${warning.message}`;
+    if (seen.has(key)) return;
+    seen.add(key);
+    log.warn('process warning', {
+      warningName: warning.name,
+      warningMessage: warning.message.replace(/\s+/g, ' ').trim().slice(0, 500),
+    });
+  });
 }
 
 function main(): void {
@@ -21,6 +39,7 @@ function main(): void {
     throw err;
   }
   const log = createLogger(config.logLevel);
+  routeProcessWarnings(log);
   const clockOffset = config.clockStart === undefined ? 0 : config.clockStart - Date.now();
   const nowMs = () => Date.now() + clockOffset;
   const gateway = new AwsGateway(config, log, {

@@ -1,0 +1,284 @@
+import { spawn } from 'node:child_process';
+import { copyFileSync, mkdtempSync, readdirSync } from 'node:fs';
+import { request } from 'node:http';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import { version } from '../../package.json';
+import { BASE_ACCESS_KEY, BASE_SECRET_KEY, FakeAws } from '../fake-aws/fake-aws';
+import { SERVER_BUNDLE, startServer, TEST_CLOCK, type RunningServer } from './harness';
+
+// Raw HTTP against the bundled server: the rules AgentCore, Amazon Quick and the MCP Inspector rely on.
+
+const MEMBER = '222222222222';
+const fake = new FakeAws();
+let server: RunningServer;
+
+beforeAll(async () => {
+  await fake.start();
+  server = await startServer(fake, { ALLOWED_TARGET_ACCOUNTS: MEMBER, LOG_LEVEL: 'debug' });
+});
+afterAll(async () => {
+  await server?.stop();
+  await fake.stop();
+});
+beforeEach(() => fake.reset());
+
+const MCP_HEADERS = {
+  'content-type': 'application/json',
+  accept: 'application/json, text/event-stream',
+};
+
+function endpoint(p: string, base = server.url): string {
+  return new URL(p, base).toString();
+}
+
+function rpc(method: string, params?: unknown, id: number | string = 1): string {
+  return JSON.stringify({ jsonrpc: '2.0', id, method, ...(params === undefined ? {} : { params }) });
+}
+
+const INITIALIZE = {
+  protocolVersion: '2025-06-18',
+  capabilities: {},
+  clientInfo: { name: 'raw-http-test', version: '1.0.0' },
+};
+
+async function postMcp(body: string, headers: Record<string, string> = {}, base?: string) {
+  const res = await fetch(endpoint('/mcp', base), {
+    method: 'POST',
+    headers: { ...MCP_HEADERS, ...headers },
+    body,
+  });
+  const text = await res.text();
+  return { res, text, json: text ? JSON.parse(text) : undefined };
+}
+
+describe('HTTP rules', () => {
+  test.each(['GET', 'DELETE'])(
+    '%s /mcp answers 405 with Allow: POST and a JSON-RPC error body',
+    async (method) => {
+      const res = await fetch(endpoint('/mcp'), {
+        method,
+        headers: { accept: 'application/json, text/event-stream' },
+      });
+      expect(res.status).toBe(405);
+      expect(res.headers.get('allow')).toBe('POST');
+      const body = await res.json();
+      expect(body).toEqual({
+        jsonrpc: '2.0',
+        error: { code: -32000, message: expect.stringContaining('only accepts POST /mcp') },
+        id: null,
+      });
+    },
+  );
+
+  test('GET /ping answers 200 {"status":"Healthy"}', async () => {
+    const res = await fetch(endpoint('/ping'));
+    expect(res.status).toBe(200);
+    expect(await res.json()).toEqual({ status: 'Healthy' });
+  });
+
+  test('an unknown path answers 404', async () => {
+    const get = await fetch(endpoint('/nope'));
+    expect(get.status).toBe(404);
+    const post = await fetch(endpoint('/mcp/extra'), { method: 'POST', headers: MCP_HEADERS, body: '{}' });
+    expect(post.status).toBe(404);
+  });
+
+  test('malformed JSON answers a JSON-RPC parse error (-32700)', async () => {
+    const { res, json } = await postMcp('{"jsonrpc": "2.0", "id": 1, "method": ');
+    expect(res.status).toBe(400);
+    expect(json).toEqual({ jsonrpc: '2.0', error: { code: -32700, message: expect.any(String) }, id: null });
+  });
+
+  test('a body over 1 MiB answers 413', async () => {
+    const big = JSON.stringify({
+      jsonrpc: '2.0',
+      id: 1,
+      method: 'ping',
+      params: { pad: 'x'.repeat(1024 * 1024) },
+    });
+    const res = await fetch(endpoint('/mcp'), { method: 'POST', headers: MCP_HEADERS, body: big });
+    expect(res.status).toBe(413);
+    expect((await res.json()).error.code).toBe(-32600);
+  });
+
+  test('a chunked body that grows past 1 MiB answers 413 too', async () => {
+    const url = new URL(endpoint('/mcp'));
+    const status = await new Promise<number>((resolve, reject) => {
+      const req = request(
+        { host: url.hostname, port: url.port, path: url.pathname, method: 'POST', headers: MCP_HEADERS },
+        (res) => {
+          res.resume();
+          resolve(res.statusCode ?? 0);
+        },
+      );
+      req.on('error', reject);
+      const chunk = 'x'.repeat(64 * 1024);
+      // Without content-length the size is only known while reading: 17 × 64 KiB > 1 MiB.
+      for (let i = 0; i < 17; i++) req.write(chunk);
+      req.end();
+    });
+    expect(status).toBe(413);
+  });
+
+  test('ping with params null succeeds (AgentCore health checks send it)', async () => {
+    const { res, json } = await postMcp(
+      JSON.stringify({ jsonrpc: '2.0', id: 7, method: 'ping', params: null }),
+    );
+    expect(res.status).toBe(200);
+    expect(json).toEqual({ jsonrpc: '2.0', id: 7, result: {} });
+  });
+
+  test('accepts the session headers AgentCore adds, on initialize and on tools/call', async () => {
+    const sessionHeaders = {
+      'mcp-session-id': 'agentcore-session-0123456789abcdef0123456789abcdef',
+      'x-amzn-bedrock-agentcore-runtime-session-id': 'runtime-session-0123456789abcdef0123456789ab',
+    };
+    const init = await postMcp(rpc('initialize', INITIALIZE), sessionHeaders);
+    expect(init.res.status).toBe(200);
+    expect(init.json.result.serverInfo).toEqual({ name: 'billing-mcp', version });
+
+    fake.on('ce:GetTags', () => ({ Tags: ['team'], ReturnSize: 1, TotalSize: 1 }));
+    const call = await postMcp(rpc('tools/call', { name: 'get-tag-values', arguments: {} }, 2), {
+      ...sessionHeaders,
+      'mcp-protocol-version': '2025-06-18',
+    });
+    expect(call.res.status).toBe(200);
+    expect(call.json.result.isError).toBeFalsy();
+    expect(call.json.result.structuredContent.items).toEqual(['team']);
+  });
+
+  test('logs are JSON lines and never contain the secret key or an assumed session token', async () => {
+    fake.on('ce:GetCostAndUsage', () => ({ ResultsByTime: [] }));
+    for (const target of [undefined, MEMBER]) {
+      const { json } = await postMcp(
+        rpc('tools/call', {
+          name: 'get-cost-and-usage',
+          arguments: {
+            period: 'last_month',
+            refresh: true,
+            ...(target ? { target_account_id: target } : {}),
+          },
+        }),
+      );
+      expect(json.result.isError).toBeFalsy();
+    }
+    expect(fake.callsTo('sts:AssumeRole')).toHaveLength(1);
+    const stderr = server.stderr();
+    const lines = stderr.split('\n').filter((l) => l !== '');
+    expect(lines.length).toBeGreaterThan(3);
+    for (const line of lines) {
+      const entry = JSON.parse(line);
+      expect(typeof entry.level).toBe('string');
+      expect(typeof entry.msg).toBe('string');
+    }
+    expect(stderr).toContain('"msg":"tool call"');
+    for (const secret of [BASE_SECRET_KEY, `secret-${MEMBER}`, `token-${MEMBER}`]) {
+      expect(stderr).not.toContain(secret);
+    }
+  });
+});
+
+/** Spawns a bundle with the test environment and collects its output until it exits or listens. */
+function spawnBundle(bundle: string, env: Record<string, string>, cwd?: string) {
+  const home = mkdtempSync(path.join(tmpdir(), 'billing-mcp-home-'));
+  const child = spawn(process.execPath, [bundle], {
+    cwd,
+    env: {
+      PATH: process.env.PATH ?? '',
+      HOME: home,
+      HOST: '127.0.0.1',
+      PORT: '0',
+      AWS_REGION: 'us-east-1',
+      AWS_ACCESS_KEY_ID: BASE_ACCESS_KEY,
+      AWS_SECRET_ACCESS_KEY: BASE_SECRET_KEY,
+      AWS_ENDPOINT_URL: fake.url,
+      AWS_EC2_METADATA_DISABLED: 'true',
+      AWS_CONFIG_FILE: path.join(home, 'none'),
+      AWS_SHARED_CREDENTIALS_FILE: path.join(home, 'none'),
+      BILLING_MCP_CLOCK: TEST_CLOCK,
+      ...env,
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stdout!.setEncoding('utf8').on('data', (c: string) => (stdout += c));
+  child.stderr!.setEncoding('utf8').on('data', (c: string) => (stderr += c));
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  const listening = new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`no listening line:\n${stderr}`)), 15_000);
+    child.stderr!.on('data', () => {
+      const m = /"msg":"listening".*?"url":"([^"]+)"/.exec(stderr);
+      if (m) {
+        clearTimeout(timer);
+        resolve(m[1]);
+      }
+    });
+    void exited.then(() => clearTimeout(timer));
+  });
+  return { child, exited, listening, output: () => ({ stdout, stderr }) };
+}
+
+describe('process lifecycle', () => {
+  test('SIGTERM lets an in-flight request finish, then exits 0', async () => {
+    const own = await startServer(fake, {});
+    fake.on('ce:GetCostAndUsage', () => ({ ResultsByTime: [] }));
+    fake.latencyMs = 1500;
+    const inFlight = postMcp(
+      rpc('tools/call', { name: 'get-cost-and-usage', arguments: { period: 'last_month', refresh: true } }),
+      {},
+      own.url,
+    );
+    // Wait until the request has reached AWS, so it is truly in flight when the signal arrives.
+    while (fake.callsTo('ce:GetCostAndUsage').length === 0) await new Promise((r) => setTimeout(r, 20));
+    const exited = new Promise<number | null>((resolve) => own.process.once('exit', (code) => resolve(code)));
+    own.process.kill('SIGTERM');
+    const { res, json } = await inFlight;
+    expect(res.status).toBe(200);
+    expect(json.result.isError).toBeFalsy();
+    expect(json.result.structuredContent.range).toEqual({ start: '2026-10-01', end: '2026-11-01' });
+    expect(await exited).toBe(0);
+    expect(own.stderr()).toContain('"msg":"draining"');
+  });
+
+  test('a bad environment value stops startup with one clear line and a non-zero exit', async () => {
+    const bad = spawnBundle(SERVER_BUNDLE, { ALLOWED_TARGET_ACCOUNTS: 'abc' });
+    const code = await bad.exited;
+    expect(code).not.toBe(0);
+    const { stderr } = bad.output();
+    const lines = stderr.trim().split('\n');
+    expect(lines).toHaveLength(1);
+    expect(JSON.parse(lines[0])).toEqual({
+      level: 'error',
+      msg: 'Invalid configuration: ALLOWED_TARGET_ACCOUNTS must be "*" or comma-separated 12-digit account ids; not valid: abc',
+    });
+  });
+
+  test('names every bad variable in that one line', async () => {
+    const bad = spawnBundle(SERVER_BUNDLE, { PORT: 'eighty', LOG_LEVEL: 'loud', MAX_PAGES: '0' });
+    expect(await bad.exited).not.toBe(0);
+    const { stderr } = bad.output();
+    expect(stderr.trim().split('\n')).toHaveLength(1);
+    for (const name of ['PORT', 'LOG_LEVEL', 'MAX_PAGES']) expect(stderr).toContain(`${name} must be`);
+  });
+
+  test('the bundle runs with plain node from a directory without node_modules', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'billing-mcp-bundle-'));
+    const copy = path.join(dir, 'server.js');
+    copyFileSync(SERVER_BUNDLE, copy);
+    expect(readdirSync(dir)).toEqual(['server.js']);
+    const run = spawnBundle(copy, {}, dir);
+    try {
+      const url = await run.listening;
+      const { res, json } = await postMcp(rpc('initialize', INITIALIZE), {}, url);
+      expect(res.status).toBe(200);
+      expect(json.result.serverInfo).toEqual({ name: 'billing-mcp', version });
+      const list = await postMcp(rpc('tools/list', {}, 2), {}, url);
+      expect(list.json.result.tools.length).toBeGreaterThan(0);
+    } finally {
+      run.child.kill('SIGTERM');
+      expect(await run.exited).toBe(0);
+    }
+  });
+});
