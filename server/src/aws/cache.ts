@@ -6,15 +6,26 @@ export interface CachedAnswer {
   readonly fetchedAt: number;
 }
 
+/** How a shared fetch ended for one caller. */
+export interface SharedAnswer extends CachedAnswer {
+  /** True when this caller joined a request another caller had already started (no AWS request of its own). */
+  readonly shared: boolean;
+}
+
 /**
  * The answer cache: an LRU with a TTL over AWS responses, keyed by account, region, operation and the normalised
- * request, plus the in-flight map through which concurrent identical requests share one AWS call.
+ * request, plus the in-flight map through which concurrent identical requests share one AWS call. Only answers
+ * are stored: a failed request is forgotten at once, so the next caller tries again.
  */
 export class AnswerCache {
   private readonly lru: LRUCache<string, CachedAnswer> | undefined;
   private readonly inFlight = new Map<string, Promise<CachedAnswer>>();
 
-  constructor(ttlSeconds: number, maxEntries: number, now: () => number = Date.now) {
+  constructor(
+    ttlSeconds: number,
+    maxEntries: number,
+    private readonly now: () => number = Date.now,
+  ) {
     // ttl 0 turns caching off; in-flight sharing stays on because it never serves stale data.
     this.lru =
       ttlSeconds > 0
@@ -22,25 +33,33 @@ export class AnswerCache {
             max: maxEntries,
             ttl: ttlSeconds * 1000,
             ttlAutopurge: false,
+            // lru-cache's default 1 ms resolution memoises the clock behind a timer per lookup; reading our clock
+            // directly is cheaper and lets a fake clock expire entries deterministically.
+            ttlResolution: 0,
             perf: { now },
           })
         : undefined;
   }
 
+  /** The stored answer for `key`, unless it is missing or older than the TTL. */
   get(key: string): CachedAnswer | undefined {
     return this.lru?.get(key);
   }
 
-  /** Runs `fetch` unless an identical request is already in flight, and stores what it returns. */
-  async share(
-    key: string,
-    fetch: () => Promise<unknown>,
-    now: () => number,
-  ): Promise<CachedAnswer & { shared: boolean }> {
+  /**
+   * Runs `fetch` unless an identical request is already in flight (then waits for that one), and stores what it
+   * returns. A waiter stops waiting when its own `signal` fires; the request it joined carries on for the others.
+   */
+  async share(key: string, fetch: () => Promise<unknown>, signal?: AbortSignal): Promise<SharedAnswer> {
     const pending = this.inFlight.get(key);
-    if (pending) return { ...(await pending), shared: true };
+    if (pending) {
+      const answer = await abortable(pending, signal).catch((err: unknown) => {
+        throw signal?.aborted ? err : new SharedRequestFailed(err);
+      });
+      return { ...answer, shared: true };
+    }
     const promise = fetch().then((value) => {
-      const answer = { value, fetchedAt: now() };
+      const answer = { value, fetchedAt: this.now() };
       this.lru?.set(key, answer);
       return answer;
     });
@@ -52,18 +71,72 @@ export class AnswerCache {
     }
   }
 
+  /** Entries currently stored (expired ones may still count until they are next looked up). */
   get size(): number {
     return this.lru?.size ?? 0;
   }
 }
 
-/** JSON with object keys sorted and undefined dropped, so equivalent requests produce the same cache key. */
-export function stableStringify(value: unknown): string {
+/** The in-flight request a caller joined failed (possibly for a reason of the caller that started it). */
+export class SharedRequestFailed extends Error {
+  constructor(readonly cause: unknown) {
+    super('A shared in-flight request failed');
+    this.name = 'SharedRequestFailed';
+  }
+}
+
+function abortable<T>(promise: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
+  if (!signal) return promise;
+  if (signal.aborted) return Promise.reject(signal.reason);
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(signal.reason);
+    signal.addEventListener('abort', onAbort, { once: true });
+    promise.then(
+      (v) => {
+        signal.removeEventListener('abort', onAbort);
+        resolve(v);
+      },
+      (e) => {
+        signal.removeEventListener('abort', onAbort);
+        reject(e);
+      },
+    );
+  });
+}
+
+/**
+ * Cost Explorer request fields whose array order carries no meaning: the clauses of an And/Or expression, the
+ * values of a Dimensions/Tags/CostCategories match, and the requested Metrics (answered as a map keyed by metric).
+ * GroupBy is deliberately absent: its order decides the order of each group's Keys in the answer.
+ */
+const UNORDERED_CE_ARRAYS = new Set(['And', 'Or', 'Values', 'Metrics', 'MatchOptions']);
+
+/**
+ * The cache key of one request: account, region, operation and the request as stable JSON (object keys sorted,
+ * undefined dropped). For Cost Explorer, arrays whose order is meaningless are sorted too, so a filter written
+ * in a different order, or the same values listed twice, hits the same entry. Named periods are already
+ * resolved to dates in the request, so "last_month" and its explicit dates share an entry.
+ */
+export function cacheKey(accountId: string, region: string, operation: string, input: unknown): string {
+  const unordered = operation.startsWith('ce:') ? UNORDERED_CE_ARRAYS : undefined;
+  return `${accountId}|${region}|${operation}|${stableStringify(input, unordered)}`;
+}
+
+/**
+ * JSON with object keys sorted and undefined dropped, so equivalent requests produce the same text. Arrays under a
+ * key in `unordered` are also sorted and de-duplicated (by their own stable text).
+ */
+export function stableStringify(value: unknown, unordered?: ReadonlySet<string>, parentKey?: string): string {
   if (value === null || typeof value !== 'object') return JSON.stringify(value) ?? 'null';
   if (value instanceof Date) return JSON.stringify(value.toISOString());
-  if (Array.isArray(value)) return `[${value.map(stableStringify).join(',')}]`;
+  if (Array.isArray(value)) {
+    const items = value.map((v) => stableStringify(v, unordered));
+    const canonical =
+      parentKey !== undefined && unordered?.has(parentKey) ? [...new Set(items)].sort() : items;
+    return `[${canonical.join(',')}]`;
+  }
   const entries = Object.entries(value as Record<string, unknown>)
     .filter(([, v]) => v !== undefined)
     .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-  return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${stableStringify(v)}`).join(',')}}`;
+  return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${stableStringify(v, unordered, k)}`).join(',')}}`;
 }

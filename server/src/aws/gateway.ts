@@ -5,7 +5,7 @@ import type { ServerConfig } from '../config';
 import type { Logger } from '../log';
 import { describeError } from '../log';
 import { AWS_OPERATIONS, type AwsOperation, type AwsService } from './actions';
-import { AnswerCache, stableStringify } from './cache';
+import { AnswerCache, cacheKey, SharedRequestFailed } from './cache';
 import { AwsCallError, classifyAwsError } from './errors';
 import { callJsonService } from './json-services/signed-json';
 import type { InputOf, OutputOf } from './operations';
@@ -18,7 +18,11 @@ export interface AccountScope {
   readonly isOwn: boolean;
 }
 
-/** What one tool call spent: AWS requests made, paid requests, cache hits, and the age of the data used. */
+/**
+ * What one tool call (or one account of a fan-out) spent: AWS requests made, paid requests per account, cache
+ * hits, and the age of the cached data used. A child meter (one per fan-out account) also counts into its parent,
+ * so the call's total is always the sum over its accounts.
+ */
 export class UsageMeter {
   requests = 0;
   paidRequests = 0;
@@ -26,6 +30,37 @@ export class UsageMeter {
   /** Oldest fetch time (epoch ms) of any cached answer used, for "data fetched at …". */
   oldestCachedFetch: number | undefined;
   readonly operations = new Set<AwsOperation>();
+  /** Paid requests made in each account by this call. */
+  readonly paidByAccount = new Map<string, number>();
+
+  constructor(private readonly parent?: UsageMeter) {}
+
+  /** A meter for part of this call whose counts also land here. */
+  child(): UsageMeter {
+    return new UsageMeter(this);
+  }
+
+  recordOperation(operation: AwsOperation): void {
+    this.operations.add(operation);
+    this.parent?.recordOperation(operation);
+  }
+
+  /** One request sent to AWS (counted when it is sent: an aborted request may still be billed). */
+  recordRequest(accountId: string, paid: boolean): void {
+    this.requests++;
+    if (paid) {
+      this.paidRequests++;
+      this.paidByAccount.set(accountId, (this.paidByAccount.get(accountId) ?? 0) + 1);
+    }
+    this.parent?.recordRequest(accountId, paid);
+  }
+
+  /** One answer served from the cache (or from an identical request already in flight). */
+  recordCacheHit(fetchedAt: number): void {
+    this.cacheHits++;
+    this.oldestCachedFetch = Math.min(this.oldestCachedFetch ?? fetchedAt, fetchedAt);
+    this.parent?.recordCacheHit(fetchedAt);
+  }
 }
 
 export interface CallOptions {
@@ -112,32 +147,44 @@ export class AwsGateway {
     return `arn:aws:iam::${accountId}:role/${this.config.crossAccountRoleName}`;
   }
 
-  /** Calls one catalogued operation, through the cache. */
+  /**
+   * Calls one catalogued operation through the cache: a stored answer younger than the TTL is returned without a
+   * request (unless `refresh`), and identical concurrent requests share one AWS call. Failures are never stored.
+   */
   async call<O extends AwsOperation>(
     operation: O,
     input: InputOf<O>,
     options: CallOptions,
   ): Promise<OutputOf<O>> {
-    const { account, meter } = options;
+    const { account, meter, signal } = options;
     const region = this.regionFor(operation, options.region);
-    const key = `${account.accountId}|${region}|${operation}|${stableStringify(input)}`;
-    meter?.operations.add(operation);
+    const key = cacheKey(account.accountId, region, operation, input);
+    meter?.recordOperation(operation);
     if (!options.refresh) {
       const hit = this.cache.get(key);
       if (hit) {
-        this.countCacheHit(meter, hit.fetchedAt);
+        meter?.recordCacheHit(hit.fetchedAt);
         return hit.value as OutputOf<O>;
       }
     }
-    const answer = await this.cache.share(key, () => this.send(operation, input, options), this.now);
-    if (answer.shared) this.countCacheHit(meter, answer.fetchedAt);
-    return answer.value as OutputOf<O>;
-  }
-
-  private countCacheHit(meter: UsageMeter | undefined, fetchedAt: number): void {
-    if (!meter) return;
-    meter.cacheHits++;
-    meter.oldestCachedFetch = Math.min(meter.oldestCachedFetch ?? fetchedAt, fetchedAt);
+    for (let attempt = 0; ; attempt++) {
+      try {
+        const answer = await this.cache.share(key, () => this.send(operation, input, options), signal);
+        if (answer.shared) meter?.recordCacheHit(answer.fetchedAt);
+        return answer.value as OutputOf<O>;
+      } catch (err) {
+        if (!(err instanceof SharedRequestFailed)) {
+          throw classifyAwsError(
+            signal?.aborted ? (signal.reason ?? err) : err,
+            operation,
+            account.accountId,
+          );
+        }
+        // The request this call joined was stopped by its starter's deadline, not ours: ask again ourselves.
+        const cause = classifyAwsError(err.cause, operation, account.accountId);
+        if (cause.kind !== 'deadline' || attempt > 0) throw cause;
+      }
+    }
   }
 
   /** Calls AWS, bypassing the cache. */
@@ -151,13 +198,15 @@ export class AwsGateway {
     const region = this.regionFor(operation, options.region);
     if (signal?.aborted) throw classifyAwsError(signal.reason ?? abortError(), operation, account.accountId);
     const paid = (AWS_OPERATIONS[operation] as { paid?: boolean }).paid === true;
-    if (meter) {
-      meter.requests++;
-      if (paid) meter.paidRequests++;
-    }
-    if (paid) this.countPaid(account.accountId);
     const started = this.now();
     try {
+      // A member account's role is assumed first, so a request that never leaves (the role cannot be assumed) is
+      // not counted as paid. The provider is memoized: the SDK's own lookup just below reuses these credentials.
+      if (!account.isOwn) await this.credentialsFor(account)();
+      if (signal?.aborted) throw signal.reason ?? abortError();
+      meter?.recordRequest(account.accountId, paid);
+      if (paid)
+        this.paidByAccount.set(account.accountId, (this.paidByAccount.get(account.accountId) ?? 0) + 1);
       const spec = SERVICES[service].load();
       let output: unknown;
       if ('then' in spec) {
@@ -191,18 +240,6 @@ export class AwsGateway {
       });
       throw failure;
     }
-  }
-
-  private countPaid(accountId: string): void {
-    const total = (this.paidByAccount.get(accountId) ?? 0) + 1;
-    this.paidByAccount.set(accountId, total);
-    // Logged at info every 10 requests so an operator can see what the server is spending without a log flood.
-    if (total % 10 === 0)
-      this.log.info('paid Cost Explorer requests', {
-        account: accountId,
-        total,
-        usd: (total / 100).toFixed(2),
-      });
   }
 
   /** Cumulative paid requests per account since start-up. */

@@ -62,6 +62,7 @@ export const getCostAndUsageTool = defineTool({
     more_pages: z.boolean(),
   },
   operations: ['ce:GetCostAndUsage', 'sts:GetCallerIdentity'],
+  fanout: true,
   async handler(args, ctx) {
     const granularity = args.granularity ?? 'MONTHLY';
     const range = resolveRange(args, ctx.now, {

@@ -4,6 +4,7 @@ import { ANALYSIS_TOOLS } from './analysis-tools';
 import { COMPOSITE_TOOLS } from './composite-tools';
 import { COST_EXPLORER_TOOLS } from './cost-explorer-tools';
 import { OPTIMIZATION_PRICING_TOOLS } from './optimization-pricing-tools';
+import { fanoutInputShape, fanoutToolOutputShape } from './fanout';
 import { runTool, type ToolDeps } from './runner';
 import { commonOutputShape } from './common';
 import type { ToolDefinition } from './types';
@@ -26,6 +27,7 @@ export const READ_ONLY_ANNOTATIONS: ToolAnnotations = Object.freeze({
   openWorldHint: true,
 });
 
+/** Registers every tool; fan-out tools get `target_account_ids` and the per-account output fields. */
 export function registerTools(server: McpServer, deps: ToolDeps): void {
   for (const tool of TOOLS) {
     server.registerTool(
@@ -33,8 +35,11 @@ export function registerTools(server: McpServer, deps: ToolDeps): void {
       {
         title: tool.title,
         description: tool.description,
-        inputSchema: tool.inputSchema,
-        outputSchema: { ...tool.outputSchema, ...commonOutputShape },
+        inputSchema: tool.fanout ? fanoutInputShape(tool) : tool.inputSchema,
+        outputSchema: {
+          ...(tool.fanout ? fanoutToolOutputShape(tool) : tool.outputSchema),
+          ...commonOutputShape,
+        },
         annotations: { title: tool.title, ...READ_ONLY_ANNOTATIONS },
       },
       (args: Record<string, unknown>) => runTool(tool, args, deps),

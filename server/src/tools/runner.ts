@@ -6,10 +6,11 @@ import type { InputOf, OutputOf } from '../aws/operations';
 import type { ServerConfig } from '../config';
 import { toIsoDate } from '../core/dates';
 import { ToolInputError } from '../core/errors';
-import { capText } from '../core/format';
+import { capText, MAX_TEXT_BYTES } from '../core/format';
 import type { Logger } from '../log';
 import { describeError } from '../log';
-import type { Paginated, PaginateOptions, ToolContext, ToolDefinition } from './types';
+import { fanoutTargets, runFanout, TIMED_OUT } from './fanout';
+import type { Paginated, PaginateOptions, ToolAnswer, ToolContext, ToolDefinition } from './types';
 
 /** What the tools share for the life of the process. */
 export interface ToolDeps {
@@ -49,9 +50,9 @@ function createContext(
   signal: AbortSignal,
   refresh: boolean,
   meter: UsageMeter,
+  now: Date,
 ): ToolContext {
   const { config, log, gateway } = deps;
-  const now = deps.now ? deps.now() : new Date();
   const call = <O extends AwsOperation>(
     operation: O,
     input: InputOf<O>,
@@ -96,6 +97,9 @@ function createContext(
       const pages: OutputOf<O>[] = [];
       let token: string | undefined;
       do {
+        if (signal.aborted && pages.length > 0) {
+          return { pages, more: true, incomplete: deadlineNote(config, pages.length) };
+        }
         const request = (token ? { ...input, [options.inputToken]: token } : input) as InputOf<O>;
         try {
           const page = await call(operation, request, account, { region: options.region });
@@ -104,11 +108,7 @@ function createContext(
         } catch (err) {
           // Pages already read are still an answer; say what is missing rather than failing the whole call.
           if (err instanceof AwsCallError && err.kind === 'deadline' && pages.length > 0) {
-            return {
-              pages,
-              more: true,
-              incomplete: `incomplete: the tool deadline (${config.toolDeadlineSeconds} s) stopped reading after ${pages.length} page(s); narrow the range or filters for the rest.`,
-            };
+            return { pages, more: true, incomplete: deadlineNote(config, pages.length) };
           }
           throw err;
         }
@@ -118,60 +118,145 @@ function createContext(
   };
 }
 
+function deadlineNote(config: ServerConfig, pages: number): string {
+  return (
+    `incomplete: the tool deadline (${config.toolDeadlineSeconds} s) stopped reading after ${pages} page(s); ` +
+    `the figures cover only those pages. Narrow the range or filters for the rest.`
+  );
+}
+
 /**
- * Runs one tool call: a deadline, a usage meter, the handler, and one place where every failure becomes an
- * `isError` result. Unexpected errors are logged in full and reported without internals.
+ * The call's time budget. The soft deadline aborts AWS reads (SDK retries and backoff included) a little before
+ * the budget, so the handler can still answer with what it read; the hard deadline is the budget itself, after
+ * which the runner answers without waiting for the handler.
+ */
+interface Deadline {
+  readonly signal: AbortSignal;
+  readonly hardStop: Promise<typeof TIMED_OUT>;
+  dispose(): void;
+}
+
+function startDeadline(seconds: number): Deadline {
+  const budgetMs = seconds * 1000;
+  // 10 % of the budget, between 0.2 s and 1 s: room to format a partial answer without giving up much reading time.
+  const marginMs = Math.min(1_000, Math.max(200, budgetMs / 10));
+  const controller = new AbortController();
+  const soft = setTimeout(() => {
+    const reason = new Error(`Tool deadline of ${seconds} s reached`);
+    reason.name = 'DeadlineExceeded';
+    controller.abort(reason);
+  }, budgetMs - marginMs);
+  let hard: NodeJS.Timeout | undefined;
+  const hardStop = new Promise<typeof TIMED_OUT>((resolve) => {
+    hard = setTimeout(() => resolve(TIMED_OUT), budgetMs);
+  });
+  return {
+    signal: controller.signal,
+    hardStop,
+    dispose() {
+      clearTimeout(soft);
+      clearTimeout(hard);
+    },
+  };
+}
+
+/**
+ * Runs one tool call: a deadline, a usage meter, the handler (once, or once per account for a fan-out), and one
+ * place where every failure becomes an `isError` result. Unexpected errors are logged in full and reported
+ * without internals.
  */
 export async function runTool(
   tool: ToolDefinition,
   args: Record<string, unknown>,
   deps: ToolDeps,
 ): Promise<CallToolResult> {
-  const controller = new AbortController();
-  const deadlineMs = deps.config.toolDeadlineSeconds * 1000;
-  const timer = setTimeout(() => {
-    const reason = new Error(`Tool deadline of ${deps.config.toolDeadlineSeconds} s reached`);
-    reason.name = 'DeadlineExceeded';
-    controller.abort(reason);
-  }, deadlineMs);
-  timer.unref?.();
+  const { config, log, gateway } = deps;
+  const deadline = startDeadline(config.toolDeadlineSeconds);
   const meter = new UsageMeter();
   const started = Date.now();
+  const now = deps.now ? deps.now() : new Date();
+  const refresh = args.refresh === true;
+  const context = (m: UsageMeter) => createContext(deps, deadline.signal, refresh, m, now);
+  let outcome = 'ok';
   try {
-    const ctx = createContext(deps, controller.signal, args.refresh === true, meter);
-    const answer = await tool.handler(args as never, ctx);
-    const usage = usageLine(meter);
-    const computedOn = toIsoDate(ctx.now);
-    const notes = (answer.data.notes as string[] | undefined) ?? [];
-    const body = capText(
-      `${answer.text}\n\n${notes.length ? notes.map((n) => `Note: ${n}`).join('\n') + '\n' : ''}` +
-        `Computed on ${computedOn} (UTC). ${usage.text}`,
-      'Narrow the range, add filters, or group by fewer keys.',
-    );
-    deps.log.info('tool call', {
-      tool: tool.name,
-      ms: Date.now() - started,
-      requests: meter.requests,
-      paidRequests: meter.paidRequests,
-      cacheHits: meter.cacheHits,
-    });
-    return {
-      content: [{ type: 'text', text: body.text }],
-      structuredContent: {
-        ...answer.data,
-        ...(body.truncated ? { notes: [...notes, 'The text answer was cut to 16 KB.'] } : {}),
-        computed_on: computedOn,
-        api: usage.data,
-      },
-    };
+    const accountIds = fanoutTargets(tool, args);
+    let answer: ToolAnswer;
+    if (accountIds) {
+      answer = await runFanout({
+        tool,
+        args,
+        accountIds,
+        concurrency: config.fanoutConcurrency,
+        deadlineSeconds: config.toolDeadlineSeconds,
+        signal: deadline.signal,
+        hardStop: deadline.hardStop,
+        meter,
+        log,
+        context,
+      });
+    } else {
+      const result = await Promise.race([tool.handler(args as never, context(meter)), deadline.hardStop]);
+      if (result === TIMED_OUT) {
+        outcome = 'deadline';
+        return errorResult(
+          `${tool.name} did not finish within the tool deadline of ${config.toolDeadlineSeconds} s (AWS was slow ` +
+            `or throttling). Try again (answers already read are cached), or narrow the request.`,
+        );
+      }
+      answer = result;
+    }
+    return finish(answer, meter, now);
   } catch (err) {
+    outcome = 'error';
     if (err instanceof ToolInputError) return errorResult(err.message);
     if (err instanceof AwsCallError) return errorResult(err.message);
-    deps.log.error('tool failed unexpectedly', { tool: tool.name, ...describeError(err) });
+    log.error('tool failed unexpectedly', { tool: tool.name, ...describeError(err) });
     return errorResult(
       `${tool.name} failed unexpectedly; the error was logged. Try again, or narrow the request.`,
     );
   } finally {
-    clearTimeout(timer);
+    deadline.dispose();
+    const cumulative = gateway.paidRequestsByAccount();
+    log.info('tool call', {
+      tool: tool.name,
+      outcome,
+      ms: Date.now() - started,
+      requests: meter.requests,
+      paidRequests: meter.paidRequests,
+      cacheHits: meter.cacheHits,
+      // Running totals since start-up for the accounts this call paid in: what the server has spent per account.
+      ...(meter.paidByAccount.size
+        ? {
+            paidRequestsSinceStart: Object.fromEntries(
+              [...meter.paidByAccount.keys()].map((a) => [a, cumulative.get(a) ?? 0]),
+            ),
+          }
+        : {}),
+    });
   }
+}
+
+/** The answer text with its notes and usage footer, cut to the text budget, and the structured content. */
+function finish(answer: ToolAnswer, meter: UsageMeter, now: Date): CallToolResult {
+  const usage = usageLine(meter);
+  const computedOn = toIsoDate(now);
+  const notes = (answer.data.notes as string[] | undefined) ?? [];
+  // The notes and the usage footer are never cut: only the answer body gives way to the 16 KB budget.
+  const tail =
+    `${notes.length ? notes.map((n) => `Note: ${n}`).join('\n') + '\n' : ''}` +
+    `Computed on ${computedOn} (UTC). ${usage.text}`;
+  const body = capText(
+    answer.text,
+    'Narrow the range, add filters, or group by fewer keys.',
+    Math.max(1_024, MAX_TEXT_BYTES - Buffer.byteLength(tail) - 2),
+  );
+  return {
+    content: [{ type: 'text', text: `${body.text}\n\n${tail}` }],
+    structuredContent: {
+      ...answer.data,
+      ...(body.truncated ? { notes: [...notes, 'The text answer was cut to 16 KB.'] } : {}),
+      computed_on: computedOn,
+      api: usage.data,
+    },
+  };
 }

@@ -11,7 +11,10 @@ export interface ToolContext {
   readonly log: Logger;
   /** The moment this call started: every relative period resolves against it. */
   readonly now: Date;
-  /** Fires at the tool deadline. */
+  /**
+   * Fires shortly before the tool deadline, so a handler has time to answer with what it has: reads then fail
+   * with an AwsCallError of kind `deadline`, and `paginate` returns the pages read with an `incomplete` note.
+   */
   readonly signal: AbortSignal;
   readonly meter: UsageMeter;
   /** The caller asked to bypass the answer cache. */
@@ -68,6 +71,13 @@ export interface ToolDefinition<Shape extends z.ZodRawShape = z.ZodRawShape> {
   readonly outputSchema: z.ZodRawShape;
   /** Every AWS operation the handler may call: checked against the IAM catalogue in tests. */
   readonly operations: readonly AwsOperation[];
+  /**
+   * Opt in to multi-account fan-out: the tool then also accepts `target_account_ids`, and the runner calls the
+   * handler once per account (bounded concurrency, shared deadline) and answers with one section per account, a
+   * combined total (the exact sum of each answer's `total` when the units agree) and a per-account error where an
+   * account fails. The handler itself stays single-account; it must take `target_account_id`.
+   */
+  readonly fanout?: boolean;
   handler(args: z.infer<z.ZodObject<Shape>>, ctx: ToolContext): Promise<ToolAnswer>;
 }
 
