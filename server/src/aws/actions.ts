@@ -43,7 +43,6 @@ export const AWS_OPERATIONS = {
 
   'budgets:DescribeBudgets': { iam: ['budgets:ViewBudget'] },
 
-  'compute-optimizer:GetEnrollmentStatus': { iam: ['compute-optimizer:GetEnrollmentStatus'] },
   'compute-optimizer:GetEC2InstanceRecommendations': {
     iam: ['compute-optimizer:GetEC2InstanceRecommendations', 'ec2:DescribeInstances'],
   },
@@ -92,6 +91,9 @@ export const AWS_OPERATIONS = {
   'billingconductor:ListBillingGroupCostReports': { iam: ['billingconductor:ListBillingGroupCostReports'] },
   'billingconductor:ListPricingRules': { iam: ['billingconductor:ListPricingRules'] },
   'billingconductor:ListPricingPlans': { iam: ['billingconductor:ListPricingPlans'] },
+  'billingconductor:ListPricingRulesAssociatedToPricingPlan': {
+    iam: ['billingconductor:ListPricingRulesAssociatedToPricingPlan'],
+  },
   'billingconductor:ListCustomLineItems': { iam: ['billingconductor:ListCustomLineItems'] },
 } as const satisfies Record<string, OperationSpec>;
 

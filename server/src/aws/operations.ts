@@ -70,10 +70,6 @@ export interface OperationShapes {
 
   'budgets:DescribeBudgets': Op<Budgets.DescribeBudgetsCommandInput, Budgets.DescribeBudgetsCommandOutput>;
 
-  'compute-optimizer:GetEnrollmentStatus': Op<
-    CO.GetEnrollmentStatusCommandInput,
-    CO.GetEnrollmentStatusCommandOutput
-  >;
   'compute-optimizer:GetEC2InstanceRecommendations': Op<
     CO.GetEC2InstanceRecommendationsCommandInput,
     CO.GetEC2InstanceRecommendationsCommandOutput
@@ -156,6 +152,10 @@ export interface OperationShapes {
   >;
   'billingconductor:ListPricingRules': Op<BC.ListPricingRulesCommandInput, BC.ListPricingRulesCommandOutput>;
   'billingconductor:ListPricingPlans': Op<BC.ListPricingPlansCommandInput, BC.ListPricingPlansCommandOutput>;
+  'billingconductor:ListPricingRulesAssociatedToPricingPlan': Op<
+    BC.ListPricingRulesAssociatedToPricingPlanCommandInput,
+    BC.ListPricingRulesAssociatedToPricingPlanCommandOutput
+  >;
   'billingconductor:ListCustomLineItems': Op<
     BC.ListCustomLineItemsCommandInput,
     BC.ListCustomLineItemsCommandOutput

@@ -1,0 +1,162 @@
+import { z } from 'zod';
+import { ToolInputError } from '../core/errors';
+import { table } from '../core/format';
+import { amount, exact } from '../core/money';
+import { targetAccountId } from './common';
+import { explainCohFailure } from './list-cost-optimization-recommendations';
+import { isAwsFailure, isoTime } from './optimization-common';
+import { defineTool } from './types';
+
+const MAX_SETTINGS = 30;
+
+/**
+ * Flattens the `configuration` of a Cost Optimization Hub resource-details union (`{ ec2Instance: { configuration:
+ * { instance: { type: 'm5.large' } } } }`) into `instance.type = m5.large` pairs, bounded.
+ */
+export function flattenConfiguration(details: unknown): {
+  kind: string;
+  settings: { name: string; value: string }[];
+} {
+  if (!details || typeof details !== 'object') return { kind: '', settings: [] };
+  const [kind, member] =
+    Object.entries(details as Record<string, unknown>).find(([k]) => k !== '$unknown') ?? [];
+  if (!kind) return { kind: '', settings: [] };
+  const settings: { name: string; value: string }[] = [];
+  const walk = (value: unknown, path: string) => {
+    if (settings.length >= MAX_SETTINGS || value === undefined || value === null) return;
+    if (Array.isArray(value)) {
+      settings.push({ name: path, value: value.map(String).join(', ') });
+    } else if (typeof value === 'object') {
+      for (const [k, v] of Object.entries(value as Record<string, unknown>))
+        walk(v, path ? `${path}.${k}` : k);
+    } else {
+      settings.push({ name: path, value: String(value) });
+    }
+  };
+  walk((member as { configuration?: unknown } | undefined)?.configuration, '');
+  return { kind, settings };
+}
+
+const settingShape = z.array(z.object({ name: z.string(), value: z.string() }));
+
+export const getRecommendationDetailsTool = defineTool({
+  name: 'get-recommendation-details',
+  title: 'Get one Cost Optimization Hub recommendation',
+  description:
+    'Details of one Cost Optimization Hub recommendation (id from list-cost-optimization-recommendations): current ' +
+    'and recommended configuration, estimated monthly savings and cost, savings percentage, implementation ' +
+    'effort, restart and rollback. Recommendation ids are refreshed daily.',
+  inputSchema: {
+    recommendation_id: z
+      .string()
+      .min(1)
+      .max(2048)
+      .describe('The recommendation id, as listed by list-cost-optimization-recommendations.'),
+    target_account_id: targetAccountId,
+  },
+  outputSchema: {
+    account_id: z.string().describe('The account the server queried.'),
+    recommendation_id: z.string(),
+    resource_account_id: z.string().optional(),
+    resource_id: z.string().optional(),
+    resource_arn: z.string().optional(),
+    region: z.string().optional(),
+    action_type: z.string().optional(),
+    current_resource_type: z.string().optional(),
+    recommended_resource_type: z.string().optional(),
+    currency: z.string(),
+    estimated_monthly_savings: z.string(),
+    estimated_monthly_cost: z.string().optional(),
+    savings_percentage: z.string().optional(),
+    implementation_effort: z.string().optional(),
+    restart_needed: z.boolean().optional(),
+    rollback_possible: z.boolean().optional(),
+    source: z.string().optional(),
+    lookback_days: z.number().optional(),
+    last_refreshed: z.string().optional(),
+    current_configuration: settingShape,
+    recommended_configuration: settingShape,
+  },
+  operations: ['cost-optimization-hub:GetRecommendation', 'sts:GetCallerIdentity'],
+  async handler(args, ctx) {
+    const account = await ctx.account(args.target_account_id);
+    let r;
+    try {
+      r = await ctx.call(
+        'cost-optimization-hub:GetRecommendation',
+        { recommendationId: args.recommendation_id },
+        account,
+      );
+    } catch (err) {
+      if (isAwsFailure(err, 'not-found')) {
+        throw new ToolInputError(
+          `No Cost Optimization Hub recommendation "${args.recommendation_id}" in account ${account.accountId}. ` +
+            'Ids change when recommendations refresh (daily): list current ones with ' +
+            'list-cost-optimization-recommendations.',
+        );
+      }
+      throw explainCohFailure(err, account.accountId);
+    }
+    const currency = r.currencyCode ?? 'USD';
+    const savings = exact(amount(r.estimatedMonthlySavings));
+    const current = flattenConfiguration(r.currentResourceDetails);
+    const recommended = flattenConfiguration(r.recommendedResourceDetails);
+
+    const names = [...new Set([...current.settings, ...recommended.settings].map((s) => s.name))];
+    const valueIn = (list: { name: string; value: string }[], name: string) =>
+      list.find((s) => s.name === name)?.value ?? '-';
+    const lines = [
+      `**${r.actionType ?? 'Recommendation'} ${r.currentResourceType ?? ''} ${r.resourceId ?? ''}` +
+        `${r.region ? ` (${r.region})` : ''}: estimated savings ${savings} ${currency} per month**` +
+        (r.estimatedMonthlyCost !== undefined
+          ? ` of ${exact(amount(r.estimatedMonthlyCost))} ${currency} estimated monthly cost`
+          : '') +
+        (r.estimatedSavingsPercentage !== undefined
+          ? ` (${exact(amount(r.estimatedSavingsPercentage))} %).`
+          : '.'),
+      `Effort ${r.implementationEffort ?? 'unknown'}; restart needed: ${r.restartNeeded ?? 'unknown'}; ` +
+        `rollback possible: ${r.rollbackPossible ?? 'unknown'}; source ${r.source ?? 'unknown'}.`,
+    ];
+    if (names.length) {
+      lines.push(
+        '',
+        table(
+          ['Setting', 'Current', 'Recommended'],
+          names.map((n) => [n, valueIn(current.settings, n), valueIn(recommended.settings, n)]),
+        ),
+      );
+    }
+    return {
+      text: lines.join('\n'),
+      data: {
+        account_id: account.accountId,
+        recommendation_id: r.recommendationId ?? args.recommendation_id,
+        ...(r.accountId ? { resource_account_id: r.accountId } : {}),
+        ...(r.resourceId ? { resource_id: r.resourceId } : {}),
+        ...(r.resourceArn ? { resource_arn: r.resourceArn } : {}),
+        ...(r.region ? { region: r.region } : {}),
+        ...(r.actionType ? { action_type: r.actionType } : {}),
+        ...(r.currentResourceType ? { current_resource_type: r.currentResourceType } : {}),
+        ...(r.recommendedResourceType ? { recommended_resource_type: r.recommendedResourceType } : {}),
+        currency,
+        estimated_monthly_savings: savings,
+        ...(r.estimatedMonthlyCost !== undefined
+          ? { estimated_monthly_cost: exact(amount(r.estimatedMonthlyCost)) }
+          : {}),
+        ...(r.estimatedSavingsPercentage !== undefined
+          ? { savings_percentage: exact(amount(r.estimatedSavingsPercentage)) }
+          : {}),
+        ...(r.implementationEffort ? { implementation_effort: r.implementationEffort } : {}),
+        ...(r.restartNeeded !== undefined ? { restart_needed: r.restartNeeded } : {}),
+        ...(r.rollbackPossible !== undefined ? { rollback_possible: r.rollbackPossible } : {}),
+        ...(r.source ? { source: r.source } : {}),
+        ...(r.recommendationLookbackPeriodInDays !== undefined
+          ? { lookback_days: r.recommendationLookbackPeriodInDays }
+          : {}),
+        ...(isoTime(r.lastRefreshTimestamp) ? { last_refreshed: isoTime(r.lastRefreshTimestamp) } : {}),
+        current_configuration: current.settings,
+        recommended_configuration: recommended.settings,
+      },
+    };
+  },
+});

@@ -1,0 +1,170 @@
+import { z } from 'zod';
+import { table } from '../core/format';
+import { targetAccountId } from './common';
+import { billingPeriod, isoTime, maxResults, pagesNote, resolveBillingPeriod } from './optimization-common';
+import { defineTool } from './types';
+
+const DEFAULT_LIMIT = 25;
+const ACCOUNTS_PER_GROUP = 50;
+
+export const listBillingGroupsTool = defineTool({
+  name: 'list-billing-groups',
+  title: 'List Billing Conductor billing groups',
+  description:
+    'AWS Billing Conductor billing groups for a billing period (default: the current month): name, status, ' +
+    'primary account, pricing plan, size, and the member accounts associated with each. Billing Conductor is ' +
+    'configured in the management (payer) account: pass its id as target_account_id if the server runs elsewhere.',
+  inputSchema: {
+    target_account_id: targetAccountId,
+    billing_period: billingPeriod,
+    include_accounts: z
+      .boolean()
+      .optional()
+      .describe('List the accounts of each group (default true; one extra paginated request).'),
+    max_results: maxResults(DEFAULT_LIMIT, 100, 'billing groups'),
+  },
+  outputSchema: {
+    account_id: z.string(),
+    billing_period: z.string(),
+    matched: z.number(),
+    billing_groups: z.array(
+      z.object({
+        name: z.string(),
+        arn: z.string(),
+        status: z.string().optional(),
+        status_reason: z.string().optional(),
+        description: z.string().optional(),
+        primary_account_id: z.string().optional(),
+        pricing_plan_arn: z.string().optional(),
+        size: z.number().optional().describe('Number of accounts, as AWS reports it.'),
+        auto_associate: z.boolean().optional(),
+        created_at: z.string().optional(),
+        accounts: z
+          .array(
+            z.object({ account_id: z.string(), name: z.string().optional(), email: z.string().optional() }),
+          )
+          .optional()
+          .describe(`Associated accounts (at most ${ACCOUNTS_PER_GROUP} per group).`),
+      }),
+    ),
+    more_pages: z.boolean(),
+  },
+  operations: [
+    'billingconductor:ListBillingGroups',
+    'billingconductor:ListAccountAssociations',
+    'sts:GetCallerIdentity',
+  ],
+  async handler(args, ctx) {
+    const limit = args.max_results ?? DEFAULT_LIMIT;
+    const period = resolveBillingPeriod(args.billing_period, ctx.now);
+    const account = await ctx.account(args.target_account_id);
+    const paging = { inputToken: 'NextToken', outputToken: 'NextToken' };
+    const notes: string[] = [];
+
+    const groupsRead = await ctx.paginate(
+      'billingconductor:ListBillingGroups',
+      { BillingPeriod: period },
+      account,
+      paging,
+    );
+    const groupsNote = pagesNote(groupsRead.more, groupsRead.incomplete, ctx.config.maxPages);
+    if (groupsNote) notes.push(groupsNote);
+    const groups = groupsRead.pages
+      .flatMap((p) => p.BillingGroups ?? [])
+      .sort((a, b) => (a.Name ?? '').localeCompare(b.Name ?? ''));
+    const shown = groups.slice(0, limit);
+
+    const byGroup = new Map<string, { account_id: string; name?: string; email?: string }[]>();
+    let more = groupsRead.more;
+    if (args.include_accounts !== false && groups.length > 0) {
+      // One listing of every monitored account (each carries its group's ARN) instead of one call per group.
+      const accountsRead = await ctx.paginate(
+        'billingconductor:ListAccountAssociations',
+        { BillingPeriod: period, Filters: { Association: 'MONITORED' } },
+        account,
+        paging,
+      );
+      more ||= accountsRead.more;
+      const note = pagesNote(accountsRead.more, accountsRead.incomplete, ctx.config.maxPages);
+      if (note) notes.push(note);
+      for (const a of accountsRead.pages.flatMap((p) => p.LinkedAccounts ?? [])) {
+        if (!a.BillingGroupArn || !a.AccountId) continue;
+        const list = byGroup.get(a.BillingGroupArn) ?? [];
+        list.push({
+          account_id: a.AccountId,
+          ...(a.AccountName ? { name: a.AccountName } : {}),
+          ...(a.AccountEmail ? { email: a.AccountEmail } : {}),
+        });
+        byGroup.set(a.BillingGroupArn, list);
+      }
+    }
+
+    const lines: string[] = [];
+    if (groups.length === 0) {
+      lines.push(
+        `No Billing Conductor billing groups in ${period} for account ${account.accountId} (Billing Conductor is ` +
+          'configured in the management account of an organization).',
+      );
+    } else {
+      lines.push(
+        `**${groups.length} billing group(s) in ${period} for account ${account.accountId}.**`,
+        '',
+        table(
+          ['Name', 'Status', 'Primary account', 'Accounts', 'Pricing plan'],
+          shown.map((g) => {
+            const accounts = byGroup.get(g.Arn ?? '') ?? [];
+            return [
+              g.Name ?? '',
+              g.Status ?? '',
+              g.PrimaryAccountId ?? '',
+              args.include_accounts === false
+                ? String(g.Size ?? '')
+                : accounts
+                    .map((a) => a.account_id)
+                    .slice(0, 10)
+                    .join(', ') + (accounts.length > 10 ? ', …' : ''),
+              (g.ComputationPreference?.PricingPlanArn ?? '').split('/').pop() ?? '',
+            ];
+          }),
+        ),
+      );
+      if (shown.length < groups.length) lines.push(`…and ${groups.length - shown.length} more groups.`);
+    }
+    return {
+      text: lines.join('\n'),
+      data: {
+        account_id: account.accountId,
+        billing_period: period,
+        matched: groups.length,
+        billing_groups: shown.map((g) => {
+          const accounts = byGroup.get(g.Arn ?? '');
+          return {
+            name: g.Name ?? '',
+            arn: g.Arn ?? '',
+            ...(g.Status ? { status: g.Status } : {}),
+            ...(g.StatusReason ? { status_reason: g.StatusReason } : {}),
+            ...(g.Description ? { description: g.Description } : {}),
+            ...(g.PrimaryAccountId ? { primary_account_id: g.PrimaryAccountId } : {}),
+            ...(g.ComputationPreference?.PricingPlanArn
+              ? { pricing_plan_arn: g.ComputationPreference.PricingPlanArn }
+              : {}),
+            ...(g.Size !== undefined ? { size: g.Size } : {}),
+            ...(g.AccountGrouping?.AutoAssociate !== undefined
+              ? { auto_associate: g.AccountGrouping.AutoAssociate }
+              : {}),
+            ...(isoTime(g.CreationTime) ? { created_at: isoTime(g.CreationTime) } : {}),
+            ...(args.include_accounts === false
+              ? {}
+              : {
+                  accounts: (accounts ?? [])
+                    .sort((a, b) => a.account_id.localeCompare(b.account_id))
+                    .slice(0, ACCOUNTS_PER_GROUP),
+                }),
+          };
+        }),
+        more_pages: more,
+        notes,
+      },
+    };
+  },
+});

@@ -1,0 +1,345 @@
+import type * as COH from '@aws-sdk/client-cost-optimization-hub';
+import { z } from 'zod';
+import { AwsCallError } from '../aws/errors';
+import { ToolInputError } from '../core/errors';
+import { rankedTable, table } from '../core/format';
+import { amount, compareDesc, exact, sum } from '../core/money';
+import { targetAccountId } from './common';
+import { AWS_REGION_PATTERN, maxResults, pagesNote } from './optimization-common';
+import { defineTool } from './types';
+
+export const COH_ACTION_TYPES = [
+  'Rightsize',
+  'Stop',
+  'Upgrade',
+  'PurchaseSavingsPlans',
+  'PurchaseReservedInstances',
+  'MigrateToGraviton',
+  'Delete',
+  'ScaleIn',
+] as const;
+
+export const COH_RESOURCE_TYPES = [
+  'Ec2Instance',
+  'LambdaFunction',
+  'EbsVolume',
+  'EcsService',
+  'Ec2AutoScalingGroup',
+  'Ec2InstanceSavingsPlans',
+  'ComputeSavingsPlans',
+  'SageMakerSavingsPlans',
+  'Ec2ReservedInstances',
+  'RdsReservedInstances',
+  'OpenSearchReservedInstances',
+  'RedshiftReservedInstances',
+  'ElastiCacheReservedInstances',
+  'MemoryDbReservedInstances',
+  'DynamoDbReservedCapacity',
+  'RdsDbInstance',
+  'RdsDbInstanceStorage',
+  'AuroraDbClusterStorage',
+] as const;
+
+export const COH_EFFORTS = ['VeryLow', 'Low', 'Medium', 'High', 'VeryHigh'] as const;
+
+export const COH_GROUP_BY = [
+  'AccountId',
+  'ActionType',
+  'ResourceType',
+  'Region',
+  'RecommendationSourceType',
+  'ImplementationEffort',
+  'RestartNeeded',
+  'RollbackPossible',
+] as const;
+
+const DEFAULT_LIMIT = 25;
+
+/**
+ * Cost Optimization Hub answers AccessDenied (or a validation error) mentioning enrolment when the account has not
+ * opted in; say what to do instead of blaming IAM.
+ */
+export function explainCohFailure(err: unknown, accountId: string): unknown {
+  if (
+    err instanceof AwsCallError &&
+    (err.kind === 'access-denied' || err.kind === 'invalid-request' || err.kind === 'not-enrolled') &&
+    /enrol|opt.?in|not (been )?activated/i.test(err.message.replace(/^.*AWS said:/, ''))
+  ) {
+    return new ToolInputError(
+      `Account ${accountId} is not enrolled in Cost Optimization Hub. Enroll it first (console: Billing and Cost ` +
+        'Management → Cost Optimization Hub → Enable, or `aws cost-optimization-hub update-enrollment-status ' +
+        '--status Active`); recommendations appear within 24 hours.',
+    );
+  }
+  return err;
+}
+
+export const listCostOptimizationRecommendationsTool = defineTool({
+  name: 'list-cost-optimization-recommendations',
+  title: 'List Cost Optimization Hub recommendations',
+  description:
+    'Cost Optimization Hub recommendations (rightsizing, stop, Graviton migration, Savings Plans and RI purchases, ' +
+    'delete idle resources…) ranked by estimated monthly savings, with filters on action types, resource types, ' +
+    'regions, accounts and implementation effort. With group_by, answers savings totals per account, action type, ' +
+    'resource type, region, source or effort instead. Use get-recommendation-details for one recommendation.',
+  inputSchema: {
+    target_account_id: targetAccountId,
+    action_types: z.array(z.enum(COH_ACTION_TYPES)).optional().describe('Keep only these actions.'),
+    resource_types: z
+      .array(z.enum(COH_RESOURCE_TYPES))
+      .optional()
+      .describe('Keep only these resource types.'),
+    regions: z
+      .array(z.string().regex(AWS_REGION_PATTERN, 'regions must be AWS region names such as us-east-1'))
+      .optional()
+      .describe('Keep only these regions, e.g. ["us-east-1"].'),
+    account_ids: z
+      .array(z.string().regex(/^\d{12}$/, 'account_ids must be 12-digit AWS account ids'))
+      .optional()
+      .describe('Keep only these member accounts (from a management account that sees the organization).'),
+    implementation_efforts: z
+      .array(z.enum(COH_EFFORTS))
+      .optional()
+      .describe('Keep only these implementation efforts, e.g. ["VeryLow","Low"] for quick wins.'),
+    restart_needed: z
+      .boolean()
+      .optional()
+      .describe('true: only changes that need a restart; false: only those that do not.'),
+    rollback_possible: z.boolean().optional().describe('true: only changes that can be rolled back.'),
+    group_by: z
+      .enum(COH_GROUP_BY)
+      .optional()
+      .describe(
+        'Answer savings totals per group (ListRecommendationSummaries) instead of single recommendations.',
+      ),
+    max_results: maxResults(DEFAULT_LIMIT, 100, 'recommendations or groups'),
+  },
+  outputSchema: {
+    account_id: z.string(),
+    group_by: z.string().optional(),
+    currency: z.string(),
+    matched: z.number().describe('Recommendations (or groups) read that match the filters.'),
+    total_estimated_monthly_savings: z
+      .string()
+      .describe(
+        'Exact sum of the estimated monthly savings of everything matched (recommendations may overlap).',
+      ),
+    deduplicated_monthly_savings: z
+      .string()
+      .optional()
+      .describe("group_by only: AWS's total with overlapping recommendations for one resource counted once."),
+    recommendations: z
+      .array(
+        z.object({
+          recommendation_id: z.string(),
+          account_id: z.string(),
+          region: z.string(),
+          resource_id: z.string(),
+          resource_type: z.string(),
+          action_type: z.string(),
+          current: z.string(),
+          recommended: z.string(),
+          estimated_monthly_savings: z.string(),
+          estimated_monthly_cost: z.string().optional(),
+          savings_percentage: z.string().optional(),
+          implementation_effort: z.string().optional(),
+          restart_needed: z.boolean().optional(),
+          rollback_possible: z.boolean().optional(),
+          source: z.string().optional(),
+        }),
+      )
+      .optional(),
+    groups: z
+      .array(
+        z.object({
+          group: z.string(),
+          estimated_monthly_savings: z.string(),
+          recommendation_count: z.number(),
+        }),
+      )
+      .optional(),
+    others: z.object({ count: z.number(), estimated_monthly_savings: z.string() }).optional(),
+    more_pages: z.boolean(),
+  },
+  operations: [
+    'cost-optimization-hub:ListRecommendations',
+    'cost-optimization-hub:ListRecommendationSummaries',
+    'sts:GetCallerIdentity',
+  ],
+  async handler(args, ctx) {
+    const limit = args.max_results ?? DEFAULT_LIMIT;
+    const account = await ctx.account(args.target_account_id);
+    const filter: COH.Filter = {
+      ...(args.action_types?.length ? { actionTypes: args.action_types } : {}),
+      ...(args.resource_types?.length ? { resourceTypes: args.resource_types } : {}),
+      ...(args.regions?.length ? { regions: args.regions } : {}),
+      ...(args.account_ids?.length ? { accountIds: args.account_ids } : {}),
+      ...(args.implementation_efforts?.length ? { implementationEfforts: args.implementation_efforts } : {}),
+      ...(args.restart_needed !== undefined ? { restartNeeded: args.restart_needed } : {}),
+      ...(args.rollback_possible !== undefined ? { rollbackPossible: args.rollback_possible } : {}),
+    };
+    const hasFilter = Object.keys(filter).length > 0;
+    const notes: string[] = [];
+    const paging = { inputToken: 'nextToken', outputToken: 'nextToken' };
+
+    try {
+      if (args.group_by) {
+        const { pages, more, incomplete } = await ctx.paginate(
+          'cost-optimization-hub:ListRecommendationSummaries',
+          { groupBy: args.group_by, ...(hasFilter ? { filter } : {}), maxResults: 1000 },
+          account,
+          paging,
+        );
+        const pageNote = pagesNote(more, incomplete, ctx.config.maxPages);
+        if (pageNote) notes.push(pageNote);
+        const items = pages.flatMap((p) => p.items ?? []);
+        const currency = pages.find((p) => p.currencyCode)?.currencyCode ?? 'USD';
+        const deduped = pages.find(
+          (p) => p.estimatedTotalDedupedSavings !== undefined,
+        )?.estimatedTotalDedupedSavings;
+        const counts = new Map(items.map((i) => [i.group ?? '(none)', i.recommendationCount ?? 0]));
+        const ranked = rankedTable(
+          [args.group_by, `Estimated savings/month (${currency})`, 'Recommendations'],
+          items.map((i) => ({
+            label: i.group ?? '(none)',
+            amount: amount(i.estimatedMonthlySavings),
+            cells: [String(i.recommendationCount ?? 0)],
+          })),
+          limit,
+        );
+        const lines = [
+          `**Estimated savings ${exact(ranked.total)} ${currency} per month across ${items.length} ` +
+            `${args.group_by} group(s) for account ${account.accountId}**` +
+            (deduped !== undefined
+              ? ` (${exact(amount(deduped))} ${currency} with overlaps counted once).`
+              : '.'),
+          '',
+          ranked.text,
+        ];
+        return {
+          text: lines.join('\n'),
+          data: {
+            account_id: account.accountId,
+            group_by: args.group_by,
+            currency,
+            matched: items.length,
+            total_estimated_monthly_savings: exact(ranked.total),
+            ...(deduped !== undefined ? { deduplicated_monthly_savings: exact(amount(deduped)) } : {}),
+            groups: ranked.shown.map((r) => ({
+              group: r.label,
+              estimated_monthly_savings: exact(r.amount),
+              recommendation_count: counts.get(r.label) ?? 0,
+            })),
+            ...(ranked.others
+              ? {
+                  others: {
+                    count: ranked.others.count,
+                    estimated_monthly_savings: exact(ranked.others.amount),
+                  },
+                }
+              : {}),
+            more_pages: more,
+            notes,
+          },
+        };
+      }
+
+      const { pages, more, incomplete } = await ctx.paginate(
+        'cost-optimization-hub:ListRecommendations',
+        {
+          ...(hasFilter ? { filter } : {}),
+          // Largest savings first, so a page bound drops the least valuable recommendations.
+          orderBy: { dimension: 'EstimatedMonthlySavings', order: 'Desc' },
+          maxResults: 1000,
+        },
+        account,
+        paging,
+      );
+      const pageNote = pagesNote(more, incomplete, ctx.config.maxPages);
+      if (pageNote) notes.push(pageNote);
+      const items = pages
+        .flatMap((p) => p.items ?? [])
+        .sort(
+          (a, b) =>
+            compareDesc(amount(a.estimatedMonthlySavings), amount(b.estimatedMonthlySavings)) ||
+            (a.recommendationId ?? '').localeCompare(b.recommendationId ?? ''),
+        );
+      const currency = items.find((i) => i.currencyCode)?.currencyCode ?? 'USD';
+      const total = sum(items.map((i) => i.estimatedMonthlySavings));
+      const shown = items.slice(0, limit);
+      const rest = items.slice(limit);
+      const restTotal = sum(rest.map((i) => i.estimatedMonthlySavings));
+      const lines: string[] = [];
+      if (items.length === 0) {
+        lines.push(
+          `No Cost Optimization Hub recommendations${hasFilter ? ' match these filters' : ''} for account ` +
+            `${account.accountId}.`,
+        );
+      } else {
+        lines.push(
+          `**${items.length} recommendation(s) for account ${account.accountId}: estimated savings ` +
+            `${exact(total)} ${currency} per month** (recommendations for one resource can overlap; ` +
+            'group_by gives the total with overlaps counted once).',
+          '',
+          table(
+            [
+              'Recommendation',
+              'Action',
+              'Resource',
+              'Current → recommended',
+              `Savings/month (${currency})`,
+              'Effort',
+            ],
+            shown.map((i) => [
+              i.recommendationId ?? '',
+              i.actionType ?? '',
+              `${i.currentResourceType ?? ''} ${i.resourceId ?? ''} (${i.region ?? ''})`,
+              `${i.currentResourceSummary ?? '-'} → ${i.recommendedResourceSummary ?? '-'}`,
+              exact(amount(i.estimatedMonthlySavings)),
+              i.implementationEffort ?? '',
+            ]),
+          ),
+        );
+        if (rest.length)
+          lines.push(`…and ${rest.length} more, saving ${exact(restTotal)} ${currency} per month.`);
+      }
+      return {
+        text: lines.join('\n'),
+        data: {
+          account_id: account.accountId,
+          currency,
+          matched: items.length,
+          total_estimated_monthly_savings: exact(total),
+          recommendations: shown.map((i) => ({
+            recommendation_id: i.recommendationId ?? '',
+            account_id: i.accountId ?? '',
+            region: i.region ?? '',
+            resource_id: i.resourceId ?? '',
+            resource_type: i.currentResourceType ?? '',
+            action_type: i.actionType ?? '',
+            current: i.currentResourceSummary ?? '',
+            recommended: i.recommendedResourceSummary ?? '',
+            estimated_monthly_savings: exact(amount(i.estimatedMonthlySavings)),
+            ...(i.estimatedMonthlyCost !== undefined
+              ? { estimated_monthly_cost: exact(amount(i.estimatedMonthlyCost)) }
+              : {}),
+            ...(i.estimatedSavingsPercentage !== undefined
+              ? { savings_percentage: exact(amount(i.estimatedSavingsPercentage)) }
+              : {}),
+            ...(i.implementationEffort ? { implementation_effort: i.implementationEffort } : {}),
+            ...(i.restartNeeded !== undefined ? { restart_needed: i.restartNeeded } : {}),
+            ...(i.rollbackPossible !== undefined ? { rollback_possible: i.rollbackPossible } : {}),
+            ...(i.source ? { source: i.source } : {}),
+          })),
+          ...(rest.length
+            ? { others: { count: rest.length, estimated_monthly_savings: exact(restTotal) } }
+            : {}),
+          more_pages: more,
+          notes,
+        },
+      };
+    } catch (err) {
+      throw explainCohFailure(err, account.accountId);
+    }
+  },
+});

@@ -1,0 +1,142 @@
+import { z } from 'zod';
+import { table } from '../core/format';
+import { amount, exact, sum } from '../core/money';
+import { targetAccountId } from './common';
+import { billingPeriod, maxResults, pagesNote, resolveBillingPeriod } from './optimization-common';
+import { defineTool } from './types';
+
+const DEFAULT_LIMIT = 25;
+
+export const listCustomLineItemsTool = defineTool({
+  name: 'list-custom-line-items',
+  title: 'List Billing Conductor custom line items',
+  description:
+    'AWS Billing Conductor custom line items (credits and fees added to billing groups) for a billing period ' +
+    '(default: the current month): type, flat amount or percentage, billing group, and the exact totals of flat ' +
+    'credits and fees. Ask the management (payer) account (target_account_id).',
+  inputSchema: {
+    target_account_id: targetAccountId,
+    billing_period: billingPeriod,
+    billing_group_arn: z
+      .string()
+      .min(1)
+      .max(200)
+      .optional()
+      .describe('Keep only the items of this billing group (ARN from list-billing-groups).'),
+    max_results: maxResults(DEFAULT_LIMIT, 100, 'custom line items'),
+  },
+  outputSchema: {
+    account_id: z.string(),
+    billing_period: z.string(),
+    matched: z.number(),
+    flat_credits_total: z.string().describe('Sum of flat CREDIT items, exact (as a positive amount).'),
+    flat_fees_total: z.string().describe('Sum of flat FEE items, exact.'),
+    currency: z.string(),
+    custom_line_items: z.array(
+      z.object({
+        name: z.string(),
+        arn: z.string(),
+        type: z.string().describe('CREDIT or FEE.'),
+        flat_amount: z.string().optional(),
+        percentage: z.string().optional().describe('Percentage of the associated charges.'),
+        currency: z.string().optional(),
+        billing_group_arn: z.string().optional(),
+        account_id: z.string().optional(),
+        product_code: z.string().optional(),
+        description: z.string().optional(),
+        association_size: z.number().optional(),
+      }),
+    ),
+    more_pages: z.boolean(),
+  },
+  operations: ['billingconductor:ListCustomLineItems', 'sts:GetCallerIdentity'],
+  async handler(args, ctx) {
+    const limit = args.max_results ?? DEFAULT_LIMIT;
+    const period = resolveBillingPeriod(args.billing_period, ctx.now);
+    const account = await ctx.account(args.target_account_id);
+    const { pages, more, incomplete } = await ctx.paginate(
+      'billingconductor:ListCustomLineItems',
+      {
+        BillingPeriod: period,
+        ...(args.billing_group_arn ? { Filters: { BillingGroups: [args.billing_group_arn] } } : {}),
+      },
+      account,
+      { inputToken: 'NextToken', outputToken: 'NextToken' },
+    );
+    const notes: string[] = [];
+    const note = pagesNote(more, incomplete, ctx.config.maxPages);
+    if (note) notes.push(note);
+    const items = pages
+      .flatMap((p) => p.CustomLineItems ?? [])
+      .sort((a, b) => (a.Name ?? '').localeCompare(b.Name ?? ''));
+    const flat = (type: string) =>
+      sum(
+        items
+          .filter((i) => i.ChargeDetails?.Type === type && i.ChargeDetails.Flat?.ChargeValue !== undefined)
+          .map((i) => amount(i.ChargeDetails?.Flat?.ChargeValue)),
+      );
+    const credits = flat('CREDIT');
+    const fees = flat('FEE');
+    const currency = items.find((i) => i.CurrencyCode)?.CurrencyCode ?? 'USD';
+    const shown = items.slice(0, limit);
+
+    const lines: string[] = [];
+    if (items.length === 0) {
+      lines.push(
+        `No Billing Conductor custom line items in ${period}${args.billing_group_arn ? ' for that billing group' : ''} ` +
+          `for account ${account.accountId}.`,
+      );
+    } else {
+      lines.push(
+        `**${items.length} custom line item(s) in ${period} for account ${account.accountId}: flat credits ` +
+          `${exact(credits)} ${currency}, flat fees ${exact(fees)} ${currency}.**`,
+        '',
+        table(
+          ['Name', 'Type', 'Charge', 'Billing group', 'Description'],
+          shown.map((i) => [
+            i.Name ?? '',
+            i.ChargeDetails?.Type ?? '',
+            i.ChargeDetails?.Flat?.ChargeValue !== undefined
+              ? `${exact(amount(i.ChargeDetails.Flat.ChargeValue))} ${i.CurrencyCode ?? currency}`
+              : i.ChargeDetails?.Percentage?.PercentageValue !== undefined
+                ? `${exact(amount(i.ChargeDetails.Percentage.PercentageValue))} %`
+                : '-',
+            (i.BillingGroupArn ?? '').split('/').pop() ?? '',
+            i.Description ?? '',
+          ]),
+        ),
+      );
+      if (shown.length < items.length) lines.push(`…and ${items.length - shown.length} more items.`);
+    }
+    return {
+      text: lines.join('\n'),
+      data: {
+        account_id: account.accountId,
+        billing_period: period,
+        matched: items.length,
+        flat_credits_total: exact(credits),
+        flat_fees_total: exact(fees),
+        currency,
+        custom_line_items: shown.map((i) => ({
+          name: i.Name ?? '',
+          arn: i.Arn ?? '',
+          type: i.ChargeDetails?.Type ?? '',
+          ...(i.ChargeDetails?.Flat?.ChargeValue !== undefined
+            ? { flat_amount: exact(amount(i.ChargeDetails.Flat.ChargeValue)) }
+            : {}),
+          ...(i.ChargeDetails?.Percentage?.PercentageValue !== undefined
+            ? { percentage: exact(amount(i.ChargeDetails.Percentage.PercentageValue)) }
+            : {}),
+          ...(i.CurrencyCode ? { currency: i.CurrencyCode } : {}),
+          ...(i.BillingGroupArn ? { billing_group_arn: i.BillingGroupArn } : {}),
+          ...(i.AccountId ? { account_id: i.AccountId } : {}),
+          ...(i.ProductCode ? { product_code: i.ProductCode } : {}),
+          ...(i.Description ? { description: i.Description } : {}),
+          ...(i.AssociationSize !== undefined ? { association_size: i.AssociationSize } : {}),
+        })),
+        more_pages: more,
+        notes,
+      },
+    };
+  },
+});

@@ -1,0 +1,199 @@
+import { z } from 'zod';
+import { table } from '../core/format';
+import { amount, exact } from '../core/money';
+import { targetAccountId } from './common';
+import { billingPeriod, maxResults, pagesNote, resolveBillingPeriod } from './optimization-common';
+import { defineTool } from './types';
+
+const DEFAULT_LIMIT = 25;
+/** Plans whose rules are looked up (one request each); the rest are listed without their rules. */
+const PLANS_WITH_RULES = 20;
+
+export const listPricingRulesAndPlansTool = defineTool({
+  name: 'list-pricing-rules-and-plans',
+  title: 'List Billing Conductor pricing plans and rules',
+  description:
+    'AWS Billing Conductor pricing plans (with the rules each applies) and pricing rules (markup / discount / ' +
+    'tiering, scope global, service, billing entity or SKU, and the modifier percentage) for a billing period ' +
+    '(default: the current month). Ask the management (payer) account (target_account_id).',
+  inputSchema: {
+    target_account_id: targetAccountId,
+    billing_period: billingPeriod,
+    max_results: maxResults(DEFAULT_LIMIT, 100, 'plans and rules each'),
+  },
+  outputSchema: {
+    account_id: z.string(),
+    billing_period: z.string(),
+    pricing_plans: z.array(
+      z.object({
+        name: z.string(),
+        arn: z.string(),
+        description: z.string().optional(),
+        size: z.number().optional().describe('Number of rules, as AWS reports it.'),
+        rule_names: z.array(z.string()).optional().describe('Rules associated with the plan.'),
+      }),
+    ),
+    pricing_rules: z.array(
+      z.object({
+        name: z.string(),
+        arn: z.string(),
+        type: z.string().optional().describe('MARKUP, DISCOUNT or TIERING.'),
+        scope: z.string().optional().describe('GLOBAL, SERVICE, BILLING_ENTITY or SKU.'),
+        modifier_percentage: z
+          .string()
+          .optional()
+          .describe('Exact; a markup adds it, a discount subtracts it.'),
+        service: z.string().optional(),
+        billing_entity: z.string().optional(),
+        usage_type: z.string().optional(),
+        operation: z.string().optional(),
+        free_tier_activated: z.boolean().optional(),
+        associated_plan_count: z.number().optional(),
+        description: z.string().optional(),
+      }),
+    ),
+    plan_count: z.number(),
+    rule_count: z.number(),
+    more_pages: z.boolean(),
+  },
+  operations: [
+    'billingconductor:ListPricingPlans',
+    'billingconductor:ListPricingRules',
+    'billingconductor:ListPricingRulesAssociatedToPricingPlan',
+    'sts:GetCallerIdentity',
+  ],
+  async handler(args, ctx) {
+    const limit = args.max_results ?? DEFAULT_LIMIT;
+    const period = resolveBillingPeriod(args.billing_period, ctx.now);
+    const account = await ctx.account(args.target_account_id);
+    const paging = { inputToken: 'NextToken', outputToken: 'NextToken' };
+    const notes: string[] = [];
+
+    const [plansRead, rulesRead] = await Promise.all([
+      ctx.paginate('billingconductor:ListPricingPlans', { BillingPeriod: period }, account, paging),
+      ctx.paginate('billingconductor:ListPricingRules', { BillingPeriod: period }, account, paging),
+    ]);
+    for (const r of [plansRead, rulesRead]) {
+      const note = pagesNote(r.more, r.incomplete, ctx.config.maxPages);
+      if (note) notes.push(note);
+    }
+    const plans = plansRead.pages
+      .flatMap((p) => p.PricingPlans ?? [])
+      .sort((a, b) => (a.Name ?? '').localeCompare(b.Name ?? ''));
+    const rules = rulesRead.pages
+      .flatMap((p) => p.PricingRules ?? [])
+      .sort((a, b) => (a.Name ?? '').localeCompare(b.Name ?? ''));
+    const ruleNames = new Map(rules.map((r) => [r.Arn ?? '', r.Name ?? '']));
+    const shownPlans = plans.slice(0, limit);
+    const shownRules = rules.slice(0, limit);
+
+    let more = plansRead.more || rulesRead.more;
+    const planRules = new Map<string, string[]>();
+    const lookups = shownPlans.slice(0, PLANS_WITH_RULES).filter((p) => p.Arn);
+    await Promise.all(
+      lookups.map(async (plan) => {
+        const r = await ctx.paginate(
+          'billingconductor:ListPricingRulesAssociatedToPricingPlan',
+          { PricingPlanArn: plan.Arn, BillingPeriod: period },
+          account,
+          paging,
+        );
+        more ||= r.more;
+        planRules.set(
+          plan.Arn!,
+          r.pages
+            .flatMap((p) => p.PricingRuleArns ?? [])
+            .map((arn) => ruleNames.get(arn) || arn.split('/').pop() || arn)
+            .sort((a, b) => a.localeCompare(b)),
+        );
+      }),
+    );
+    if (shownPlans.length > PLANS_WITH_RULES) {
+      notes.push(`Rules are listed for the first ${PLANS_WITH_RULES} plans only.`);
+    }
+
+    const lines: string[] = [];
+    if (plans.length === 0 && rules.length === 0) {
+      lines.push(
+        `No Billing Conductor pricing plans or rules in ${period} for account ${account.accountId} (Billing ` +
+          'Conductor is configured in the management account of an organization).',
+      );
+    } else {
+      lines.push(
+        `**${plans.length} pricing plan(s) and ${rules.length} pricing rule(s) in ${period} for account ` +
+          `${account.accountId}.**`,
+      );
+      if (shownPlans.length) {
+        lines.push(
+          '',
+          table(
+            ['Pricing plan', 'Rules'],
+            shownPlans.map((p) => [
+              p.Name ?? '',
+              (planRules.get(p.Arn ?? '') ?? []).join(', ') || String(p.Size ?? ''),
+            ]),
+          ),
+        );
+      }
+      if (shownRules.length) {
+        lines.push(
+          '',
+          table(
+            ['Pricing rule', 'Type', 'Scope', 'Modifier %', 'Applies to'],
+            shownRules.map((r) => [
+              r.Name ?? '',
+              r.Type ?? '',
+              r.Scope ?? '',
+              r.ModifierPercentage !== undefined ? exact(amount(r.ModifierPercentage)) : '-',
+              [r.Service, r.BillingEntity, r.UsageType, r.Operation].filter(Boolean).join(' / ') ||
+                'everything',
+            ]),
+          ),
+        );
+      }
+      if (shownPlans.length < plans.length || shownRules.length < rules.length) {
+        lines.push(
+          `(Listed ${shownPlans.length} of ${plans.length} plans and ${shownRules.length} of ${rules.length} rules.)`,
+        );
+      }
+    }
+    return {
+      text: lines.join('\n'),
+      data: {
+        account_id: account.accountId,
+        billing_period: period,
+        pricing_plans: shownPlans.map((p) => ({
+          name: p.Name ?? '',
+          arn: p.Arn ?? '',
+          ...(p.Description ? { description: p.Description } : {}),
+          ...(p.Size !== undefined ? { size: p.Size } : {}),
+          ...(planRules.has(p.Arn ?? '') ? { rule_names: planRules.get(p.Arn ?? '') } : {}),
+        })),
+        pricing_rules: shownRules.map((r) => ({
+          name: r.Name ?? '',
+          arn: r.Arn ?? '',
+          ...(r.Type ? { type: r.Type } : {}),
+          ...(r.Scope ? { scope: r.Scope } : {}),
+          ...(r.ModifierPercentage !== undefined
+            ? { modifier_percentage: exact(amount(r.ModifierPercentage)) }
+            : {}),
+          ...(r.Service ? { service: r.Service } : {}),
+          ...(r.BillingEntity ? { billing_entity: r.BillingEntity } : {}),
+          ...(r.UsageType ? { usage_type: r.UsageType } : {}),
+          ...(r.Operation ? { operation: r.Operation } : {}),
+          ...(r.Tiering?.FreeTier?.Activated !== undefined
+            ? { free_tier_activated: r.Tiering.FreeTier.Activated }
+            : {}),
+          ...(r.AssociatedPricingPlanCount !== undefined
+            ? { associated_plan_count: r.AssociatedPricingPlanCount }
+            : {}),
+          ...(r.Description ? { description: r.Description } : {}),
+        })),
+        plan_count: plans.length,
+        rule_count: rules.length,
+        more_pages: more,
+        notes,
+      },
+    };
+  },
+});
