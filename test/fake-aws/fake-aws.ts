@@ -71,6 +71,10 @@ const REST_ROUTES: Record<string, { service: string; operation: string }> = {
   },
   '/list-pricing-rules': { service: 'billingconductor', operation: 'ListPricingRules' },
   '/list-pricing-plans': { service: 'billingconductor', operation: 'ListPricingPlans' },
+  '/list-pricing-rules-associated-to-pricing-plan': {
+    service: 'billingconductor',
+    operation: 'ListPricingRulesAssociatedToPricingPlan',
+  },
   '/list-custom-line-items': { service: 'billingconductor', operation: 'ListCustomLineItems' },
 };
 
@@ -244,7 +248,7 @@ export class FakeAws {
       ? (result as TaggedReply).delayMs
       : 0;
     if (delayMs) await new Promise((r) => setTimeout(r, delayMs));
-    this.send(res, protocol, operation, result);
+    this.send(res, protocol, operation, result, String(req.headers['content-type'] ?? ''));
   }
 
   private send(
@@ -252,6 +256,7 @@ export class FakeAws {
     protocol: 'json' | 'query' | 'rest',
     operation: string,
     result: unknown,
+    requestContentType = '',
   ): void {
     const tagged =
       result && typeof result === 'object' && REPLY in result ? (result as TaggedReply) : undefined;
@@ -284,7 +289,11 @@ export class FakeAws {
       return;
     }
     res.writeHead(status, {
-      'content-type': protocol === 'rest' ? 'application/json' : 'application/x-amz-json-1.1',
+      // JSON 1.0 services (Compute Optimizer, Cost Optimization Hub, Free Tier…) answer in the version they were asked.
+      'content-type':
+        protocol === 'rest'
+          ? 'application/json'
+          : (/application\/x-amz-json-1\.[01]/.exec(requestContentType)?.[0] ?? 'application/x-amz-json-1.1'),
       ...headers,
     });
     res.end(JSON.stringify(payload ?? {}));
