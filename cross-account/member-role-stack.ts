@@ -121,8 +121,14 @@ export class MemberRoleStack extends Stack {
 export function synthesizeMemberRoleTemplate(options: MemberRoleOptions): Record<string, unknown> {
   const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'billing-mcp-member-role-'));
   try {
-    // A separate App with its own outdir, so that synthesizing it inside `cdk synth` never touches cdk.out.
-    const app = new App({ outdir, autoSynth: false, analyticsReporting: false });
+    // A separate App with its own outdir, so that synthesizing it inside `cdk synth` never touches cdk.out; no
+    // construct-path metadata even when the CLI asks for it, so the template is the same wherever it is made.
+    const app = new App({
+      outdir,
+      autoSynth: false,
+      analyticsReporting: false,
+      postCliContext: { 'aws:cdk:enable-path-metadata': false },
+    });
     const stack = new MemberRoleStack(app, 'MemberRole', {
       ...options,
       synthesizer: new DefaultStackSynthesizer({ generateBootstrapVersionRule: false }),

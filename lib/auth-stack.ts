@@ -1,4 +1,14 @@
-import { Aws, CfnOutput, Duration, Fn, RemovalPolicy, SecretValue, Stack, type StackProps, Validations } from 'aws-cdk-lib';
+import {
+  Aws,
+  CfnOutput,
+  Duration,
+  Fn,
+  RemovalPolicy,
+  SecretValue,
+  Stack,
+  type StackProps,
+  Validations,
+} from 'aws-cdk-lib';
 import * as cognito from 'aws-cdk-lib/aws-cognito';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import type { Construct } from 'constructs';
@@ -80,17 +90,20 @@ export class AuthStack extends Stack {
 
     const domainPrefix =
       props.domainPrefix ??
-      Fn.join('', [
-        'billing-mcp-',
-        Fn.select(4, Fn.split('-', Fn.select(2, Fn.split('/', Aws.STACK_ID)))),
-      ]);
+      Fn.join('', ['billing-mcp-', Fn.select(4, Fn.split('-', Fn.select(2, Fn.split('/', Aws.STACK_ID))))]);
     const domain = this.userPool.addDomain('Domain', { cognitoDomain: { domainPrefix } });
 
     this.quickClient = this.userPool.addClient('QuickClient', {
       userPoolClientName: 'amazon-quick',
       generateSecret: true,
       // Only the refresh-token flow is left (CDK adds it); no user sign-in flow at all.
-      authFlows: { userPassword: false, adminUserPassword: false, custom: false, userSrp: false, user: false },
+      authFlows: {
+        userPassword: false,
+        adminUserPassword: false,
+        custom: false,
+        userSrp: false,
+        user: false,
+      },
       oAuth: {
         flows: { clientCredentials: true },
         scopes: [cognito.OAuthScope.resourceServer(resourceServer, invoke)],

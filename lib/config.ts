@@ -104,13 +104,10 @@ function list(item: z.ZodString, max: number) {
 }
 
 function optionalInt(min: number, max: number) {
-  return z.preprocess(
-    (v) => {
-      if (v === undefined || v === null || v === '') return undefined;
-      return typeof v === 'string' && /^\s*-?\d+\s*$/.test(v) ? Number(v) : v;
-    },
-    z.number().int().min(min).max(max).optional(),
-  );
+  return z.preprocess((v) => {
+    if (v === undefined || v === null || v === '') return undefined;
+    return typeof v === 'string' && /^\s*-?\d+\s*$/.test(v) ? Number(v) : v;
+  }, z.number().int().min(min).max(max).optional());
 }
 
 function bool() {
@@ -182,7 +179,9 @@ const KEYS = {
       'at most 20 OAuth client ids (1-128 letters, digits, +, _ or -), as a JSON array in cdk.json or comma-separated with -c',
   },
   imageBuild: {
-    schema: text(z.string()).pipe(z.enum(['codebuild', 'docker'])).default('codebuild'),
+    schema: text(z.string())
+      .pipe(z.enum(['codebuild', 'docker']))
+      .default('codebuild'),
     allowed: 'codebuild (deploy-time ARM CodeBuild, no local Docker) or docker (local Docker, linux/arm64)',
   },
   deployMemberRole: {
@@ -236,7 +235,8 @@ export const SERVER_ENVIRONMENT_KEYS = {
 type Parsed = { [K in keyof typeof KEYS]: z.output<(typeof KEYS)[K]['schema']> };
 
 function invalid(key: string, raw: unknown, allowed: string): string {
-  return `Invalid value for context key "${key}": ${JSON.stringify(raw)}. Allowed: ${allowed}.`;
+  const shown = raw === undefined ? 'not set' : JSON.stringify(raw);
+  return `Invalid value for context key "${key}": ${shown}. Allowed: ${allowed}.`;
 }
 
 /**
@@ -266,8 +266,11 @@ export function parseConfig(rawContext: Readonly<Record<string, unknown>>): AppC
   const c = parsed as Parsed;
   if (c.organizationalUnitIds.length > 0 && c.organizationId === undefined) {
     throw new ConfigError(
-      invalid('organizationId', rawContext.organizationId, 'an o-... id; it is required when organizationalUnitIds is set') +
-        ' The execution role may assume the member role in any account of that organization only.',
+      invalid(
+        'organizationId',
+        rawContext.organizationId,
+        'an o-... id; it is required when organizationalUnitIds is set',
+      ) + ' The execution role may assume the member role in any account of that organization only.',
     );
   }
 
@@ -303,10 +306,12 @@ export function hasMemberTargets(config: AppConfig): boolean {
 }
 
 /**
- * The server's ALLOWED_TARGET_ACCOUNTS: `*` when an organization bounds the role (the IAM `aws:ResourceOrgID`
- * condition does the limiting), the listed accounts otherwise, undefined (own account only) when neither.
+ * The server's ALLOWED_TARGET_ACCOUNTS. With OUs the accounts are not known at synth, so `*`: the execution role's
+ * `aws:ResourceOrgID` condition does the bounding. Otherwise an explicit account list wins; an organization alone
+ * also means `*`; with neither it is undefined (the server then queries its own account only).
  */
 export function allowedTargetAccounts(config: AppConfig): string | undefined {
-  if (config.organizationId !== undefined) return '*';
-  return config.memberAccountIds.length > 0 ? config.memberAccountIds.join(',') : undefined;
+  if (config.organizationalUnitIds.length > 0) return '*';
+  if (config.memberAccountIds.length > 0) return config.memberAccountIds.join(',');
+  return config.organizationId !== undefined ? '*' : undefined;
 }

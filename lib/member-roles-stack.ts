@@ -61,7 +61,8 @@ export class MemberRolesStack extends Stack {
 
   constructor(scope: Construct, id: string, props: MemberRolesStackProps) {
     super(scope, id, {
-      description: 'billing-mcp-agentcore: StackSets that create the read-only member role in member accounts',
+      description:
+        'billing-mcp-agentcore: StackSets that create the read-only member role in member accounts',
       ...props,
     });
 
@@ -80,7 +81,9 @@ export class MemberRolesStack extends Stack {
       synthesizeMemberRoleTemplate({ roleName: props.roleName, externalId: props.externalId }),
     );
     if (Buffer.byteLength(templateBody) > TEMPLATE_BODY_LIMIT) {
-      throw new Error(`The member role template is ${Buffer.byteLength(templateBody)} bytes; a StackSet allows 51200.`);
+      throw new Error(
+        `The member role template is ${Buffer.byteLength(templateBody)} bytes; a StackSet allows 51200.`,
+      );
     }
 
     const parameters: CfnStackSet.ParameterProperty[] = [

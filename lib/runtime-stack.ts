@@ -11,6 +11,7 @@ import type { Construct } from 'constructs';
 import { INVOKE_SCOPE } from './auth-stack';
 import type { ImageBuild } from './config';
 import { ServerImage } from './constructs/server-image';
+import { nagArn } from './constructs/nag';
 import { urlEncodeArn } from './constructs/url-encode';
 
 /** Properties of {@link RuntimeStack}. */
@@ -76,11 +77,11 @@ export class RuntimeStack extends Stack {
         'log-group:/aws/bedrock-agentcore/runtimes/*',
         'log-group:/aws/bedrock-agentcore/runtimes/*:log-stream:*',
       ].map((resource) => ({
-        id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:logs:<AWS::Region>:<AWS::AccountId>:${resource}]`,
+        id: `AwsSolutions-IAM5[Resource::${nagArn(this, 'logs', resource)}]`,
         reason: `${runtimeGrant}: the runtime's log groups and streams get generated names under /aws/bedrock-agentcore/runtimes/ (DescribeLogGroups needs log-group:*).`,
       })),
       {
-        id: 'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:bedrock-agentcore:<AWS::Region>:<AWS::AccountId>:workload-identity-directory/default/workload-identity/*]',
+        id: `AwsSolutions-IAM5[Resource::${nagArn(this, 'bedrock-agentcore', 'workload-identity-directory/default/workload-identity/*')}]`,
         reason: `${runtimeGrant}: workload access tokens for the runtime's own workload identity, created by the service.`,
       },
     );
@@ -110,7 +111,10 @@ export class RuntimeStack extends Stack {
 
     this.mcpEndpoint = `https://bedrock-agentcore.${Aws.REGION}.amazonaws.com/runtimes/${urlEncodeArn(this.runtime.agentRuntimeArn)}/invocations`;
 
-    new CfnOutput(this, 'RuntimeArn', { value: this.runtime.agentRuntimeArn, description: 'AgentCore Runtime ARN' });
+    new CfnOutput(this, 'RuntimeArn', {
+      value: this.runtime.agentRuntimeArn,
+      description: 'AgentCore Runtime ARN',
+    });
     new CfnOutput(this, 'McpEndpoint', {
       value: this.mcpEndpoint,
       description: 'Amazon Quick: MCP server endpoint',

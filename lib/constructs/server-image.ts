@@ -8,6 +8,7 @@ import { Platform } from 'aws-cdk-lib/aws-ecr-assets';
 import { Construct } from 'constructs';
 import { SERVER_DOCKERFILE, bundleServer } from '../../server/bundle';
 import type { ImageBuild } from '../config';
+import { nagAccount, nagArn, nagRegion } from './nag';
 
 let staged: string | undefined;
 
@@ -21,6 +22,8 @@ let staged: string | undefined;
 export function stageServerImageContext(): string {
   if (staged !== undefined && fs.existsSync(path.join(staged, 'server.js'))) return staged;
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'billing-mcp-image-'));
+  // Synthesis copies the context into cdk.out (or zips it), so the staging copy can go when the process ends.
+  process.once('exit', () => fs.rmSync(dir, { recursive: true, force: true }));
   bundleServer(dir);
   fs.copyFileSync(SERVER_DOCKERFILE, path.join(dir, 'Dockerfile'));
   staged = dir;
@@ -82,7 +85,8 @@ function acknowledgeDeployTimeBuildFindings(stack: Stack): void {
   };
   const project = find('ContainerImageBuildArm64');
   const projectId = stack.getLogicalId(project.node.defaultChild as CfnResource);
-  const qualifier = (stack.node.tryGetContext('@aws-cdk/core:bootstrapQualifier') as string | undefined) ?? 'hnb659fds';
+  const qualifier =
+    (stack.node.tryGetContext('@aws-cdk/core:bootstrapQualifier') as string | undefined) ?? 'hnb659fds';
   const builds = 'The deploy-time image build (CodeBuild)';
   Validations.of(project).acknowledge(
     {
@@ -102,15 +106,15 @@ function acknowledgeDeployTimeBuildFindings(stack: Stack): void {
       reason: `${builds} reads its zipped build context from the CDK assets bucket (CDK's standard asset read grant).`,
     })),
     {
-      id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:s3:::cdk-${qualifier}-assets-<AWS::AccountId>-<AWS::Region>/*]`,
+      id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:s3:::cdk-${qualifier}-assets-${nagAccount(stack)}-${nagRegion(stack)}/*]`,
       reason: `${builds} reads its build context, an object of content-hashed name in the CDK assets bucket.`,
     },
     {
-      id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:logs:<AWS::Region>:<AWS::AccountId>:log-group:/aws/codebuild/<${projectId}>:*]`,
+      id: `AwsSolutions-IAM5[Resource::${nagArn(stack, 'logs', `log-group:/aws/codebuild/<${projectId}>:*`)}]`,
       reason: `${builds} writes log streams of generated names in its own log group.`,
     },
     {
-      id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:codebuild:<AWS::Region>:<AWS::AccountId>:report-group/<${projectId}>-*]`,
+      id: `AwsSolutions-IAM5[Resource::${nagArn(stack, 'codebuild', `report-group/<${projectId}>-*`)}]`,
       reason: `${builds}: CodeBuild's standard grant for the project's own report groups.`,
     },
   );
@@ -118,11 +122,13 @@ function acknowledgeDeployTimeBuildFindings(stack: Stack): void {
   Validations.of(handler).acknowledge(
     {
       id: 'AwsSolutions-L1',
-      reason: 'The deploy-time-build custom resource handler pins nodejs22.x; it only starts a CodeBuild build.',
+      reason:
+        'The deploy-time-build custom resource handler pins nodejs22.x; it only starts a CodeBuild build.',
     },
     {
       id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]',
-      reason: 'The custom resource handler only needs to write its own logs, which is what this AWS managed policy grants.',
+      reason:
+        'The custom resource handler only needs to write its own logs, which is what this AWS managed policy grants.',
     },
   );
 }

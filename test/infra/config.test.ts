@@ -1,0 +1,146 @@
+import { allowedTargetAccounts, ConfigError, parseConfig } from '../../lib/config';
+import { cdkJsonContext } from './helpers';
+
+describe('parseConfig', () => {
+  test('cdk.json alone gives the documented defaults', () => {
+    const config = parseConfig(cdkJsonContext());
+    expect(config).toEqual({
+      stackPrefix: 'BillingMcp',
+      executionRoleName: 'BillingMCPServerAgentCoreRole',
+      crossAccountRoleName: 'BillingMCPCrossAccountRole',
+      cognitoDomainPrefix: undefined,
+      memberAccountIds: [],
+      organizationalUnitIds: [],
+      organizationId: undefined,
+      stackSetRegion: undefined,
+      stackSetCallAs: 'SELF',
+      managementAccountId: undefined,
+      sourceAccountId: undefined,
+      extraAllowedClientIds: [],
+      imageBuild: 'codebuild',
+      deployMemberRole: false,
+      crossAccountExternalId: undefined,
+      serverEnvironment: {},
+    });
+  });
+
+  test('reads a list from a JSON array (cdk.json) and from a comma-separated -c string alike', () => {
+    const fromJson = parseConfig({ memberAccountIds: ['111111111111', '222222222222'] });
+    const fromFlag = parseConfig({ memberAccountIds: ' 111111111111, 222222222222,111111111111 ' });
+    const fromJsonString = parseConfig({ memberAccountIds: '["111111111111","222222222222"]' });
+    expect(fromFlag.memberAccountIds).toEqual(['111111111111', '222222222222']);
+    expect(fromJson.memberAccountIds).toEqual(fromFlag.memberAccountIds);
+    expect(fromJsonString.memberAccountIds).toEqual(fromFlag.memberAccountIds);
+  });
+
+  test('an empty -c list means no entries', () => {
+    expect(parseConfig({ extraAllowedClientIds: '' }).extraAllowedClientIds).toEqual([]);
+  });
+
+  test('a bad value fails with one message naming the key and what is allowed', () => {
+    expect(() => parseConfig({ ...cdkJsonContext(), memberAccountIds: '12345' })).toThrow(
+      new ConfigError(
+        'Invalid value for context key "memberAccountIds": "12345". Allowed: at most 100 12-digit AWS account ids, ' +
+          'as a JSON array in cdk.json or comma-separated with -c (use organizationId for more).',
+      ),
+    );
+  });
+
+  test('a bad enum value names the choices', () => {
+    expect(() => parseConfig({ imageBuild: 'podman' })).toThrow(
+      'Invalid value for context key "imageBuild": "podman". Allowed: codebuild (deploy-time ARM CodeBuild, no local ' +
+        'Docker) or docker (local Docker, linux/arm64).',
+    );
+  });
+
+  test('rejects a Cognito domain prefix Cognito itself would reject', () => {
+    expect(() => parseConfig({ cognitoDomainPrefix: 'my-aws-billing' })).toThrow(
+      /^Invalid value for context key "cognitoDomainPrefix": "my-aws-billing"\./,
+    );
+    expect(() => parseConfig({ cognitoDomainPrefix: 'Billing' })).toThrow(/cognitoDomainPrefix/);
+  });
+
+  test('reports every bad key, one line each', () => {
+    let message = '';
+    try {
+      parseConfig({ organizationId: 'org-1', cacheTtlSeconds: '-1' });
+    } catch (error) {
+      message = (error as Error).message;
+    }
+    expect(message.split('\n')).toEqual([
+      expect.stringMatching(/^Invalid value for context key "organizationId": "org-1"\./),
+      expect.stringMatching(/^Invalid value for context key "cacheTtlSeconds": "-1"\./),
+    ]);
+  });
+
+  test('rejects a misspelt key but leaves CDK’s own context keys alone', () => {
+    expect(() => parseConfig({ memberAcountIds: '111111111111' })).toThrow(
+      /^Unknown context key "memberAcountIds"\. Known keys: stackPrefix, /,
+    );
+    expect(() =>
+      parseConfig({
+        '@aws-cdk/core:defaultCrossStackReferences': 'strong',
+        'aws:cdk:enable-path-metadata': true,
+      }),
+    ).not.toThrow();
+  });
+
+  test('OUs need the organization id, for the execution role’s aws:ResourceOrgID condition', () => {
+    expect(() => parseConfig({ organizationalUnitIds: 'ou-abcd-12345678' })).toThrow(
+      /^Invalid value for context key "organizationId": not set\. Allowed: an o-\.\.\. id; it is required when organizationalUnitIds is set/,
+    );
+  });
+
+  test('pass-throughs become server environment variables only when given, numbers from -c strings', () => {
+    const config = parseConfig({
+      logLevel: 'debug',
+      cacheTtlSeconds: '0',
+      toolDeadlineSeconds: 50,
+      maxPages: '5',
+    });
+    expect(config.serverEnvironment).toEqual({
+      LOG_LEVEL: 'debug',
+      CACHE_TTL_SECONDS: '0',
+      TOOL_DEADLINE_SECONDS: '50',
+      MAX_PAGES: '5',
+    });
+  });
+
+  test('reads booleans from -c strings', () => {
+    expect(parseConfig({ deployMemberRole: 'true' }).deployMemberRole).toBe(true);
+    expect(parseConfig({ deployMemberRole: false }).deployMemberRole).toBe(false);
+    expect(() => parseConfig({ deployMemberRole: 'yes' })).toThrow(/deployMemberRole/);
+  });
+
+  test('the config and its lists are frozen', () => {
+    const config = parseConfig({ memberAccountIds: '111111111111' });
+    expect(Object.isFrozen(config)).toBe(true);
+    expect(Object.isFrozen(config.memberAccountIds)).toBe(true);
+    expect(Object.isFrozen(config.serverEnvironment)).toBe(true);
+  });
+});
+
+describe('allowedTargetAccounts', () => {
+  test('is undefined (own account only) with no member accounts or organization', () => {
+    expect(allowedTargetAccounts(parseConfig({}))).toBeUndefined();
+  });
+
+  test('lists explicit member accounts', () => {
+    expect(allowedTargetAccounts(parseConfig({ memberAccountIds: '111111111111,222222222222' }))).toBe(
+      '111111111111,222222222222',
+    );
+  });
+
+  test('is * with OUs, since IAM aws:ResourceOrgID bounds it and OU members are unknown at synth', () => {
+    const config = parseConfig({
+      organizationalUnitIds: 'ou-abcd-12345678',
+      organizationId: 'o-abc1234567',
+      memberAccountIds: '111111111111',
+    });
+    expect(allowedTargetAccounts(config)).toBe('*');
+  });
+
+  test('is * with only an organization id', () => {
+    expect(allowedTargetAccounts(parseConfig({ organizationId: 'o-abc1234567' }))).toBe('*');
+  });
+});
