@@ -92,10 +92,12 @@ export async function callJsonService<T>(
     let status: number;
     let text: string;
     let requestId: string | undefined;
+    let errorType: string | undefined;
     try {
       const { response } = await handler.handle(signed as HttpRequest, { abortSignal: options.signal });
       status = response.statusCode;
       requestId = response.headers['x-amzn-requestid'];
+      errorType = response.headers['x-amzn-errortype'];
       text = await readBody(response.body);
     } catch (err) {
       if (options.signal?.aborted || attempt >= maxAttempts) throw err;
@@ -112,7 +114,7 @@ export async function callJsonService<T>(
         });
       }
     }
-    const { name, message } = parseError(text, status);
+    const { name, message } = parseError(text, status, errorType);
     if (attempt < maxAttempts && isRetryable(status, name)) {
       await sleep(backoff(attempt), options.signal);
       continue;
@@ -134,13 +136,23 @@ async function readBody(stream: unknown): Promise<string> {
   return Buffer.concat(chunks).toString('utf8');
 }
 
-function parseError(text: string, status: number): { name: string; message: string } {
+/**
+ * The error name as the SDK's JSON protocols read it: the body's `__type` (or `code`), else the X-Amzn-ErrorType
+ * header, without its "namespace#" prefix or ":uri" suffix.
+ */
+export function parseError(
+  text: string,
+  status: number,
+  errorTypeHeader?: string,
+): { name: string; message: string } {
+  let parsed: { __type?: string; code?: string; message?: string; Message?: string } = {};
   try {
-    const parsed = JSON.parse(text) as { __type?: string; message?: string; Message?: string };
-    // __type may be "namespace#Name".
-    const name = (parsed.__type ?? '').split('#').pop() || `Http${status}`;
-    return { name, message: parsed.message ?? parsed.Message ?? '' };
+    const value: unknown = text ? JSON.parse(text) : {};
+    if (value && typeof value === 'object') parsed = value as typeof parsed;
   } catch {
-    return { name: `Http${status}`, message: '' };
+    // Not JSON (a proxy's HTML page, say): the status and header still name the failure.
   }
+  const raw = parsed.__type ?? parsed.code ?? errorTypeHeader ?? '';
+  const name = raw.split(':')[0].split('#').pop() || `Http${status}`;
+  return { name, message: parsed.message ?? parsed.Message ?? '' };
 }
