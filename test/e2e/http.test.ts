@@ -99,7 +99,7 @@ describe('HTTP rules', () => {
     });
     const res = await fetch(endpoint('/mcp'), { method: 'POST', headers: MCP_HEADERS, body: big });
     expect(res.status).toBe(413);
-    expect((await res.json()).error.code).toBe(-32600);
+    expect(((await res.json()) as { error: { code: number } }).error.code).toBe(-32600);
   });
 
   test('a chunked body that grows past 1 MiB answers 413 too', async () => {

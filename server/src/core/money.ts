@@ -27,21 +27,25 @@ export function exact(value: Amount): string {
   return value.toFixed();
 }
 
-/** Rounded for reading (2 places by default); the exact value stays in structured output. */
+// Figures shown to people round half away from zero, as invoices and calculators do (2.345 → 2.35); the
+// half-even default above is only for the precision of intermediate quotients.
+const DISPLAY_ROUNDING = Decimal.ROUND_HALF_UP;
+
+/** Rounded for reading (2 places by default, half away from zero); the exact value stays in structured output. */
 export function rounded(value: Amount | string, places = 2): string {
-  return (value instanceof Decimal ? value : amount(value)).toFixed(places);
+  return (value instanceof Decimal ? value : amount(value)).toFixed(places, DISPLAY_ROUNDING);
 }
 
 /** Percentage change from `base` to `next`, 1 decimal, or undefined when the base is zero. */
 export function percentChange(base: Amount, next: Amount): string | undefined {
   if (base.isZero()) return undefined;
-  return next.minus(base).div(base.abs()).times(100).toFixed(1);
+  return next.minus(base).div(base.abs()).times(100).toFixed(1, DISPLAY_ROUNDING);
 }
 
 /** `part` as a percentage of `whole`, 1 decimal, or undefined when the whole is zero. */
 export function percentOf(part: Amount, whole: Amount): string | undefined {
   if (whole.isZero()) return undefined;
-  return part.div(whole).times(100).toFixed(1);
+  return part.div(whole).times(100).toFixed(1, DISPLAY_ROUNDING);
 }
 
 /** Formats an amount with its unit for text: `1234.56 USD`. */

@@ -1,0 +1,104 @@
+import { ConfigError, loadConfig } from '../../server/src/config';
+
+describe('loadConfig', () => {
+  test('defaults to a local, own-account-only server', () => {
+    const config = loadConfig({});
+    expect(config).toMatchObject({
+      host: '127.0.0.1',
+      port: 8000,
+      logLevel: 'info',
+      defaultRegion: 'us-east-1',
+      crossAccountRoleName: 'BillingMCPCrossAccountRole',
+      allowedTargetAccounts: [],
+      crossAccountExternalId: undefined,
+      cacheTtlSeconds: 900,
+      cacheMaxEntries: 1000,
+      toolDeadlineSeconds: 45,
+      fanoutConcurrency: 8,
+      maxPages: 10,
+      clockStart: undefined,
+    });
+    expect(Object.isFrozen(config)).toBe(true);
+  });
+
+  test('reads every variable it knows', () => {
+    const config = loadConfig({
+      HOST: '0.0.0.0',
+      PORT: '9000',
+      LOG_LEVEL: 'DEBUG',
+      AWS_REGION: 'eu-west-1',
+      CROSS_ACCOUNT_ROLE_NAME: 'BillingReader',
+      ALLOWED_TARGET_ACCOUNTS: ' 222222222222, 333333333333 ,222222222222',
+      CROSS_ACCOUNT_EXTERNAL_ID: 'ext-id-123',
+      CACHE_TTL_SECONDS: '0',
+      CACHE_MAX_ENTRIES: '50',
+      TOOL_DEADLINE_SECONDS: '55',
+      FANOUT_CONCURRENCY: '4',
+      MAX_PAGES: '3',
+      BILLING_MCP_CLOCK: '2026-11-24T12:00:00Z',
+    });
+    expect(config).toMatchObject({
+      host: '0.0.0.0',
+      port: 9000,
+      logLevel: 'debug',
+      defaultRegion: 'eu-west-1',
+      crossAccountRoleName: 'BillingReader',
+      allowedTargetAccounts: ['222222222222', '333333333333'],
+      crossAccountExternalId: 'ext-id-123',
+      cacheTtlSeconds: 0,
+      cacheMaxEntries: 50,
+      toolDeadlineSeconds: 55,
+      fanoutConcurrency: 4,
+      maxPages: 3,
+      clockStart: Date.parse('2026-11-24T12:00:00Z'),
+    });
+    expect(Object.isFrozen(config.allowedTargetAccounts)).toBe(true);
+  });
+
+  test('accepts * for any account', () => {
+    expect(loadConfig({ ALLOWED_TARGET_ACCOUNTS: '*' }).allowedTargetAccounts).toBe('*');
+  });
+
+  test('falls back to AWS_DEFAULT_REGION', () => {
+    expect(loadConfig({ AWS_DEFAULT_REGION: 'ap-south-1' }).defaultRegion).toBe('ap-south-1');
+  });
+
+  test.each([
+    [
+      'ALLOWED_TARGET_ACCOUNTS',
+      'abc,222222222222',
+      'ALLOWED_TARGET_ACCOUNTS must be "*" or comma-separated 12-digit account ids; not valid: abc',
+    ],
+    ['PORT', '70000', 'PORT must be a whole number from 0 to 65535, got "70000"'],
+    ['LOG_LEVEL', 'loud', 'LOG_LEVEL must be one of debug, info, warn, error, got "loud"'],
+    ['CROSS_ACCOUNT_ROLE_NAME', 'bad role', 'CROSS_ACCOUNT_ROLE_NAME must be an IAM role name'],
+    ['CROSS_ACCOUNT_EXTERNAL_ID', 'x', 'CROSS_ACCOUNT_EXTERNAL_ID must be 2-1224 of'],
+    [
+      'CACHE_TTL_SECONDS',
+      '-1',
+      'CACHE_TTL_SECONDS must be a whole number from 0 (cache off) to 86400, got "-1"',
+    ],
+    ['CACHE_MAX_ENTRIES', '0', 'CACHE_MAX_ENTRIES must be a whole number from 1 to 100000, got "0"'],
+    ['TOOL_DEADLINE_SECONDS', '1.5', 'TOOL_DEADLINE_SECONDS must be a whole number from 1 to 900, got "1.5"'],
+    ['FANOUT_CONCURRENCY', '65', 'FANOUT_CONCURRENCY must be a whole number from 1 to 64, got "65"'],
+    ['MAX_PAGES', 'ten', 'MAX_PAGES must be a whole number from 1 to 100, got "ten"'],
+    ['BILLING_MCP_CLOCK', 'yesterday', 'BILLING_MCP_CLOCK must be an ISO 8601 instant, got "yesterday"'],
+  ])('rejects a bad %s (%j) with a message naming it', (name, value, message) => {
+    expect(() => loadConfig({ [name]: value })).toThrow(ConfigError);
+    expect(() => loadConfig({ [name]: value })).toThrow(message);
+  });
+
+  test('names every bad variable in one line', () => {
+    let message = '';
+    try {
+      loadConfig({ PORT: 'x', LOG_LEVEL: 'loud', ALLOWED_TARGET_ACCOUNTS: '123', MAX_PAGES: '0' });
+    } catch (err) {
+      message = (err as Error).message;
+    }
+    expect(message).not.toContain('\n');
+    expect(message.startsWith('Invalid configuration: ')).toBe(true);
+    for (const name of ['PORT', 'LOG_LEVEL', 'ALLOWED_TARGET_ACCOUNTS', 'MAX_PAGES']) {
+      expect(message).toContain(`${name} must be`);
+    }
+  });
+});
