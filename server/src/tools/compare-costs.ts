@@ -1,0 +1,228 @@
+import { z } from 'zod';
+import { buildFilter } from '../core/filters';
+import { table, TOP_ROWS } from '../core/format';
+import { exact, percentChange, rounded, sum, type Amount } from '../core/money';
+import { filters, includeCreditsRefunds, refresh, targetAccountId } from './common';
+import {
+  baselineMonth,
+  compared,
+  COMPARISON_METRICS,
+  comparisonGroupBy,
+  comparisonGroupByTag,
+  comparisonGroupDefinition,
+  comparisonMonth,
+  resolveMonthPair,
+  selectorLabel,
+  signed,
+  signedPercent,
+  type ComparedAmount,
+} from './month-comparison';
+import { defineTool } from './types';
+
+const changeShape = {
+  baseline: z.string().describe('Exact amount in the baseline month.'),
+  comparison: z.string().describe('Exact amount in the comparison month.'),
+  difference: z.string().describe('comparison − baseline, exact.'),
+  percent_change: z
+    .string()
+    .optional()
+    .describe('Change relative to the baseline, in %, 1 decimal; absent when the baseline is zero.'),
+};
+
+export const compareCostsTool = defineTool({
+  name: 'compare-costs',
+  title: 'Compare costs between two months',
+  description:
+    'Compares one account’s cost (or usage) between two whole calendar months (default: last month against the ' +
+    'month before), broken down by a dimension (default SERVICE) or a tag, with Cost Explorer’s ' +
+    'GetCostAndUsageComparisons. Answers with both totals, the exact change and % change, and the groups ranked ' +
+    'by absolute change. Use get-cost-drivers to see why a group changed.',
+  inputSchema: {
+    target_account_id: targetAccountId,
+    baseline_month: baselineMonth,
+    comparison_month: comparisonMonth,
+    metric: z
+      .enum(COMPARISON_METRICS)
+      .optional()
+      .describe('What to compare; default UnblendedCost. UsageQuantity mixes units across services.'),
+    group_by: comparisonGroupBy,
+    group_by_tag: comparisonGroupByTag,
+    filters,
+    include_credits_refunds: includeCreditsRefunds,
+    refresh,
+  },
+  outputSchema: {
+    account_id: z.string().describe('The account queried.'),
+    baseline_month: z.string().describe('YYYY-MM.'),
+    comparison_month: z.string().describe('YYYY-MM.'),
+    metric: z.string(),
+    group_by: z.string().describe('What the groups are: a dimension, or TAG:<key>.'),
+    credits_refunds: z.enum(['excluded', 'included']),
+    unit: z.string(),
+    total: z.object(changeShape).describe('The whole account (after filters).'),
+    groups: z
+      .array(z.object({ key: z.string(), ...changeShape }))
+      .describe('Top groups ranked by absolute change, largest first.'),
+    other_groups: z
+      .object({
+        count: z.number(),
+        baseline: z.string(),
+        comparison: z.string(),
+        difference: z.string(),
+      })
+      .optional()
+      .describe('The groups beyond the top ones, summed.'),
+    comparison_incomplete: z.boolean().describe('The comparison month is the current, incomplete month.'),
+    more_pages: z.boolean(),
+  },
+  operations: ['ce:GetCostAndUsageComparisons', 'sts:GetCallerIdentity'],
+  async handler(args, ctx) {
+    const months = resolveMonthPair(args, ctx.now);
+    const metric = args.metric ?? 'UnblendedCost';
+    const groupDef = comparisonGroupDefinition(args);
+    const account = await ctx.account(args.target_account_id);
+    const { filter, notes, creditsRefunds } = buildFilter(args.filters, {
+      queriedAccountId: account.accountId,
+      excludeCreditsRefunds: !args.include_credits_refunds,
+    });
+
+    const { pages, more, incomplete } = await ctx.paginate(
+      'ce:GetCostAndUsageComparisons',
+      {
+        BaselineTimePeriod: { Start: months.baseline.start, End: months.baseline.end },
+        ComparisonTimePeriod: { Start: months.comparison.start, End: months.comparison.end },
+        MetricForComparison: metric,
+        GroupBy: [groupDef],
+        ...(filter ? { Filter: filter } : {}),
+      },
+      account,
+      { inputToken: 'NextPageToken', outputToken: 'NextPageToken' },
+    );
+    if (incomplete) notes.push(incomplete);
+    if (more && !incomplete) {
+      notes.push(
+        `More groups exist beyond the ${ctx.config.maxPages} pages read; the total still covers them all.`,
+      );
+    }
+    if (months.comparisonIncomplete) {
+      notes.push(
+        `${months.comparisonLabel} is the current month: it is incomplete, so the change is partial.`,
+      );
+    }
+
+    // Rows keyed by label: a group split over pages is merged, exactly.
+    const byKey = new Map<string, { baseline: Amount; comparison: Amount; unit: string }>();
+    for (const c of pages.flatMap((p) => p.CostAndUsageComparisons ?? [])) {
+      const v = compared(c.Metrics?.[metric]);
+      const key = selectorLabel(c.CostAndUsageSelector);
+      const prev = byKey.get(key);
+      byKey.set(key, {
+        baseline: (prev?.baseline ?? sum([])).plus(v.baseline),
+        comparison: (prev?.comparison ?? sum([])).plus(v.comparison),
+        unit: v.unit,
+      });
+    }
+    const rows = [...byKey.entries()].map(([key, v]) => ({
+      key,
+      baseline: v.baseline,
+      comparison: v.comparison,
+      difference: v.comparison.minus(v.baseline),
+      unit: v.unit,
+    }));
+    rows.sort((a, b) => b.difference.abs().comparedTo(a.difference.abs()) || a.key.localeCompare(b.key));
+
+    // AWS's TotalCostAndUsage covers every page; fall back to our own sum when it is absent.
+    const awsTotal = pages.find((p) => p.TotalCostAndUsage?.[metric])?.TotalCostAndUsage?.[metric];
+    const total: ComparedAmount = awsTotal
+      ? compared(awsTotal)
+      : {
+          baseline: sum(rows.map((r) => r.baseline)),
+          comparison: sum(rows.map((r) => r.comparison)),
+          difference: sum(rows.map((r) => r.difference)),
+          unit: rows[0]?.unit ?? 'USD',
+        };
+    const unit = total.unit;
+    const shown = rows.slice(0, TOP_ROWS);
+    const rest = rows.slice(TOP_ROWS);
+    const groupLabel = groupDef.Type === 'TAG' ? `TAG:${groupDef.Key}` : groupDef.Key;
+
+    const pct = percentChange(total.baseline, total.comparison);
+    const lines: string[] = [
+      `**${metric} for account ${account.accountId}: ${months.baselineLabel} ${rounded(total.baseline)} ${unit} → ` +
+        `${months.comparisonLabel} ${rounded(total.comparison)} ${unit}, ${signed(total.difference)} ${unit} ` +
+        `(${signedPercent(pct)}).**`,
+      `Exact: ${exact(total.baseline)} → ${exact(total.comparison)} (${exact(total.difference)}). Grouped by ` +
+        `${groupLabel}, ranked by absolute change; credits and refunds ${creditsRefunds}.`,
+    ];
+    if (rows.length === 0) {
+      lines.push('', 'No groups had cost or usage in either month.');
+    } else {
+      const cells = shown.map((r) => [
+        r.key,
+        exact(r.baseline),
+        exact(r.comparison),
+        signed(r.difference, 2),
+        signedPercent(percentChange(r.baseline, r.comparison)),
+      ]);
+      if (rest.length > 0) {
+        cells.push([
+          `(${rest.length} others)`,
+          exact(sum(rest.map((r) => r.baseline))),
+          exact(sum(rest.map((r) => r.comparison))),
+          signed(sum(rest.map((r) => r.difference))),
+          '',
+        ]);
+      }
+      lines.push(
+        '',
+        table(
+          [
+            groupLabel,
+            `${months.baselineLabel} (${unit})`,
+            `${months.comparisonLabel} (${unit})`,
+            'Change',
+            '% change',
+          ],
+          cells,
+        ),
+      );
+    }
+
+    const change = (r: { baseline: Amount; comparison: Amount; difference: Amount }) => {
+      const p = percentChange(r.baseline, r.comparison);
+      return {
+        baseline: exact(r.baseline),
+        comparison: exact(r.comparison),
+        difference: exact(r.difference),
+        ...(p !== undefined ? { percent_change: p } : {}),
+      };
+    };
+    return {
+      text: lines.join('\n'),
+      data: {
+        account_id: account.accountId,
+        baseline_month: months.baselineLabel,
+        comparison_month: months.comparisonLabel,
+        metric,
+        group_by: groupLabel,
+        credits_refunds: creditsRefunds,
+        unit,
+        total: change(total),
+        groups: shown.map((r) => ({ key: r.key, ...change(r) })),
+        ...(rest.length > 0
+          ? {
+              other_groups: {
+                count: rest.length,
+                baseline: exact(sum(rest.map((r) => r.baseline))),
+                comparison: exact(sum(rest.map((r) => r.comparison))),
+                difference: exact(sum(rest.map((r) => r.difference))),
+              },
+            }
+          : {}),
+        comparison_incomplete: months.comparisonIncomplete,
+        more_pages: more,
+        notes,
+      },
+    };
+  },
+});

@@ -1,0 +1,241 @@
+import type { Budget } from '@aws-sdk/client-budgets';
+import { z } from 'zod';
+import { AwsCallError } from '../aws/errors';
+import { table, TOP_ROWS } from '../core/format';
+import { amount, exact, percentOf, rounded, type Amount } from '../core/money';
+import { refresh, targetAccountId } from './common';
+import { defineTool } from './types';
+
+export const BUDGET_STATUSES = ['exceeded', 'forecast_to_exceed', 'ok', 'below_target', 'no_limit'] as const;
+export type BudgetStatus = (typeof BUDGET_STATUSES)[number];
+
+// Coverage and utilization budgets set a floor (a percentage to stay above), not a ceiling.
+const FLOOR_TYPES = new Set([
+  'RI_COVERAGE',
+  'RI_UTILIZATION',
+  'SAVINGS_PLANS_COVERAGE',
+  'SAVINGS_PLANS_UTILIZATION',
+]);
+
+const STATUS_ORDER: Record<BudgetStatus, number> = {
+  exceeded: 0,
+  forecast_to_exceed: 1,
+  below_target: 2,
+  ok: 3,
+  no_limit: 4,
+};
+
+const STATUS_TEXT: Record<BudgetStatus, string> = {
+  exceeded: 'EXCEEDED',
+  forecast_to_exceed: 'forecast to exceed',
+  below_target: 'below target',
+  ok: 'ok',
+  no_limit: 'no limit',
+};
+
+interface BudgetRow {
+  name: string;
+  type: string;
+  timeUnit: string;
+  unit: string;
+  limit?: Amount;
+  actual: Amount;
+  forecast?: Amount;
+  status: BudgetStatus;
+  periodStart?: string;
+  periodEnd?: string;
+  health?: string;
+}
+
+/**
+ * Where a budget stands, compared exactly: a cost or usage budget is exceeded when actual spend is above its limit
+ * and forecast to exceed when only the forecast is; a coverage or utilization budget is below target when its
+ * actual percentage is under the limit.
+ */
+export function budgetStatus(
+  type: string,
+  limit: Amount | undefined,
+  actual: Amount,
+  forecast?: Amount,
+): BudgetStatus {
+  if (!limit || limit.isZero()) return 'no_limit';
+  if (FLOOR_TYPES.has(type)) return actual.lessThan(limit) ? 'below_target' : 'ok';
+  if (actual.greaterThan(limit)) return 'exceeded';
+  if (forecast && forecast.greaterThan(limit)) return 'forecast_to_exceed';
+  return 'ok';
+}
+
+function toRow(b: Budget): BudgetRow {
+  const type = b.BudgetType ?? 'COST';
+  const limit = b.BudgetLimit?.Amount !== undefined ? amount(b.BudgetLimit.Amount) : undefined;
+  const actual = amount(b.CalculatedSpend?.ActualSpend?.Amount);
+  const forecastRaw = b.CalculatedSpend?.ForecastedSpend?.Amount;
+  const forecast = forecastRaw !== undefined ? amount(forecastRaw) : undefined;
+  const date = (d: Date | undefined) =>
+    d instanceof Date && !Number.isNaN(d.getTime()) ? d.toISOString().slice(0, 10) : undefined;
+  return {
+    name: b.BudgetName ?? '(unnamed)',
+    type,
+    timeUnit: b.TimeUnit ?? '',
+    unit: b.BudgetLimit?.Unit ?? b.CalculatedSpend?.ActualSpend?.Unit ?? 'USD',
+    limit,
+    actual,
+    forecast,
+    status: budgetStatus(type, limit, actual, forecast),
+    periodStart: date(b.TimePeriod?.Start),
+    periodEnd: date(b.TimePeriod?.End),
+    health:
+      b.HealthStatus?.Status === 'UNHEALTHY'
+        ? `unhealthy: ${b.HealthStatus.StatusReason ?? 'unknown reason'}`
+        : undefined,
+  };
+}
+
+export const getBudgetsTool = defineTool({
+  name: 'get-budgets',
+  title: 'Get budgets',
+  description:
+    'AWS Budgets of one account: each budget’s limit, actual and forecast spend for the current budget period, ' +
+    '% of the limit used and a status (exceeded, forecast_to_exceed, ok; below_target for coverage/utilization ' +
+    'budgets), exceeded ones first. Answers plainly when the account has no budgets.',
+  inputSchema: {
+    target_account_id: targetAccountId,
+    refresh,
+  },
+  outputSchema: {
+    account_id: z.string(),
+    budget_count: z.number(),
+    status_counts: z
+      .object({
+        exceeded: z.number(),
+        forecast_to_exceed: z.number(),
+        ok: z.number(),
+        below_target: z.number(),
+        no_limit: z.number(),
+      })
+      .describe('How many budgets are in each status.'),
+    budgets: z
+      .array(
+        z.object({
+          name: z.string(),
+          type: z.string().describe('COST, USAGE, RI_UTILIZATION, RI_COVERAGE, SAVINGS_PLANS_UTILIZATION, …'),
+          time_unit: z.string().describe('DAILY, MONTHLY, QUARTERLY, ANNUALLY or CUSTOM.'),
+          unit: z.string(),
+          limit: z.string().optional(),
+          actual: z.string(),
+          forecast: z.string().optional(),
+          percent_used: z.string().optional().describe('actual / limit in %, 1 decimal.'),
+          forecast_percent: z.string().optional().describe('forecast / limit in %, 1 decimal.'),
+          remaining: z.string().optional().describe('limit − actual (negative when exceeded).'),
+          status: z.enum(BUDGET_STATUSES),
+          period_start: z.string().optional(),
+          period_end: z.string().optional(),
+          health: z.string().optional(),
+        }),
+      )
+      .describe('Exceeded first, then forecast to exceed, then by % used; at most 25.'),
+    more_pages: z.boolean(),
+  },
+  operations: ['budgets:DescribeBudgets', 'sts:GetCallerIdentity'],
+  async handler(args, ctx) {
+    const account = await ctx.account(args.target_account_id);
+    const notes: string[] = [];
+    let budgets: Budget[] = [];
+    let more = false;
+    try {
+      const result = await ctx.paginate(
+        'budgets:DescribeBudgets',
+        // The account id is required by the API; it is always the queried account's own id.
+        { AccountId: account.accountId, MaxResults: 100 },
+        account,
+        { inputToken: 'NextToken', outputToken: 'NextToken' },
+      );
+      budgets = result.pages.flatMap((p) => p.Budgets ?? []);
+      more = result.more;
+      if (result.incomplete) notes.push(result.incomplete);
+      else if (more) notes.push(`More budgets exist beyond the ${ctx.config.maxPages} pages read.`);
+    } catch (err) {
+      // Budgets answers NotFoundException for an account without budgets: that is an answer, not a failure.
+      if (!(err instanceof AwsCallError && err.kind === 'not-found')) throw err;
+    }
+
+    const rows = budgets.map(toRow);
+    const counts = { exceeded: 0, forecast_to_exceed: 0, ok: 0, below_target: 0, no_limit: 0 };
+    for (const r of rows) counts[r.status]++;
+    const used = (r: BudgetRow) => (r.limit && !r.limit.isZero() ? r.actual.div(r.limit) : amount(0));
+    rows.sort(
+      (a, b) =>
+        STATUS_ORDER[a.status] - STATUS_ORDER[b.status] ||
+        used(b).comparedTo(used(a)) ||
+        a.name.localeCompare(b.name),
+    );
+    const shown = rows.slice(0, TOP_ROWS);
+
+    const out = shown.map((r) => {
+      const pctUsed = r.limit ? percentOf(r.actual, r.limit) : undefined;
+      const pctForecast = r.limit && r.forecast ? percentOf(r.forecast, r.limit) : undefined;
+      return {
+        name: r.name,
+        type: r.type,
+        time_unit: r.timeUnit,
+        unit: r.unit,
+        ...(r.limit ? { limit: exact(r.limit) } : {}),
+        actual: exact(r.actual),
+        ...(r.forecast ? { forecast: exact(r.forecast) } : {}),
+        ...(pctUsed !== undefined ? { percent_used: pctUsed } : {}),
+        ...(pctForecast !== undefined ? { forecast_percent: pctForecast } : {}),
+        ...(r.limit && !FLOOR_TYPES.has(r.type) ? { remaining: exact(r.limit.minus(r.actual)) } : {}),
+        status: r.status,
+        ...(r.periodStart ? { period_start: r.periodStart } : {}),
+        ...(r.periodEnd ? { period_end: r.periodEnd } : {}),
+        ...(r.health ? { health: r.health } : {}),
+      };
+    });
+
+    const lines: string[] = [];
+    if (rows.length === 0) {
+      lines.push(
+        `**Account ${account.accountId} has no AWS Budgets.** Create one in the Billing and Cost Management console ` +
+          `(Budgets → Create budget) to track spend against a limit and get alerts; meanwhile get-cost-and-usage ` +
+          `shows how spend is trending.`,
+      );
+    } else {
+      const flagged = counts.exceeded + counts.forecast_to_exceed + counts.below_target;
+      lines.push(
+        `**Account ${account.accountId} has ${rows.length} budget${rows.length === 1 ? '' : 's'}: ` +
+          `${counts.exceeded} exceeded, ${counts.forecast_to_exceed} forecast to exceed` +
+          `${counts.below_target ? `, ${counts.below_target} below target` : ''}, ${counts.ok} ok` +
+          `${counts.no_limit ? `, ${counts.no_limit} without a limit` : ''}.**` +
+          (flagged === 0 ? ' Nothing needs attention.' : ''),
+        '',
+        table(
+          ['Budget', 'Type / period', 'Limit', 'Actual', '% used', 'Forecast', 'Status'],
+          out.map((b) => [
+            b.name,
+            `${b.type} / ${b.time_unit}`,
+            b.limit !== undefined ? `${rounded(b.limit)} ${b.unit}` : '—',
+            `${rounded(b.actual)} ${b.unit}`,
+            b.percent_used !== undefined ? `${b.percent_used}%` : '—',
+            b.forecast !== undefined
+              ? `${rounded(b.forecast)}${b.forecast_percent !== undefined ? ` (${b.forecast_percent}%)` : ''}`
+              : '—',
+            STATUS_TEXT[b.status] + (b.health ? ` (${b.health})` : ''),
+          ]),
+        ),
+      );
+      if (rows.length > shown.length) lines.push(`(${rows.length - shown.length} more budgets not listed.)`);
+    }
+
+    return {
+      text: lines.join('\n'),
+      data: {
+        account_id: account.accountId,
+        budget_count: rows.length,
+        status_counts: counts,
+        budgets: out,
+        more_pages: more,
+        notes,
+      },
+    };
+  },
+});

@@ -1,0 +1,234 @@
+import { z } from 'zod';
+import { buildFilter } from '../core/filters';
+import { table } from '../core/format';
+import { exact, percentChange, sum } from '../core/money';
+import { filters, includeCreditsRefunds, refresh, targetAccountId } from './common';
+import {
+  baselineMonth,
+  compared,
+  comparisonGroupBy,
+  comparisonGroupByTag,
+  comparisonGroupDefinition,
+  comparisonMonth,
+  resolveMonthPair,
+  selectorLabel,
+  signed,
+  signedPercent,
+  type ComparedAmount,
+} from './month-comparison';
+import { defineTool } from './types';
+
+const COST_METRICS = [
+  'UnblendedCost',
+  'AmortizedCost',
+  'NetUnblendedCost',
+  'NetAmortizedCost',
+  'BlendedCost',
+] as const;
+
+const deltaShape = {
+  baseline: z.string().describe('Exact amount in the baseline month.'),
+  comparison: z.string().describe('Exact amount in the comparison month.'),
+  difference: z.string().describe('comparison − baseline, exact.'),
+  unit: z.string(),
+};
+
+export const getCostDriversTool = defineTool({
+  name: 'get-cost-drivers',
+  title: 'Get the drivers of a month-over-month cost change',
+  description:
+    'Explains why one account’s cost changed between two whole calendar months (default: last month against the ' +
+    'month before) with Cost Explorer’s GetCostComparisonDrivers: the top drivers (usage change, Savings Plans or ' +
+    'reservation effects, credits, refunds, tax…) per service (or another dimension or tag), each with its cost ' +
+    'delta and the usage delta behind it, ranked by absolute cost change.',
+  inputSchema: {
+    target_account_id: targetAccountId,
+    baseline_month: baselineMonth,
+    comparison_month: comparisonMonth,
+    metric: z.enum(COST_METRICS).optional().describe('Cost metric to explain; default UnblendedCost.'),
+    group_by: comparisonGroupBy,
+    group_by_tag: comparisonGroupByTag,
+    filters,
+    limit: z
+      .number()
+      .int()
+      .min(1)
+      .max(25)
+      .optional()
+      .describe('How many drivers to list, largest absolute change first; default 10, at most 25.'),
+    include_credits_refunds: includeCreditsRefunds,
+    refresh,
+  },
+  outputSchema: {
+    account_id: z.string(),
+    baseline_month: z.string().describe('YYYY-MM.'),
+    comparison_month: z.string().describe('YYYY-MM.'),
+    metric: z.string(),
+    group_by: z.string(),
+    credits_refunds: z.enum(['excluded', 'included']),
+    drivers: z
+      .array(
+        z.object({
+          group: z.string().describe('The service (or other group) the driver belongs to.'),
+          type: z.string().describe('Driver type, e.g. USAGE_CHANGE, SAVINGS_PLAN_USAGE, CREDIT.'),
+          name: z.string().describe('What changed, e.g. a usage type.'),
+          cost: z.object(deltaShape).describe('Cost delta of the chosen metric.'),
+          percent_change: z.string().optional().describe('Cost change in %, 1 decimal; absent from zero.'),
+          usage: z
+            .array(z.object({ metric: z.string(), ...deltaShape }))
+            .describe('Usage deltas AWS attributes to the driver (e.g. UsageQuantity in hours).'),
+        }),
+      )
+      .describe('Top drivers by absolute cost change.'),
+    groups: z
+      .array(z.object({ group: z.string(), ...deltaShape }))
+      .describe('Cost change of each group the drivers belong to, ranked by absolute change.'),
+    driver_count: z.number().describe('How many drivers AWS returned in all.'),
+    comparison_incomplete: z.boolean(),
+    more_pages: z.boolean(),
+  },
+  operations: ['ce:GetCostComparisonDrivers', 'sts:GetCallerIdentity'],
+  async handler(args, ctx) {
+    const months = resolveMonthPair(args, ctx.now);
+    const metric = args.metric ?? 'UnblendedCost';
+    const limit = args.limit ?? 10;
+    const groupDef = comparisonGroupDefinition(args);
+    const account = await ctx.account(args.target_account_id);
+    const { filter, notes, creditsRefunds } = buildFilter(args.filters, {
+      queriedAccountId: account.accountId,
+      excludeCreditsRefunds: !args.include_credits_refunds,
+    });
+
+    const { pages, more, incomplete } = await ctx.paginate(
+      'ce:GetCostComparisonDrivers',
+      {
+        BaselineTimePeriod: { Start: months.baseline.start, End: months.baseline.end },
+        ComparisonTimePeriod: { Start: months.comparison.start, End: months.comparison.end },
+        MetricForComparison: metric,
+        GroupBy: [groupDef],
+        ...(filter ? { Filter: filter } : {}),
+      },
+      account,
+      { inputToken: 'NextPageToken', outputToken: 'NextPageToken' },
+    );
+    if (incomplete) notes.push(incomplete);
+    if (more && !incomplete) notes.push(`More drivers exist beyond the ${ctx.config.maxPages} pages read.`);
+    if (months.comparisonIncomplete) {
+      notes.push(
+        `${months.comparisonLabel} is the current month: it is incomplete, so the change is partial.`,
+      );
+    }
+
+    const groups: { group: string; cost: ComparedAmount }[] = [];
+    const drivers: {
+      group: string;
+      type: string;
+      name: string;
+      cost: ComparedAmount;
+      usage: { metric: string; value: ComparedAmount }[];
+    }[] = [];
+    for (const g of pages.flatMap((p) => p.CostComparisonDrivers ?? [])) {
+      const group = selectorLabel(g.CostSelector);
+      groups.push({ group, cost: compared(g.Metrics?.[metric]) });
+      for (const d of g.CostDrivers ?? []) {
+        const usage = Object.entries(d.Metrics ?? {})
+          .filter(([name]) => name !== metric)
+          .map(([name, value]) => ({ metric: name, value: compared(value) }));
+        drivers.push({
+          group,
+          type: d.Type ?? 'UNKNOWN',
+          name: d.Name ?? '',
+          cost: compared(d.Metrics?.[metric]),
+          usage,
+        });
+      }
+    }
+    const byAbsChange = (a: { cost: ComparedAmount }, b: { cost: ComparedAmount }) =>
+      b.cost.difference.abs().comparedTo(a.cost.difference.abs());
+    drivers.sort(byAbsChange);
+    groups.sort(byAbsChange);
+    const top = drivers.slice(0, limit);
+    const groupLabel = groupDef.Type === 'TAG' ? `TAG:${groupDef.Key}` : groupDef.Key;
+    const unit = top[0]?.cost.unit ?? groups[0]?.cost.unit ?? 'USD';
+    const net = sum(groups.map((g) => g.cost.difference));
+
+    const lines: string[] = [];
+    if (drivers.length === 0) {
+      lines.push(
+        `**No cost drivers for account ${account.accountId} between ${months.baselineLabel} and ` +
+          `${months.comparisonLabel}** (${metric}): AWS found no significant change to explain.`,
+      );
+    } else {
+      const lead = top[0];
+      lines.push(
+        `**Top driver of the ${metric} change for account ${account.accountId} from ${months.baselineLabel} to ` +
+          `${months.comparisonLabel}: ${lead.type} ${lead.name || ''} in ${lead.group}, ` +
+          `${signed(lead.cost.difference)} ${lead.cost.unit}.**`.replace(/ {2,}/g, ' '),
+        `The ${groups.length} group(s) with drivers changed by ${signed(net)} ${unit} in all (exact ${exact(net)}); ` +
+          `showing ${top.length} of ${drivers.length} drivers, ranked by absolute cost change; credits and refunds ` +
+          `${creditsRefunds}.`,
+        '',
+        table(
+          [
+            groupLabel,
+            'Driver',
+            'What',
+            `${months.baselineLabel}`,
+            `${months.comparisonLabel}`,
+            'Change',
+            'Usage change',
+          ],
+          top.map((d) => [
+            d.group,
+            d.type,
+            d.name,
+            exact(d.cost.baseline),
+            exact(d.cost.comparison),
+            `${signed(d.cost.difference)} (${signedPercent(percentChange(d.cost.baseline, d.cost.comparison))})`,
+            d.usage.map((u) => `${signed(u.value.difference, 2)} ${u.value.unit}`).join('; '),
+          ]),
+        ),
+      );
+      if (top.length < drivers.length) {
+        const rest = drivers.slice(limit);
+        lines.push(
+          `(${rest.length} smaller drivers: ${signed(sum(rest.map((d) => d.cost.difference)))} ${unit} together.)`,
+        );
+      }
+    }
+
+    const delta = (v: ComparedAmount) => ({
+      baseline: exact(v.baseline),
+      comparison: exact(v.comparison),
+      difference: exact(v.difference),
+      unit: v.unit,
+    });
+    return {
+      text: lines.join('\n'),
+      data: {
+        account_id: account.accountId,
+        baseline_month: months.baselineLabel,
+        comparison_month: months.comparisonLabel,
+        metric,
+        group_by: groupLabel,
+        credits_refunds: creditsRefunds,
+        drivers: top.map((d) => {
+          const p = percentChange(d.cost.baseline, d.cost.comparison);
+          return {
+            group: d.group,
+            type: d.type,
+            name: d.name,
+            cost: delta(d.cost),
+            ...(p !== undefined ? { percent_change: p } : {}),
+            usage: d.usage.map((u) => ({ metric: u.metric, ...delta(u.value) })),
+          };
+        }),
+        groups: groups.slice(0, 25).map((g) => ({ group: g.group, ...delta(g.cost) })),
+        driver_count: drivers.length,
+        comparison_incomplete: months.comparisonIncomplete,
+        more_pages: more,
+        notes,
+      },
+    };
+  },
+});

@@ -1,0 +1,283 @@
+import type { Coverage, GetReservationCoverageResponse } from '@aws-sdk/client-cost-explorer';
+import { z } from 'zod';
+import { table, TOP_ROWS } from '../core/format';
+import { amount, exact, percentOf, rounded, sum, type Amount } from '../core/money';
+import { endDate, filters, period, rangeShape, refresh, startDate, targetAccountId } from './common';
+import {
+  attributesLabel,
+  commitmentFilter,
+  commitmentRange,
+  granularity,
+  granularityFor,
+  isNoCommitmentData,
+  pctText,
+  RESERVATION_SERVICES,
+} from './commitments';
+import { defineTool } from './types';
+
+const GROUP_BY = [
+  'INSTANCE_TYPE',
+  'REGION',
+  'LINKED_ACCOUNT',
+  'AZ',
+  'PLATFORM',
+  'OPERATING_SYSTEM',
+  'TENANCY',
+  'DATABASE_ENGINE',
+  'CACHE_ENGINE',
+  'DEPLOYMENT_OPTION',
+  'INVOICING_ENTITY',
+] as const;
+
+const coverageShape = {
+  coverage_hours_percentage: z
+    .string()
+    .optional()
+    .describe('Running hours covered by reservations, % (AWS).'),
+  coverage_normalized_units_percentage: z.string().optional().describe('Normalized units covered, % (AWS).'),
+  reserved_hours: z.string(),
+  on_demand_hours: z.string(),
+  total_running_hours: z.string(),
+  on_demand_cost: z.string().describe('What the uncovered (on-demand) hours cost, USD.'),
+};
+
+interface CoverageFigures {
+  reservedHours: Amount;
+  onDemandHours: Amount;
+  totalHours: Amount;
+  onDemandCost: Amount;
+  hoursPct?: string;
+  unitsPct?: string;
+}
+
+function figures(c: Coverage | undefined): CoverageFigures {
+  return {
+    reservedHours: amount(c?.CoverageHours?.ReservedHours),
+    onDemandHours: amount(c?.CoverageHours?.OnDemandHours),
+    totalHours: amount(c?.CoverageHours?.TotalRunningHours),
+    onDemandCost: amount(c?.CoverageCost?.OnDemandCost),
+    hoursPct: c?.CoverageHours?.CoverageHoursPercentage,
+    unitsPct: c?.CoverageNormalizedUnits?.CoverageNormalizedUnitsPercentage,
+  };
+}
+
+function out(f: CoverageFigures) {
+  return {
+    ...(f.hoursPct !== undefined ? { coverage_hours_percentage: f.hoursPct } : {}),
+    ...(f.unitsPct !== undefined ? { coverage_normalized_units_percentage: f.unitsPct } : {}),
+    reserved_hours: exact(f.reservedHours),
+    on_demand_hours: exact(f.onDemandHours),
+    total_running_hours: exact(f.totalHours),
+    on_demand_cost: exact(f.onDemandCost),
+  };
+}
+
+export const getReservationCoverageTool = defineTool({
+  name: 'get-reservation-coverage',
+  title: 'Get reservation coverage',
+  description:
+    'How much of one account’s instance usage Reserved Instances covered (default: last month, EC2): coverage % ' +
+    'of running hours and normalized units as AWS reports them, reserved vs on-demand hours and the on-demand cost ' +
+    'left uncovered, per month/day or broken down by instance type, region, account…, the biggest uncovered ' +
+    'spend first.',
+  inputSchema: {
+    target_account_id: targetAccountId,
+    period,
+    start_date: startDate,
+    end_date: endDate,
+    service: z
+      .enum(RESERVATION_SERVICES)
+      .optional()
+      .describe('Service whose reservations to check; default Amazon Elastic Compute Cloud - Compute (EC2).'),
+    group_by: z
+      .enum(GROUP_BY)
+      .optional()
+      .describe(
+        'Break coverage down by this dimension (then the answer covers the whole range, not per month).',
+      ),
+    granularity,
+    filters,
+    refresh,
+  },
+  outputSchema: {
+    account_id: z.string(),
+    range: rangeShape,
+    service: z.string(),
+    group_by: z.string().optional(),
+    granularity: z.string().optional().describe('Absent when grouped (AWS rejects both together).'),
+    has_data: z.boolean().describe('false when AWS had no reservation data for the range.'),
+    total: z.object(coverageShape).optional(),
+    groups: z
+      .array(z.object({ key: z.string(), ...coverageShape }))
+      .describe('Groups by on-demand cost left uncovered, largest first; at most 25.'),
+    periods: z
+      .array(z.object({ start: z.string(), end: z.string(), ...coverageShape }))
+      .describe('Per time bucket, when not grouped.'),
+    more_pages: z.boolean(),
+  },
+  operations: ['ce:GetReservationCoverage', 'sts:GetCallerIdentity'],
+  async handler(args, ctx) {
+    const { range, notes } = commitmentRange(args, ctx.now);
+    const service = args.service ?? 'Amazon Elastic Compute Cloud - Compute';
+    const account = await ctx.account(args.target_account_id);
+    const gran = granularityFor(args.group_by, args.granularity, notes);
+    const { filter, notes: filterNotes } = commitmentFilter(args.filters, service, account.accountId);
+    notes.push(...filterNotes);
+
+    let pages: Omit<GetReservationCoverageResponse, '$metadata'>[] = [];
+    let more = false;
+    try {
+      const result = await ctx.paginate(
+        'ce:GetReservationCoverage',
+        {
+          TimePeriod: { Start: range.start, End: range.end },
+          ...(args.group_by ? { GroupBy: [{ Type: 'DIMENSION', Key: args.group_by }] } : {}),
+          ...(gran ? { Granularity: gran } : {}),
+          ...(filter ? { Filter: filter } : {}),
+        },
+        account,
+        { inputToken: 'NextPageToken', outputToken: 'NextPageToken' },
+      );
+      pages = result.pages;
+      more = result.more;
+      if (result.incomplete) notes.push(result.incomplete);
+      else if (more) notes.push(`More groups exist beyond the ${ctx.config.maxPages} pages read.`);
+    } catch (err) {
+      if (!isNoCommitmentData(err)) throw err;
+    }
+
+    const base = {
+      account_id: account.accountId,
+      range,
+      service,
+      ...(args.group_by ? { group_by: args.group_by } : {}),
+      ...(gran ? { granularity: gran } : {}),
+      more_pages: more,
+    };
+    const byTime = pages.flatMap((p) => p.CoveragesByTime ?? []);
+    if (pages.length === 0 || byTime.length === 0) {
+      return {
+        text:
+          `**No reservation coverage data for account ${account.accountId}, ${range.start} to ${range.end} ` +
+          `(end exclusive), ${service}.** The account had no usage of this service that reservations could cover ` +
+          `then (or Cost Explorer has no data for it yet).`,
+        data: { ...base, has_data: false, groups: [], periods: [], notes },
+      };
+    }
+
+    const totalRaw = pages.find((p) => p.Total)?.Total;
+    const periodRows = args.group_by
+      ? []
+      : byTime.map((t) => ({
+          start: t.TimePeriod?.Start ?? '',
+          end: t.TimePeriod?.End ?? '',
+          f: figures(t.Total),
+        }));
+
+    // A group can appear in several time buckets; its hours and cost are summed exactly, and its percentage is
+    // AWS's own when it appears once, else recomputed from the summed hours.
+    const groupMap = new Map<string, CoverageFigures & { seen: number }>();
+    for (const g of byTime.flatMap((t) => t.Groups ?? [])) {
+      const key = attributesLabel(g.Attributes);
+      const f = figures(g.Coverage);
+      const prev = groupMap.get(key);
+      if (!prev) {
+        groupMap.set(key, { ...f, seen: 1 });
+        continue;
+      }
+      const reservedHours = prev.reservedHours.plus(f.reservedHours);
+      const totalHours = prev.totalHours.plus(f.totalHours);
+      groupMap.set(key, {
+        reservedHours,
+        onDemandHours: prev.onDemandHours.plus(f.onDemandHours),
+        totalHours,
+        onDemandCost: prev.onDemandCost.plus(f.onDemandCost),
+        hoursPct: percentOf(reservedHours, totalHours),
+        seen: prev.seen + 1,
+      });
+    }
+    if ([...groupMap.values()].some((g) => g.seen > 1)) {
+      notes.push('Groups spanning several time buckets show coverage recomputed from their summed hours.');
+    }
+    const groups = [...groupMap.entries()]
+      .map(([key, f]) => ({ key, f }))
+      .sort(
+        (a, b) =>
+          b.f.onDemandCost.comparedTo(a.f.onDemandCost) ||
+          b.f.onDemandHours.comparedTo(a.f.onDemandHours) ||
+          a.key.localeCompare(b.key),
+      );
+    const total: CoverageFigures = totalRaw
+      ? figures(totalRaw)
+      : (() => {
+          const rows = args.group_by ? groups.map((g) => g.f) : periodRows.map((p) => p.f);
+          const reservedHours = sum(rows.map((r) => r.reservedHours));
+          const totalHours = sum(rows.map((r) => r.totalHours));
+          return {
+            reservedHours,
+            onDemandHours: sum(rows.map((r) => r.onDemandHours)),
+            totalHours,
+            onDemandCost: sum(rows.map((r) => r.onDemandCost)),
+            hoursPct: percentOf(reservedHours, totalHours),
+          };
+        })();
+
+    const shown = groups.slice(0, TOP_ROWS);
+    const lines: string[] = [
+      `**Reservation coverage for account ${account.accountId}, ${service}, ${range.start} to ${range.end} (end ` +
+        `exclusive): ${pctText(total.hoursPct)} of running hours** (${exact(total.reservedHours)} reserved of ` +
+        `${exact(total.totalHours)} hours; ${exact(total.onDemandHours)} on-demand hours costing ` +
+        `${rounded(total.onDemandCost)} USD).` +
+        (total.unitsPct !== undefined ? ` Normalized units: ${pctText(total.unitsPct)}.` : ''),
+    ];
+    if (args.group_by && shown.length > 0) {
+      lines.push(
+        '',
+        table(
+          [args.group_by, 'Coverage (hours)', 'Reserved h', 'On-demand h', 'On-demand cost (USD)'],
+          shown.map((g) => [
+            g.key,
+            pctText(g.f.hoursPct),
+            exact(g.f.reservedHours),
+            exact(g.f.onDemandHours),
+            exact(g.f.onDemandCost),
+          ]),
+        ),
+      );
+      if (groups.length > shown.length) {
+        const rest = groups.slice(TOP_ROWS);
+        lines.push(
+          `(${rest.length} more groups with ${exact(sum(rest.map((g) => g.f.onDemandCost)))} USD on-demand cost.)`,
+        );
+      }
+    } else if (periodRows.length > 1) {
+      lines.push(
+        '',
+        table(
+          ['Period start', 'Coverage (hours)', 'Reserved h', 'On-demand h', 'On-demand cost (USD)'],
+          periodRows
+            .slice(-31)
+            .map((p) => [
+              p.start,
+              pctText(p.f.hoursPct),
+              exact(p.f.reservedHours),
+              exact(p.f.onDemandHours),
+              exact(p.f.onDemandCost),
+            ]),
+        ),
+      );
+    }
+
+    return {
+      text: lines.join('\n'),
+      data: {
+        ...base,
+        has_data: true,
+        total: out(total),
+        groups: shown.map((g) => ({ key: g.key, ...out(g.f) })),
+        periods: periodRows.slice(-31).map((p) => ({ start: p.start, end: p.end, ...out(p.f) })),
+        notes,
+      },
+    };
+  },
+});

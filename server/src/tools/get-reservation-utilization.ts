@@ -1,0 +1,241 @@
+import type { GetReservationUtilizationResponse, ReservationAggregates } from '@aws-sdk/client-cost-explorer';
+import { z } from 'zod';
+import { table, TOP_ROWS } from '../core/format';
+import { amount, exact, rounded, sum, type Amount } from '../core/money';
+import { endDate, filters, period, rangeShape, refresh, startDate, targetAccountId } from './common';
+import {
+  commitmentFilter,
+  commitmentRange,
+  granularity,
+  granularityFor,
+  isNoCommitmentData,
+  pctText,
+  RESERVATION_SERVICES,
+} from './commitments';
+import { defineTool } from './types';
+
+const utilizationShape = {
+  utilization_percentage: z.string().optional().describe('Purchased hours actually used, % (AWS).'),
+  purchased_hours: z.string(),
+  used_hours: z.string(),
+  unused_hours: z.string(),
+  unused_cost: z.string().describe('What the unused reserved hours cost (RICostForUnusedHours), USD.'),
+  net_savings: z.string().describe('Net RI savings versus on-demand, USD.'),
+  total_amortized_fee: z.string().describe('Upfront + recurring fees amortized over the range, USD.'),
+};
+
+interface Figures {
+  pct?: string;
+  purchased: Amount;
+  used: Amount;
+  unused: Amount;
+  unusedCost: Amount;
+  netSavings: Amount;
+  amortized: Amount;
+}
+
+function figures(a: ReservationAggregates | undefined): Figures {
+  return {
+    pct: a?.UtilizationPercentage,
+    purchased: amount(a?.PurchasedHours),
+    used: amount(a?.TotalActualHours),
+    unused: amount(a?.UnusedHours),
+    unusedCost: amount(a?.RICostForUnusedHours),
+    netSavings: amount(a?.NetRISavings),
+    amortized: amount(a?.TotalAmortizedFee),
+  };
+}
+
+function out(f: Figures) {
+  return {
+    ...(f.pct !== undefined ? { utilization_percentage: f.pct } : {}),
+    purchased_hours: exact(f.purchased),
+    used_hours: exact(f.used),
+    unused_hours: exact(f.unused),
+    unused_cost: exact(f.unusedCost),
+    net_savings: exact(f.netSavings),
+    total_amortized_fee: exact(f.amortized),
+  };
+}
+
+// Attributes AWS attaches to a subscription group, in the order worth reading.
+const SUBSCRIPTION_ATTRIBUTES = [
+  'instanceType',
+  'region',
+  'platform',
+  'numberOfInstances',
+  'accountId',
+  'endDateTime',
+];
+
+export const getReservationUtilizationTool = defineTool({
+  name: 'get-reservation-utilization',
+  title: 'Get reservation utilization',
+  description:
+    'How well one account used its Reserved Instances (default: last month, every service): utilization % as AWS ' +
+    'reports it, purchased vs used vs unused hours, the cost of unused hours and the net savings versus ' +
+    'on-demand, per month/day or per reservation (group_by SUBSCRIPTION_ID), most wasted first.',
+  inputSchema: {
+    target_account_id: targetAccountId,
+    period,
+    start_date: startDate,
+    end_date: endDate,
+    service: z
+      .enum(RESERVATION_SERVICES)
+      .optional()
+      .describe('Only reservations of this service; default all.'),
+    group_by: z
+      .enum(['SUBSCRIPTION_ID'])
+      .optional()
+      .describe('SUBSCRIPTION_ID to list each reservation (then the answer covers the whole range).'),
+    granularity,
+    filters,
+    refresh,
+  },
+  outputSchema: {
+    account_id: z.string(),
+    range: rangeShape,
+    service: z.string().optional(),
+    group_by: z.string().optional(),
+    granularity: z.string().optional().describe('Absent when grouped (AWS rejects both together).'),
+    has_data: z.boolean().describe('false when the account had no reservations in the range.'),
+    total: z.object(utilizationShape).optional(),
+    reservations: z
+      .array(
+        z.object({
+          subscription_id: z.string(),
+          attributes: z.record(z.string(), z.string()).describe('What AWS says about the reservation.'),
+          ...utilizationShape,
+        }),
+      )
+      .describe('Per reservation, by cost of unused hours, largest first; at most 25.'),
+    periods: z
+      .array(z.object({ start: z.string(), end: z.string(), ...utilizationShape }))
+      .describe('Per time bucket, when not grouped.'),
+    more_pages: z.boolean(),
+  },
+  operations: ['ce:GetReservationUtilization', 'sts:GetCallerIdentity'],
+  async handler(args, ctx) {
+    const { range, notes } = commitmentRange(args, ctx.now);
+    const account = await ctx.account(args.target_account_id);
+    const gran = granularityFor(args.group_by, args.granularity, notes);
+    const { filter, notes: filterNotes } = commitmentFilter(args.filters, args.service, account.accountId);
+    notes.push(...filterNotes);
+
+    let pages: Omit<GetReservationUtilizationResponse, '$metadata'>[] = [];
+    let more = false;
+    try {
+      const result = await ctx.paginate(
+        'ce:GetReservationUtilization',
+        {
+          TimePeriod: { Start: range.start, End: range.end },
+          ...(args.group_by ? { GroupBy: [{ Type: 'DIMENSION', Key: args.group_by }] } : {}),
+          ...(gran ? { Granularity: gran } : {}),
+          ...(filter ? { Filter: filter } : {}),
+        },
+        account,
+        { inputToken: 'NextPageToken', outputToken: 'NextPageToken' },
+      );
+      pages = result.pages;
+      more = result.more;
+      if (result.incomplete) notes.push(result.incomplete);
+      else if (more) notes.push(`More reservations exist beyond the ${ctx.config.maxPages} pages read.`);
+    } catch (err) {
+      if (!isNoCommitmentData(err)) throw err;
+    }
+
+    const scope = args.service ?? 'all services';
+    const base = {
+      account_id: account.accountId,
+      range,
+      ...(args.service ? { service: args.service } : {}),
+      ...(args.group_by ? { group_by: args.group_by } : {}),
+      ...(gran ? { granularity: gran } : {}),
+      more_pages: more,
+    };
+    const byTime = pages.flatMap((p) => p.UtilizationsByTime ?? []);
+    if (byTime.length === 0) {
+      return {
+        text:
+          `**No Reserved Instances for account ${account.accountId} (${scope}), ${range.start} to ${range.end} ` +
+          `(end exclusive)**: AWS reports no reservation utilization, so there is nothing unused. ` +
+          `get-purchase-recommendations shows whether buying reservations would save money.`,
+        data: { ...base, has_data: false, reservations: [], periods: [], notes },
+      };
+    }
+
+    const total = figures(pages.find((p) => p.Total)?.Total ?? byTime[0].Total);
+    const periodRows = args.group_by
+      ? []
+      : byTime.map((t) => ({
+          start: t.TimePeriod?.Start ?? '',
+          end: t.TimePeriod?.End ?? '',
+          f: figures(t.Total),
+        }));
+    const reservations = byTime
+      .flatMap((t) => t.Groups ?? [])
+      .map((g) => ({ id: g.Value ?? '', attributes: g.Attributes ?? {}, f: figures(g.Utilization) }))
+      .sort((a, b) => b.f.unusedCost.comparedTo(a.f.unusedCost) || b.f.unused.comparedTo(a.f.unused));
+    const shown = reservations.slice(0, TOP_ROWS);
+
+    const lines: string[] = [
+      `**Reservation utilization for account ${account.accountId} (${scope}), ${range.start} to ${range.end} (end ` +
+        `exclusive): ${pctText(total.pct)}** — ${exact(total.used)} of ${exact(total.purchased)} purchased hours ` +
+        `used; ${exact(total.unused)} unused hours cost ${rounded(total.unusedCost)} USD; net savings versus ` +
+        `on-demand ${rounded(total.netSavings)} USD.`,
+    ];
+    if (args.group_by && shown.length > 0) {
+      lines.push(
+        '',
+        table(
+          ['Reservation', 'Details', 'Utilization', 'Unused h', 'Unused cost (USD)', 'Net savings (USD)'],
+          shown.map((r) => [
+            r.id,
+            SUBSCRIPTION_ATTRIBUTES.map((k) => r.attributes[k])
+              .filter(Boolean)
+              .join(' · '),
+            pctText(r.f.pct),
+            exact(r.f.unused),
+            exact(r.f.unusedCost),
+            exact(r.f.netSavings),
+          ]),
+        ),
+      );
+      if (reservations.length > shown.length) {
+        const rest = reservations.slice(TOP_ROWS);
+        lines.push(
+          `(${rest.length} more reservations with ${exact(sum(rest.map((r) => r.f.unusedCost)))} USD of unused hours.)`,
+        );
+      }
+    } else if (periodRows.length > 1) {
+      lines.push(
+        '',
+        table(
+          ['Period start', 'Utilization', 'Used h', 'Unused h', 'Unused cost (USD)', 'Net savings (USD)'],
+          periodRows
+            .slice(-31)
+            .map((p) => [
+              p.start,
+              pctText(p.f.pct),
+              exact(p.f.used),
+              exact(p.f.unused),
+              exact(p.f.unusedCost),
+              exact(p.f.netSavings),
+            ]),
+        ),
+      );
+    }
+
+    return {
+      text: lines.join('\n'),
+      data: {
+        ...base,
+        has_data: true,
+        total: out(total),
+        reservations: shown.map((r) => ({ subscription_id: r.id, attributes: r.attributes, ...out(r.f) })),
+        periods: periodRows.slice(-31).map((p) => ({ start: p.start, end: p.end, ...out(p.f) })),
+        notes,
+      },
+    };
+  },
+});

@@ -1,0 +1,226 @@
+import type {
+  GetSavingsPlansCoverageResponse,
+  SavingsPlansCoverageData,
+} from '@aws-sdk/client-cost-explorer';
+import { z } from 'zod';
+import { table, TOP_ROWS } from '../core/format';
+import { amount, exact, percentOf, rounded, sum, type Amount } from '../core/money';
+import { endDate, filters, period, rangeShape, refresh, startDate, targetAccountId } from './common';
+import {
+  attributesLabel,
+  commitmentFilter,
+  commitmentRange,
+  granularity,
+  granularityFor,
+  isNoCommitmentData,
+  pctText,
+} from './commitments';
+import { defineTool } from './types';
+
+const coverageShape = {
+  coverage_percentage: z
+    .string()
+    .optional()
+    .describe('Eligible spend covered by Savings Plans, % (AWS’s figure per row; the total is computed).'),
+  covered_spend: z.string().describe('Spend covered by Savings Plans, USD.'),
+  on_demand_cost: z.string().describe('Eligible spend left on demand, USD.'),
+  total_cost: z.string().describe('All eligible spend, USD.'),
+};
+
+interface Figures {
+  pct?: string;
+  covered: Amount;
+  onDemand: Amount;
+  total: Amount;
+}
+
+function figures(c: SavingsPlansCoverageData | undefined): Figures {
+  return {
+    pct: c?.CoveragePercentage,
+    covered: amount(c?.SpendCoveredBySavingsPlans),
+    onDemand: amount(c?.OnDemandCost),
+    total: amount(c?.TotalCost),
+  };
+}
+
+function out(f: Figures) {
+  return {
+    ...(f.pct !== undefined ? { coverage_percentage: f.pct } : {}),
+    covered_spend: exact(f.covered),
+    on_demand_cost: exact(f.onDemand),
+    total_cost: exact(f.total),
+  };
+}
+
+/** Sums rows exactly; the percentage is recomputed from the sums (covered / total). */
+function combine(rows: readonly Figures[]): Figures {
+  const covered = sum(rows.map((r) => r.covered));
+  const total = sum(rows.map((r) => r.total));
+  return { covered, onDemand: sum(rows.map((r) => r.onDemand)), total, pct: percentOf(covered, total) };
+}
+
+export const getSavingsPlansCoverageTool = defineTool({
+  name: 'get-savings-plans-coverage',
+  title: 'Get Savings Plans coverage',
+  description:
+    'How much of one account’s Savings Plans-eligible spend (EC2, Fargate, Lambda, SageMaker…) Savings Plans ' +
+    'covered (default: last month): coverage %, covered vs on-demand spend, per month/day or broken down by ' +
+    'service, region or instance family, the biggest on-demand spend first.',
+  inputSchema: {
+    target_account_id: targetAccountId,
+    period,
+    start_date: startDate,
+    end_date: endDate,
+    group_by: z
+      .enum(['SERVICE', 'REGION', 'INSTANCE_FAMILY'])
+      .optional()
+      .describe(
+        'Break coverage down by this attribute (then the answer covers the whole range, not per month).',
+      ),
+    granularity,
+    filters,
+    refresh,
+  },
+  outputSchema: {
+    account_id: z.string(),
+    range: rangeShape,
+    group_by: z.string().optional(),
+    granularity: z.string().optional().describe('Absent when grouped (AWS rejects both together).'),
+    has_data: z.boolean().describe('false when AWS had no Savings Plans-eligible spend for the range.'),
+    total: z
+      .object(coverageShape)
+      .optional()
+      .describe('Sum over the range; coverage % computed from the sums when there are several rows.'),
+    groups: z
+      .array(z.object({ key: z.string(), ...coverageShape }))
+      .describe('Groups by on-demand spend, largest first; at most 25.'),
+    periods: z
+      .array(z.object({ start: z.string(), end: z.string(), ...coverageShape }))
+      .describe('Per time bucket, when not grouped.'),
+    more_pages: z.boolean(),
+  },
+  operations: ['ce:GetSavingsPlansCoverage', 'sts:GetCallerIdentity'],
+  async handler(args, ctx) {
+    const { range, notes } = commitmentRange(args, ctx.now);
+    const account = await ctx.account(args.target_account_id);
+    const gran = granularityFor(args.group_by, args.granularity, notes);
+    const { filter, notes: filterNotes } = commitmentFilter(args.filters, undefined, account.accountId);
+    notes.push(...filterNotes);
+
+    let pages: Omit<GetSavingsPlansCoverageResponse, '$metadata'>[] = [];
+    let more = false;
+    try {
+      const result = await ctx.paginate(
+        'ce:GetSavingsPlansCoverage',
+        {
+          TimePeriod: { Start: range.start, End: range.end },
+          ...(args.group_by ? { GroupBy: [{ Type: 'DIMENSION', Key: args.group_by }] } : {}),
+          ...(gran ? { Granularity: gran } : {}),
+          ...(filter ? { Filter: filter } : {}),
+        },
+        account,
+        { inputToken: 'NextToken', outputToken: 'NextToken' },
+      );
+      pages = result.pages;
+      more = result.more;
+      if (result.incomplete) notes.push(result.incomplete);
+      else if (more) notes.push(`More rows exist beyond the ${ctx.config.maxPages} pages read.`);
+    } catch (err) {
+      if (!isNoCommitmentData(err)) throw err;
+    }
+
+    const base = {
+      account_id: account.accountId,
+      range,
+      ...(args.group_by ? { group_by: args.group_by } : {}),
+      ...(gran ? { granularity: gran } : {}),
+      more_pages: more,
+    };
+    const rows = pages.flatMap((p) => p.SavingsPlansCoverages ?? []);
+    if (rows.length === 0) {
+      return {
+        text:
+          `**No Savings Plans coverage data for account ${account.accountId}, ${range.start} to ${range.end} (end ` +
+          `exclusive)**: AWS reports no Savings Plans-eligible spend then (or Cost Explorer has no data for it yet).`,
+        data: { ...base, has_data: false, groups: [], periods: [], notes },
+      };
+    }
+
+    const total =
+      rows.length === 1 ? figures(rows[0].Coverage) : combine(rows.map((r) => figures(r.Coverage)));
+    const periodRows = args.group_by
+      ? []
+      : rows.map((r) => ({
+          start: r.TimePeriod?.Start ?? '',
+          end: r.TimePeriod?.End ?? '',
+          f: figures(r.Coverage),
+        }));
+    const grouped = new Map<string, Figures[]>();
+    if (args.group_by) {
+      for (const r of rows) {
+        const key = attributesLabel(r.Attributes);
+        grouped.set(key, [...(grouped.get(key) ?? []), figures(r.Coverage)]);
+      }
+    }
+    // A group seen once keeps AWS's percentage; one spread over several buckets gets it recomputed from its sums.
+    const groups = [...grouped.entries()]
+      .map(([key, fs]) => ({ key, f: fs.length === 1 ? fs[0] : combine(fs) }))
+      .sort((a, b) => b.f.onDemand.comparedTo(a.f.onDemand) || a.key.localeCompare(b.key));
+    const shown = groups.slice(0, TOP_ROWS);
+
+    const lines: string[] = [
+      `**Savings Plans coverage for account ${account.accountId}, ${range.start} to ${range.end} (end exclusive): ` +
+        `${pctText(total.pct)}** — ${rounded(total.covered)} USD of ${rounded(total.total)} USD eligible spend ` +
+        `covered; ${rounded(total.onDemand)} USD ran on demand (exact ${exact(total.onDemand)}).`,
+    ];
+    if (args.group_by && shown.length > 0) {
+      lines.push(
+        '',
+        table(
+          [args.group_by, 'Coverage', 'Covered (USD)', 'On-demand (USD)', 'Total (USD)'],
+          shown.map((g) => [
+            g.key,
+            pctText(g.f.pct),
+            exact(g.f.covered),
+            exact(g.f.onDemand),
+            exact(g.f.total),
+          ]),
+        ),
+      );
+      if (groups.length > shown.length) {
+        const rest = groups.slice(TOP_ROWS);
+        lines.push(
+          `(${rest.length} more groups with ${exact(sum(rest.map((g) => g.f.onDemand)))} USD on demand.)`,
+        );
+      }
+    } else if (periodRows.length > 1) {
+      lines.push(
+        '',
+        table(
+          ['Period start', 'Coverage', 'Covered (USD)', 'On-demand (USD)', 'Total (USD)'],
+          periodRows
+            .slice(-31)
+            .map((p) => [
+              p.start,
+              pctText(p.f.pct),
+              exact(p.f.covered),
+              exact(p.f.onDemand),
+              exact(p.f.total),
+            ]),
+        ),
+      );
+    }
+
+    return {
+      text: lines.join('\n'),
+      data: {
+        ...base,
+        has_data: true,
+        total: out(total),
+        groups: shown.map((g) => ({ key: g.key, ...out(g.f) })),
+        periods: periodRows.slice(-31).map((p) => ({ start: p.start, end: p.end, ...out(p.f) })),
+        notes,
+      },
+    };
+  },
+});

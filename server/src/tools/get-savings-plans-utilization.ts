@@ -1,0 +1,257 @@
+import type {
+  GetSavingsPlansUtilizationResponse,
+  SavingsPlansUtilizationAggregates,
+  SavingsPlansUtilizationDetail,
+} from '@aws-sdk/client-cost-explorer';
+import { z } from 'zod';
+import { table, TOP_ROWS } from '../core/format';
+import { amount, exact, rounded, sum, type Amount } from '../core/money';
+import { endDate, filters, period, rangeShape, refresh, startDate, targetAccountId } from './common';
+import {
+  commitmentFilter,
+  commitmentRange,
+  granularity,
+  granularityFor,
+  isNoCommitmentData,
+  pctText,
+} from './commitments';
+import { defineTool } from './types';
+
+const utilizationShape = {
+  utilization_percentage: z.string().optional().describe('Commitment used, % (AWS).'),
+  total_commitment: z.string().describe('Commitment over the range, USD.'),
+  used_commitment: z.string(),
+  unused_commitment: z.string().describe('Commitment paid for but not used, USD.'),
+  net_savings: z.string().optional().describe('Savings versus on-demand after the commitment cost, USD.'),
+  on_demand_cost_equivalent: z
+    .string()
+    .optional()
+    .describe('What the covered usage would cost on demand, USD.'),
+};
+
+interface Figures {
+  pct?: string;
+  total: Amount;
+  used: Amount;
+  unused: Amount;
+  netSavings?: Amount;
+  onDemandEquivalent?: Amount;
+}
+
+function figures(
+  a: Partial<Pick<SavingsPlansUtilizationAggregates, 'Utilization' | 'Savings'>> | undefined,
+): Figures {
+  const savings = a?.Savings;
+  return {
+    pct: a?.Utilization?.UtilizationPercentage,
+    total: amount(a?.Utilization?.TotalCommitment),
+    used: amount(a?.Utilization?.UsedCommitment),
+    unused: amount(a?.Utilization?.UnusedCommitment),
+    netSavings: savings?.NetSavings !== undefined ? amount(savings.NetSavings) : undefined,
+    onDemandEquivalent:
+      savings?.OnDemandCostEquivalent !== undefined ? amount(savings.OnDemandCostEquivalent) : undefined,
+  };
+}
+
+function out(f: Figures) {
+  return {
+    ...(f.pct !== undefined ? { utilization_percentage: f.pct } : {}),
+    total_commitment: exact(f.total),
+    used_commitment: exact(f.used),
+    unused_commitment: exact(f.unused),
+    ...(f.netSavings ? { net_savings: exact(f.netSavings) } : {}),
+    ...(f.onDemandEquivalent ? { on_demand_cost_equivalent: exact(f.onDemandEquivalent) } : {}),
+  };
+}
+
+/** The attribute of a Savings Plan whose key matches `name` regardless of case (AWS's keys vary in casing). */
+function attr(detail: SavingsPlansUtilizationDetail, name: string): string | undefined {
+  const entry = Object.entries(detail.Attributes ?? {}).find(([k]) => k.toLowerCase() === name.toLowerCase());
+  return entry?.[1];
+}
+
+export const getSavingsPlansUtilizationTool = defineTool({
+  name: 'get-savings-plans-utilization',
+  title: 'Get Savings Plans utilization',
+  description:
+    'How much of one account’s Savings Plans commitment was used (default: last month): utilization % as AWS ' +
+    'reports it, used vs unused commitment and net savings versus on-demand, per month/day; with ' +
+    'include_details true also each Savings Plan (ARN, type, term, region) ranked by unused commitment.',
+  inputSchema: {
+    target_account_id: targetAccountId,
+    period,
+    start_date: startDate,
+    end_date: endDate,
+    granularity,
+    include_details: z
+      .boolean()
+      .optional()
+      .describe('true to list each Savings Plan’s utilization as well (one more paid request per page).'),
+    filters,
+    refresh,
+  },
+  outputSchema: {
+    account_id: z.string(),
+    range: rangeShape,
+    granularity: z.string(),
+    has_data: z.boolean().describe('false when the account had no Savings Plans in the range.'),
+    total: z.object(utilizationShape).optional(),
+    periods: z.array(z.object({ start: z.string(), end: z.string(), ...utilizationShape })),
+    savings_plans: z
+      .array(
+        z.object({
+          arn: z.string(),
+          type: z.string().optional(),
+          region: z.string().optional(),
+          instance_family: z.string().optional(),
+          term: z.string().optional(),
+          payment_option: z.string().optional(),
+          ...utilizationShape,
+        }),
+      )
+      .optional()
+      .describe('With include_details: per Savings Plan, most unused commitment first; at most 25.'),
+    more_pages: z.boolean(),
+  },
+  operations: [
+    'ce:GetSavingsPlansUtilization',
+    'ce:GetSavingsPlansUtilizationDetails',
+    'sts:GetCallerIdentity',
+  ],
+  async handler(args, ctx) {
+    const { range, notes } = commitmentRange(args, ctx.now);
+    const account = await ctx.account(args.target_account_id);
+    // GetSavingsPlansUtilization has no GroupBy, so a granularity is always sent.
+    const gran = granularityFor(undefined, args.granularity, notes) ?? 'MONTHLY';
+    const { filter, notes: filterNotes } = commitmentFilter(args.filters, undefined, account.accountId);
+    notes.push(...filterNotes);
+    const timePeriod = { Start: range.start, End: range.end };
+
+    let summary: Omit<GetSavingsPlansUtilizationResponse, '$metadata'> | undefined;
+    try {
+      summary = await ctx.call(
+        'ce:GetSavingsPlansUtilization',
+        { TimePeriod: timePeriod, Granularity: gran, ...(filter ? { Filter: filter } : {}) },
+        account,
+      );
+    } catch (err) {
+      if (!isNoCommitmentData(err)) throw err;
+    }
+    const base = { account_id: account.accountId, range, granularity: gran };
+    if (!summary || !summary.Total) {
+      return {
+        text:
+          `**No Savings Plans for account ${account.accountId}, ${range.start} to ${range.end} (end exclusive)**: ` +
+          `AWS reports no Savings Plans utilization then. get-purchase-recommendations (kind SAVINGS_PLANS) shows ` +
+          `whether one would save money.`,
+        data: { ...base, has_data: false, periods: [], more_pages: false, notes },
+      };
+    }
+
+    const total = figures(summary.Total);
+    const periods = (summary.SavingsPlansUtilizationsByTime ?? []).map((t) => ({
+      start: t.TimePeriod?.Start ?? '',
+      end: t.TimePeriod?.End ?? '',
+      f: figures(t),
+    }));
+
+    let plans: { arn: string; detail: SavingsPlansUtilizationDetail; f: Figures }[] = [];
+    let more = false;
+    if (args.include_details) {
+      const details = await ctx.paginate(
+        'ce:GetSavingsPlansUtilizationDetails',
+        { TimePeriod: timePeriod, ...(filter ? { Filter: filter } : {}) },
+        account,
+        { inputToken: 'NextToken', outputToken: 'NextToken' },
+      );
+      more = details.more;
+      if (details.incomplete) notes.push(details.incomplete);
+      else if (more) notes.push(`More Savings Plans exist beyond the ${ctx.config.maxPages} pages read.`);
+      plans = details.pages
+        .flatMap((p) => p.SavingsPlansUtilizationDetails ?? [])
+        .map((d) => ({ arn: d.SavingsPlanArn ?? '', detail: d, f: figures(d) }))
+        .sort((a, b) => b.f.unused.comparedTo(a.f.unused) || a.arn.localeCompare(b.arn));
+    }
+    const shownPlans = plans.slice(0, TOP_ROWS);
+    const planOut = shownPlans.map((p) => {
+      const fields: {
+        type?: string;
+        region?: string;
+        instance_family?: string;
+        term?: string;
+        payment_option?: string;
+      } = {};
+      const set = (key: keyof typeof fields, value: string | undefined) => {
+        if (value !== undefined && value !== '') fields[key] = value;
+      };
+      set('type', attr(p.detail, 'savingsPlansType'));
+      set('region', attr(p.detail, 'region'));
+      set('instance_family', attr(p.detail, 'instanceFamily'));
+      set('term', attr(p.detail, 'term') ?? attr(p.detail, 'purchaseTerm'));
+      set('payment_option', attr(p.detail, 'paymentOption'));
+      return { arn: p.arn, ...fields, ...out(p.f) };
+    });
+
+    const lines: string[] = [
+      `**Savings Plans utilization for account ${account.accountId}, ${range.start} to ${range.end} (end ` +
+        `exclusive): ${pctText(total.pct)}** — ${rounded(total.used)} of ${rounded(total.total)} USD commitment ` +
+        `used; ${rounded(total.unused)} USD unused (exact ${exact(total.unused)})` +
+        (total.netSavings ? `; net savings versus on-demand ${rounded(total.netSavings)} USD.` : '.'),
+    ];
+    if (periods.length > 1) {
+      lines.push(
+        '',
+        table(
+          ['Period start', 'Utilization', 'Used (USD)', 'Unused (USD)', 'Net savings (USD)'],
+          periods
+            .slice(-31)
+            .map((p) => [
+              p.start,
+              pctText(p.f.pct),
+              exact(p.f.used),
+              exact(p.f.unused),
+              p.f.netSavings ? exact(p.f.netSavings) : '',
+            ]),
+        ),
+      );
+    }
+    if (args.include_details) {
+      if (shownPlans.length === 0) {
+        lines.push('', 'No per-plan details were returned.');
+      } else {
+        lines.push(
+          '',
+          table(
+            ['Savings Plan', 'Type / term / payment', 'Utilization', 'Unused (USD)', 'Net savings (USD)'],
+            planOut.map((p, i) => [
+              p.arn,
+              [p.type, p.term, p.payment_option].filter(Boolean).join(' / '),
+              pctText(shownPlans[i].f.pct),
+              p.unused_commitment,
+              p.net_savings ?? '',
+            ]),
+          ),
+        );
+        if (plans.length > shownPlans.length) {
+          const rest = plans.slice(TOP_ROWS);
+          lines.push(
+            `(${rest.length} more Savings Plans with ${exact(sum(rest.map((p) => p.f.unused)))} USD unused.)`,
+          );
+        }
+      }
+    }
+
+    return {
+      text: lines.join('\n'),
+      data: {
+        ...base,
+        has_data: true,
+        total: out(total),
+        periods: periods.slice(-31).map((p) => ({ start: p.start, end: p.end, ...out(p.f) })),
+        ...(args.include_details ? { savings_plans: planOut } : {}),
+        more_pages: more,
+        notes,
+      },
+    };
+  },
+});
