@@ -138,7 +138,11 @@ export async function runFanout(run: FanoutRun): Promise<ToolAnswer> {
       outcomes[i] =
         result === TIMED_OUT ? { kind: 'unfinished', meter } : { kind: 'ok', answer: result, meter };
     } catch (err) {
-      outcomes[i] = { kind: 'failed', message: failureMessage(err, tool, run.log, accountIds[i]), meter };
+      // An account whose reads the deadline stopped is unfinished, not broken: it belongs in the incomplete note.
+      outcomes[i] =
+        err instanceof AwsCallError && err.kind === 'deadline'
+          ? { kind: 'unfinished', meter }
+          : { kind: 'failed', message: failureMessage(err, tool, run.log, accountIds[i]), meter };
     }
   });
   return assemble(run, outcomes);

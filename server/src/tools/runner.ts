@@ -198,10 +198,7 @@ export async function runTool(
       const result = await Promise.race([tool.handler(args as never, context(meter)), deadline.hardStop]);
       if (result === TIMED_OUT) {
         outcome = 'deadline';
-        return errorResult(
-          `${tool.name} did not finish within the tool deadline of ${config.toolDeadlineSeconds} s (AWS was slow ` +
-            `or throttling). Try again (answers already read are cached), or narrow the request.`,
-        );
+        return deadlineResult(tool, config);
       }
       answer = result;
     }
@@ -209,6 +206,10 @@ export async function runTool(
   } catch (err) {
     outcome = 'error';
     if (err instanceof ToolInputError) return errorResult(err.message);
+    if (err instanceof AwsCallError && err.kind === 'deadline') {
+      outcome = 'deadline';
+      return deadlineResult(tool, config);
+    }
     if (err instanceof AwsCallError) return errorResult(err.message);
     log.error('tool failed unexpectedly', { tool: tool.name, ...describeError(err) });
     return errorResult(
@@ -234,6 +235,13 @@ export async function runTool(
         : {}),
     });
   }
+}
+
+function deadlineResult(tool: ToolDefinition, config: ServerConfig): CallToolResult {
+  return errorResult(
+    `${tool.name} did not finish within the tool deadline of ${config.toolDeadlineSeconds} s (AWS was slow or ` +
+      `throttling). Try again (answers already read are cached), or narrow the request.`,
+  );
 }
 
 /** The answer text with its notes and usage footer, cut to the text budget, and the structured content. */
