@@ -22,6 +22,8 @@ export function buildInstructions(deps: Pick<ToolDeps, 'config'>): string {
     'Defaults: periods resolve in UTC and every answer echoes its date range and the date it was computed on; ' +
       'end_date is exclusive; the default metric is UnblendedCost; credits and refunds are excluded unless ' +
       'include_credits_refunds is true; results list the top 25 groups plus an "others" row.',
+    'Forecasts (get-cost-forecast, get-usage-forecast) default to the rest of the current month and must start today ' +
+      'or later; find exact filter values with get-dimension-values, get-tag-values and get-cost-categories.',
     `Accounts: omit target_account_id for the server's own account; it may also query ${targets}.`,
     'Cost Explorer charges $0.01 per request; answers are cached for ' +
       `${config.cacheTtlSeconds} s (pass refresh: true to bypass) and each answer states the requests it made.`,
