@@ -11,7 +11,7 @@ import {
 } from '../core/dates';
 import { ToolInputError } from '../core/errors';
 import { buildFilter, type FilterClause } from '../core/filters';
-import { amount, type Amount } from '../core/money';
+import { amount, rounded, type Amount } from '../core/money';
 
 /**
  * What the reservation and Savings Plans tools share: their range rules, the Granularity/GroupBy rule, the
@@ -123,7 +123,7 @@ export function optionalAmount(value: string | undefined): Amount | undefined {
 
 /** A percentage string as AWS gives it, rounded to 2 places for text. */
 export function pctText(value: string | undefined): string {
-  return value === undefined || value === '' ? '—' : `${amount(value).toFixed(2)}%`;
+  return value === undefined || value === '' ? '—' : `${rounded(value, 2)}%`;
 }
 
 /** The last day of a range (its end is exclusive), for text. */

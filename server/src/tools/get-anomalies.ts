@@ -152,7 +152,7 @@ export const getAnomaliesTool = defineTool({
       const expected = a.Impact?.TotalExpectedSpend;
       const pct =
         a.Impact?.TotalImpactPercentage !== undefined
-          ? amount(a.Impact.TotalImpactPercentage).toFixed(1)
+          ? rounded(amount(a.Impact.TotalImpactPercentage), 1)
           : expected !== undefined
             ? percentOf(impact(a), amount(expected))
             : undefined;

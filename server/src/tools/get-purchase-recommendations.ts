@@ -23,7 +23,7 @@ const LOOKBACKS = ['SEVEN_DAYS', 'THIRTY_DAYS', 'SIXTY_DAYS'] as const;
 export function breakEvenMonths(upfront: Amount, monthlySavings: Amount): string | undefined {
   if (upfront.isZero()) return '0';
   if (monthlySavings.lessThanOrEqualTo(0)) return undefined;
-  return upfront.div(monthlySavings).toFixed(1);
+  return rounded(upfront.div(monthlySavings), 1);
 }
 
 /** What is recommended, in words: "m5.large (EC2, us-east-1, Linux/UNIX)". */
@@ -328,7 +328,7 @@ export const getPurchaseRecommendationsTool = defineTool({
       lines.push(
         `**Buying the recommended ${what} for account ${account.accountId} would save an estimated ` +
           `${rounded(monthly)} ${currency} per month` +
-          (savingsPct ? ` (${amount(savingsPct).toFixed(1)}%)` : '') +
+          (savingsPct ? ` (${rounded(savingsPct, 1)}%)` : '') +
           `** (${terms}). Upfront ${rounded(upfrontTotal)} ${currency}` +
           (overallBreakEven !== undefined ? `; break-even after ${overallBreakEven} months` : '') +
           (hourly ? `; commitment ${hourly} ${currency}/hour` : '') +

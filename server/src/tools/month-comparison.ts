@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { monthStart, toIsoDate, utcDay, type DateRange } from '../core/dates';
 import { ToolInputError } from '../core/errors';
 import { CE_DIMENSIONS } from '../core/filters';
-import { amount, type Amount } from '../core/money';
+import { amount, rounded, type Amount } from '../core/money';
 
 /**
  * What compare-costs and get-cost-drivers share: both call month-over-month APIs that accept only whole calendar
@@ -160,10 +160,11 @@ export function compared(value: ComparisonMetricValue | undefined): ComparedAmou
   return { baseline, comparison, difference: comparison.minus(baseline), unit: value?.Unit ?? 'USD' };
 }
 
-/** Signed amount for text: "+12.30" / "-4.00". */
+/** Signed amount for text, rounded half away from zero: "+12.30" / "-4.00"; zero has no sign. */
 export function signed(value: Amount, places = 2): string {
-  const s = value.toFixed(places);
-  return value.isNegative() || s.startsWith('-') ? s : `+${s}`;
+  const s = rounded(value, places);
+  if (/^-?0(\.0+)?$/.test(s)) return s.replace('-', '');
+  return s.startsWith('-') ? s : `+${s}`;
 }
 
 /** Signed percentage for text, or "n/a" when the baseline is zero. */
