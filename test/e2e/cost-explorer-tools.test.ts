@@ -280,6 +280,53 @@ describe('get-cost-forecast', () => {
     expect(data.credits_refunds).toBe('included');
   });
 
+  test('sums the daily forecast up to the month end, without an interval it cannot add up', async () => {
+    const days = ['24', '25', '26', '27', '28', '29', '30'].map((d) => `2026-11-${d}`).concat('2026-12-01');
+    fake.on('ce:GetCostForecast', () => ({
+      Total: { Amount: '8.8', Unit: 'USD' },
+      ForecastResultsByTime: days.map((start, i) => ({
+        TimePeriod: { Start: start, End: days[i + 1] ?? '2026-12-02' },
+        MeanValue: '1.1',
+        PredictionIntervalLowerBound: '1',
+        PredictionIntervalUpperBound: '1.2',
+      })),
+    }));
+    fake.on('ce:GetCostAndUsage', () => ({
+      ResultsByTime: [
+        {
+          TimePeriod: { Start: '2026-11-01', End: '2026-11-24' },
+          Total: { UnblendedCost: { Amount: '10', Unit: 'USD' } },
+        },
+      ],
+    }));
+    const { data } = await call('get-cost-forecast', {
+      start_date: '2026-11-24',
+      end_date: '2026-12-02',
+      granularity: 'DAILY',
+    });
+    // Seven November days × 1.1 = 7.7; 10 + 7.7 = 17.7. Daily intervals do not sum to a monthly one: no bounds.
+    expect(data.month_end).toEqual({
+      month: '2026-11',
+      actual_to_date: '10',
+      actual_through: '2026-11-23',
+      forecast_rest: '7.7',
+      projected: '17.7',
+      unit: 'USD',
+    });
+    expect(data.periods).toHaveLength(8);
+  });
+
+  test('gives no month-end projection when the forecast stops before the month ends', async () => {
+    fake.on('ce:GetCostForecast', () => ({ Total: { Amount: '3', Unit: 'USD' }, ForecastResultsByTime: [] }));
+    const { data, text } = await call('get-cost-forecast', {
+      start_date: '2026-11-24',
+      end_date: '2026-11-27',
+    });
+    expect(data.month_end).toBeUndefined();
+    expect(fake.callsTo('ce:GetCostAndUsage')).toHaveLength(0);
+    expect(text).not.toContain('Projected');
+  });
+
   test('refuses a forecast that starts before today, pointing to get-cost-and-usage', async () => {
     const { result, text } = await call('get-cost-forecast', {
       start_date: '2026-11-20',

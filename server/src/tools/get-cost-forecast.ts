@@ -126,8 +126,8 @@ export const getCostForecastTool = defineTool({
   title: 'Get cost forecast',
   description:
     "AWS's forecast of spend for a future period (default: the rest of the current month) with a prediction " +
-    'interval. When the forecast starts today it also gives the projected month end: the actual cost so far this ' +
-    'month plus the forecast for the rest of it. Credits and refunds are excluded unless include_credits_refunds ' +
+    'interval. When the forecast runs from today to the month end (the default) it also gives the projected month ' +
+    'end: the actual cost so far this month plus the forecast for the rest of it. Credits and refunds are excluded unless include_credits_refunds ' +
     'is true.',
   inputSchema: {
     target_account_id: targetAccountId,
@@ -174,7 +174,7 @@ export const getCostForecastTool = defineTool({
         unit: z.string().describe('Unit, e.g. USD.'),
       })
       .optional()
-      .describe('Projected month end, when the forecast starts today.'),
+      .describe('Projected month end, when the forecast runs from today to the end of the month or beyond.'),
   },
   operations: ['ce:GetCostForecast', 'ce:GetCostAndUsage', 'sts:GetCallerIdentity'],
   async handler(args, ctx) {
@@ -196,10 +196,11 @@ export const getCostForecastTool = defineTool({
 
     const today = utcDay(ctx.now);
     const nextMonth = toIsoDate(monthStart(today, 1));
-    const startsToday = range.start === toIsoDate(today);
+    // A month-end projection needs the forecast to cover today through the last day of this month.
+    const projectsMonthEnd = range.start === toIsoDate(today) && range.end >= nextMonth;
     const monthFirst = toIsoDate(monthStart(today));
     // The actual runs from the 1st through yesterday: the forecast starts today, so nothing is counted twice.
-    const needActual = startsToday && monthFirst !== range.start;
+    const needActual = projectsMonthEnd && monthFirst !== range.start;
     const [forecast, actual] = await Promise.all([
       ctx.call(
         'ce:GetCostForecast',
@@ -233,11 +234,14 @@ export const getCostForecastTool = defineTool({
       `**Forecast ${metric} for account ${account.accountId}, ${range.start} to ${range.end} (end exclusive): ` +
         `${exact(total)} ${unit}**.`,
       `Granularity ${granularity}; ${level}% prediction interval; credits and refunds ${creditsRefunds}` +
-        `${creditsRefunds === 'excluded' ? ' from the forecast (set include_credits_refunds to count them)' : ''}.`,
+        (creditsRefunds === 'excluded'
+          ? ` from the forecast${projectsMonthEnd ? ' and the actual' : ''} (set include_credits_refunds to count them)`
+          : '') +
+        '.',
     ];
 
     let monthEnd: Record<string, unknown> | undefined;
-    if (startsToday) {
+    if (projectsMonthEnd) {
       const inMonth = buckets.filter((b) => b.start < nextMonth);
       const rest = sum(inMonth.map((b) => b.mean));
       const actualToDate: Amount = sum(
