@@ -410,6 +410,32 @@ describe('get-anomalies', () => {
     expect(text).toContain('No cost anomalies');
   });
 
+  test('adds up the anomaly impact of several accounts exactly', async () => {
+    fake.on('ce:GetAnomalies', (_body, c) => ({
+      Anomalies: [
+        {
+          AnomalyId: `a-${c.accessKeyId}`,
+          AnomalyStartDate: '2026-11-10',
+          AnomalyScore: { MaxScore: 0.5, CurrentScore: 0.5 },
+          Impact: { MaxImpact: 0.1, TotalImpact: c.accessKeyId === BASE_ACCESS_KEY ? 0.1 : 0.2 },
+          MonitorArn: monitor,
+        },
+      ],
+    }));
+    fake.on('ce:GetAnomalyMonitors', () => ({ AnomalyMonitors: [] }));
+    const { result, data } = await call('get-anomalies', {
+      target_account_ids: [OWN_ACCOUNT, MEMBER],
+      period: 'last_7_days',
+    });
+    expect(result.isError).toBeFalsy();
+    expect(data.accounts.map((a: Data) => [a.account_id, a.total])).toEqual([
+      [OWN_ACCOUNT, { amount: '0.1', unit: 'USD' }],
+      [MEMBER, { amount: '0.2', unit: 'USD' }],
+    ]);
+    // 0.1 + 0.2 in floats would be 0.30000000000000004.
+    expect(data.combined_total).toEqual({ amount: '0.3', unit: 'USD', accounts: 2 });
+  });
+
   test('refuses a start beyond the 90 days of anomaly history', async () => {
     const { result, text } = await call('get-anomalies', {
       start_date: '2026-08-01',
@@ -535,6 +561,33 @@ describe('get-budgets', () => {
     expect(data.budget_count).toBe(0);
     expect(data.budgets).toEqual([]);
     expect(text).toContain(`Account ${OWN_ACCOUNT} has no AWS Budgets.`);
+  });
+
+  test('answers several accounts in one call, each with its own account id', async () => {
+    fake.on('budgets:DescribeBudgets', (body) =>
+      body.AccountId === MEMBER
+        ? { Budgets: [budget('Team', 'COST', '100', '120.5')] }
+        : awsError('NotFoundException', `Unable to get budgets for account ${String(body.AccountId)}`),
+    );
+    const { result, data } = await call('get-budgets', {
+      target_account_ids: [OWN_ACCOUNT, MEMBER],
+      refresh: true,
+    });
+    expect(result.isError).toBeFalsy();
+    expect(data.accounts.map((a: Data) => [a.account_id, a.ok, a.answer.budget_count])).toEqual([
+      [OWN_ACCOUNT, true, 0],
+      [MEMBER, true, 1],
+    ]);
+    expect(data.accounts[1].answer.budgets[0]).toMatchObject({
+      name: 'Team',
+      status: 'exceeded',
+      remaining: '-20.5',
+    });
+    const calls = fake.callsTo('budgets:DescribeBudgets');
+    expect(calls.map((c) => [c.body.AccountId, c.accessKeyId]).sort()).toEqual([
+      [OWN_ACCOUNT, BASE_ACCESS_KEY],
+      [MEMBER, assumedAccessKey(MEMBER)],
+    ]);
   });
 
   test('names budgets:ViewBudget when access is denied', async () => {

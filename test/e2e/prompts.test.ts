@@ -86,6 +86,7 @@ test('renders the arguments into the steps', async () => {
   expect(review).toContain('baseline_month "2025-12" and comparison_month "2026-01"');
   expect(review).toContain('start_date "2026-01-01" and end_date "2026-02-01"');
   expect(review).toContain('Analyse each of these accounts: 111111111111, 222222222222.');
+  expect(review).toContain('pass the whole list in one call instead (["111111111111","222222222222"])');
 
   const sp = await render('savings-plans-analysis', { term: 'THREE_YEARS', payment_option: 'ALL_UPFRONT' });
   expect(sp).toContain('term "THREE_YEARS", payment_option "ALL_UPFRONT", lookback "THIRTY_DAYS"');

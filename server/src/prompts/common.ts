@@ -42,7 +42,8 @@ export function accountsInstruction(accounts: readonly string[]): string {
   }
   return (
     `Analyse each of these accounts: ${accounts.join(', ')}. Run every step once per account, passing its id as ` +
-    'target_account_id to every tool that takes it, and report per account before summing up across them.'
+    'target_account_id to every tool that takes it; where a tool accepts target_account_ids, pass the whole list ' +
+    `in one call instead (${JSON.stringify(accounts)}). Report per account before summing up across them.`
   );
 }
 

@@ -56,6 +56,9 @@ export const getAnomaliesTool = defineTool({
     account_id: z.string(),
     range: rangeShape,
     total_impact: z.string().describe('Sum of the total impact of every anomaly found, USD, exact.'),
+    total: z
+      .object({ amount: z.string(), unit: z.string() })
+      .describe('The same sum as total_impact with its unit, so a multi-account answer can add accounts up.'),
     anomaly_count: z.number(),
     anomalies: z
       .array(
@@ -83,6 +86,7 @@ export const getAnomaliesTool = defineTool({
     more_pages: z.boolean(),
   },
   operations: ['ce:GetAnomalies', 'ce:GetAnomalyMonitors', 'sts:GetCallerIdentity'],
+  fanout: true,
   async handler(args, ctx) {
     const range = resolveRange(args, ctx.now, {
       defaultPeriod: 'last_30_days',
@@ -244,6 +248,7 @@ export const getAnomaliesTool = defineTool({
         account_id: account.accountId,
         range,
         total_impact: exact(total),
+        total: { amount: exact(total), unit: 'USD' },
         anomaly_count: anomalies.length,
         anomalies: rows,
         more_pages: more,

@@ -137,6 +137,7 @@ export const getBudgetsTool = defineTool({
     more_pages: z.boolean(),
   },
   operations: ['budgets:DescribeBudgets', 'sts:GetCallerIdentity'],
+  fanout: true,
   async handler(args, ctx) {
     const account = await ctx.account(args.target_account_id);
     const notes: string[] = [];
