@@ -1,0 +1,425 @@
+import type { GetCostAndUsageCommandOutput } from '@aws-sdk/client-cost-explorer';
+import { z } from 'zod';
+import type { AccountScope } from '../aws/gateway';
+import {
+  addDays,
+  daysBetween,
+  monthStart,
+  parseIsoDate,
+  toIsoDate,
+  utcDay,
+  type DateRange,
+} from '../core/dates';
+import { ToolInputError } from '../core/errors';
+import { buildFilter } from '../core/filters';
+import { table } from '../core/format';
+import { amount, exact, percentChange, sum, type Amount } from '../core/money';
+import { filters, includeCreditsRefunds, rangeShape, refresh, targetAccountId } from './common';
+import { signed, signedPct, summaryMetric, type SummaryMetric } from './summarize-costs';
+import type { Paginated, ToolContext } from './types';
+import { defineTool } from './types';
+
+/** Services listed as movers, top services whose usage types are broken down, usage types per service. */
+const TOP_SERVICES = 10;
+const BROKEN_DOWN_SERVICES = 3;
+const TOP_USAGE_TYPES = 5;
+const TOP_ACCOUNTS = 5;
+/** New services / regions listed at most. */
+const MAX_NEW = 25;
+
+const dateParam = (text: string) => z.string().optional().describe(text);
+
+const moveShape = {
+  base: z.string().describe('Cost in the base (earlier) period, exact.'),
+  compare: z.string().describe('Cost in the compared period, exact.'),
+  change: z.string().describe('compare − base, exact.'),
+  percent_change: z
+    .string()
+    .optional()
+    .describe('Change in % of the base, 1 decimal; absent when the base was zero.'),
+};
+
+const periodShape = rangeShape.extend({
+  total: z.string().describe('Total cost of the period, exact.'),
+  days: z.number().describe('Days in the period.'),
+});
+
+export const explainCostChangeTool = defineTool({
+  name: 'explain-cost-change',
+  title: 'Explain a cost change',
+  description:
+    'Explains why spend changed between two periods (default: last month against the month before): the total ' +
+    'change, the services that moved most, the usage types behind the top 3 of them, services and regions that ' +
+    'newly appeared (or stopped), and the linked accounts that moved most. All arithmetic is exact. Give ' +
+    'compare_start_date + compare_end_date (and optionally base_start_date + base_end_date; the base defaults to ' +
+    'the same span just before). Credits and refunds are excluded unless include_credits_refunds is true.',
+  inputSchema: {
+    target_account_id: targetAccountId,
+    base_start_date: dateParam('Start of the earlier (base) period, YYYY-MM-DD, inclusive.'),
+    base_end_date: dateParam('End of the base period, YYYY-MM-DD, exclusive.'),
+    compare_start_date: dateParam('Start of the later (compared) period, YYYY-MM-DD, inclusive.'),
+    compare_end_date: dateParam(
+      'End of the compared period, YYYY-MM-DD, exclusive (2026-10-01 to 2026-11-01 is October).',
+    ),
+    metric: summaryMetric,
+    filters,
+    include_credits_refunds: includeCreditsRefunds,
+    refresh,
+  },
+  outputSchema: {
+    account_id: z.string().describe('The account queried.'),
+    metric: z.string().describe('The cost metric.'),
+    credits_refunds: z.enum(['excluded', 'included']).describe('Whether credits and refunds are counted.'),
+    unit: z.string().describe('Unit of every amount, e.g. USD.'),
+    base: periodShape.describe('The earlier period.'),
+    compare: periodShape.describe('The later period.'),
+    total: z
+      .object({ amount: z.string().describe('Exact.'), unit: z.string().describe('e.g. USD.') })
+      .describe('Total of the compared period.'),
+    change: z
+      .object({
+        amount: z.string().describe('compare − base, exact.'),
+        percent: z
+          .string()
+          .optional()
+          .describe('In % of the base, 1 decimal; absent when the base was zero.'),
+        daily_average_change: z
+          .string()
+          .describe('Change of the average cost per day (compare/days − base/days), exact to 10 places.'),
+      })
+      .describe('The total change.'),
+    services: z
+      .array(z.object({ service: z.string().describe('AWS service.'), ...moveShape }))
+      .describe('Services that moved most (by absolute change), at most 10.'),
+    usage_types: z
+      .array(
+        z.object({
+          service: z.string().describe('One of the top 3 moving services.'),
+          usage_type: z.string().describe('Usage type within it.'),
+          ...moveShape,
+        }),
+      )
+      .describe('Within each of the top 3 services, the usage types that moved most (at most 5 each).'),
+    new_services: z
+      .array(z.string())
+      .describe('Services with cost in the compared period and none in the base.'),
+    stopped_services: z
+      .array(z.string())
+      .describe('Services with cost in the base and none in the compared period.'),
+    new_regions: z
+      .array(z.string())
+      .describe('Regions with cost in the compared period and none in the base.'),
+    linked_accounts: z
+      .array(z.object({ account_id: z.string().describe('Linked account.'), ...moveShape }))
+      .describe('Linked accounts that moved most, at most 5 (one entry outside an organization).'),
+    estimated: z.boolean().describe('Some data is still an estimate (the current month).'),
+  },
+  operations: ['ce:GetCostAndUsage', 'sts:GetCallerIdentity'],
+  async handler(args, ctx) {
+    const { base, compare } = resolvePeriods(args, ctx.now);
+    const metric: SummaryMetric = args.metric ?? 'UnblendedCost';
+    const account = await ctx.account(args.target_account_id);
+    const { filter, notes, creditsRefunds } = buildFilter(args.filters, {
+      queriedAccountId: account.accountId,
+      excludeCreditsRefunds: !args.include_credits_refunds,
+    });
+
+    // Four reads in parallel, none waiting on another: service × usage type and region × linked account, for
+    // each period. The first pair gives the totals, the services and their usage types; the second the regions
+    // and accounts.
+    const read = (range: DateRange, keys: [string, string]) =>
+      readGroups(ctx, account, range, keys, metric, filter);
+    const [baseSu, compareSu, baseRa, compareRa] = await Promise.all([
+      read(base, ['SERVICE', 'USAGE_TYPE']),
+      read(compare, ['SERVICE', 'USAGE_TYPE']),
+      read(base, ['REGION', 'LINKED_ACCOUNT']),
+      read(compare, ['REGION', 'LINKED_ACCOUNT']),
+    ]);
+    for (const r of [baseSu, compareSu, baseRa, compareRa]) {
+      if (r.incomplete && !notes.includes(r.incomplete)) notes.push(r.incomplete);
+      else if (r.more && !r.incomplete) {
+        notes.push(`More pages exist beyond the ${ctx.config.maxPages} read; the figures are partial.`);
+      }
+    }
+    const unit = compareSu.unit ?? baseSu.unit ?? 'USD';
+    const baseTotal = sum([...baseSu.cells.values()]);
+    const compareTotal = sum([...compareSu.cells.values()]);
+    const change = compareTotal.minus(baseTotal);
+    const pct = percentChange(baseTotal, compareTotal);
+    const baseDays = daysBetween(base.start, base.end);
+    const compareDays = daysBetween(compare.start, compare.end);
+    const dailyChange = compareTotal.div(compareDays).minus(baseTotal.div(baseDays)).toDecimalPlaces(10);
+
+    const services = moves(rollUp(baseSu.cells, 0), rollUp(compareSu.cells, 0));
+    const topServices = services.slice(0, TOP_SERVICES);
+    const usageTypes = topServices.slice(0, BROKEN_DOWN_SERVICES).flatMap((s) =>
+      moves(within(baseSu.cells, s.key), within(compareSu.cells, s.key))
+        .slice(0, TOP_USAGE_TYPES)
+        .map((u) => ({ service: s.key, ...u })),
+    );
+    const appeared = (b: Map<string, Amount>, c: Map<string, Amount>) =>
+      [...c.entries()]
+        .filter(([k, v]) => !v.isZero() && (b.get(k) ?? amount(0)).isZero())
+        .sort((x, y) => y[1].comparedTo(x[1]) || x[0].localeCompare(y[0]))
+        .map(([k]) => k);
+    const baseServices = rollUp(baseSu.cells, 0);
+    const compareServices = rollUp(compareSu.cells, 0);
+    const newServices = appeared(baseServices, compareServices);
+    const stoppedServices = appeared(compareServices, baseServices);
+    const newRegions = appeared(rollUp(baseRa.cells, 0), rollUp(compareRa.cells, 0));
+    const accounts = moves(rollUp(baseRa.cells, 1), rollUp(compareRa.cells, 1)).slice(0, TOP_ACCOUNTS);
+    if (baseDays !== compareDays) {
+      notes.push(
+        `The periods differ in length (${baseDays} vs ${compareDays} days); the daily average change ` +
+          `(${signed(dailyChange)} ${unit}/day) compares like with like.`,
+      );
+    }
+
+    const lines: string[] = [];
+    lines.push(
+      `**${metric} for account ${account.accountId} went from ${exact(baseTotal)} ${unit} (${base.start} to ` +
+        `${base.end}) to ${exact(compareTotal)} ${unit} (${compare.start} to ${compare.end}): ${signed(change)} ` +
+        `${unit}${pct !== undefined ? ` (${signedPct(pct)})` : ''}**` +
+        `${baseSu.estimated || compareSu.estimated ? ' (includes estimated data)' : ''}. Ends are exclusive.`,
+    );
+    lines.push(`Credits and refunds ${creditsRefunds}.`);
+    const moveRow = (label: string, m: Move) => [
+      label,
+      exact(m.base),
+      exact(m.compare),
+      signed(m.change),
+      m.pct !== undefined ? signedPct(m.pct) : 'new',
+    ];
+    const headers = (first: string) => [first, `Base (${unit})`, `Compared (${unit})`, 'Change', '%'];
+    if (topServices.length) {
+      lines.push(
+        '',
+        'Services that moved most:',
+        table(
+          headers('Service'),
+          topServices.map((s) => moveRow(s.key, s)),
+        ),
+      );
+    }
+    if (usageTypes.length) {
+      lines.push(
+        '',
+        `Usage types behind the top ${Math.min(BROKEN_DOWN_SERVICES, topServices.length)} services:`,
+        table(
+          headers('Service / usage type'),
+          usageTypes.map((u) => moveRow(`${u.service} / ${u.key}`, u)),
+        ),
+      );
+    }
+    const list = (items: string[]) =>
+      items.length
+        ? `${items.slice(0, MAX_NEW).join(', ')}${items.length > MAX_NEW ? ` and ${items.length - MAX_NEW} more` : ''}`
+        : 'none';
+    lines.push(
+      '',
+      `New services: ${list(newServices)}. Stopped services: ${list(stoppedServices)}. New regions: ${list(newRegions)}.`,
+    );
+    if (accounts.length > 1) {
+      lines.push(
+        '',
+        'Linked accounts that moved most:',
+        table(
+          headers('Account'),
+          accounts.map((a) => moveRow(a.key, a)),
+        ),
+      );
+    }
+
+    const moveOut = (m: Move) => ({
+      base: exact(m.base),
+      compare: exact(m.compare),
+      change: exact(m.change),
+      ...(m.pct !== undefined ? { percent_change: m.pct } : {}),
+    });
+    return {
+      text: lines.join('\n'),
+      data: {
+        account_id: account.accountId,
+        metric,
+        credits_refunds: creditsRefunds,
+        unit,
+        base: { ...base, total: exact(baseTotal), days: baseDays },
+        compare: { ...compare, total: exact(compareTotal), days: compareDays },
+        total: { amount: exact(compareTotal), unit },
+        change: {
+          amount: exact(change),
+          ...(pct !== undefined ? { percent: pct } : {}),
+          daily_average_change: exact(dailyChange),
+        },
+        services: topServices.map((s) => ({ service: s.key, ...moveOut(s) })),
+        usage_types: usageTypes.map((u) => ({ service: u.service, usage_type: u.key, ...moveOut(u) })),
+        new_services: newServices.slice(0, MAX_NEW),
+        stopped_services: stoppedServices.slice(0, MAX_NEW),
+        new_regions: newRegions.slice(0, MAX_NEW),
+        linked_accounts: accounts.map((a) => ({ account_id: a.key, ...moveOut(a) })),
+        estimated: baseSu.estimated || compareSu.estimated,
+        notes,
+      },
+    };
+  },
+});
+
+interface Move {
+  key: string;
+  base: Amount;
+  compare: Amount;
+  change: Amount;
+  pct: string | undefined;
+}
+
+/** Every key of either side with its change, largest absolute change first; unchanged keys are left out. */
+function moves(base: Map<string, Amount>, compare: Map<string, Amount>): Move[] {
+  return [...new Set([...base.keys(), ...compare.keys()])]
+    .map((key) => {
+      const b = base.get(key) ?? amount(0);
+      const c = compare.get(key) ?? amount(0);
+      return { key, base: b, compare: c, change: c.minus(b), pct: percentChange(b, c) };
+    })
+    .filter((m) => !m.change.isZero())
+    .sort((x, y) => y.change.abs().comparedTo(x.change.abs()) || x.key.localeCompare(y.key));
+}
+
+const SEP = '\u0000';
+
+/** Sums two-key cells over one key (0 = the first group key, 1 = the second). */
+function rollUp(cells: Map<string, Amount>, index: 0 | 1): Map<string, Amount> {
+  const out = new Map<string, Amount>();
+  for (const [k, v] of cells) {
+    const key = k.split(SEP)[index];
+    out.set(key, (out.get(key) ?? amount(0)).plus(v));
+  }
+  return out;
+}
+
+/** The second-key amounts of the cells whose first key is `first`. */
+function within(cells: Map<string, Amount>, first: string): Map<string, Amount> {
+  const out = new Map<string, Amount>();
+  for (const [k, v] of cells) {
+    const [a, b] = k.split(SEP);
+    if (a === first) out.set(b, (out.get(b) ?? amount(0)).plus(v));
+  }
+  return out;
+}
+
+interface Groups {
+  /** Amount per `first\0second` group key, summed over the period's buckets. */
+  cells: Map<string, Amount>;
+  unit: string | undefined;
+  estimated: boolean;
+  more: boolean;
+  incomplete?: string;
+}
+
+async function readGroups(
+  ctx: ToolContext,
+  account: AccountScope,
+  range: DateRange,
+  keys: [string, string],
+  metric: SummaryMetric,
+  filter: ReturnType<typeof buildFilter>['filter'],
+): Promise<Groups> {
+  const result: Paginated<Omit<GetCostAndUsageCommandOutput, '$metadata'>> = await ctx.paginate(
+    'ce:GetCostAndUsage',
+    {
+      TimePeriod: { Start: range.start, End: range.end },
+      Granularity: 'MONTHLY',
+      Metrics: [metric],
+      GroupBy: keys.map((Key) => ({ Type: 'DIMENSION' as const, Key })),
+      ...(filter ? { Filter: filter } : {}),
+    },
+    account,
+    { inputToken: 'NextPageToken', outputToken: 'NextPageToken' },
+  );
+  const cells = new Map<string, Amount>();
+  let unit: string | undefined;
+  let estimated = false;
+  for (const r of result.pages.flatMap((p) => p.ResultsByTime ?? [])) {
+    estimated ||= r.Estimated === true;
+    for (const g of r.Groups ?? []) {
+      const value = g.Metrics?.[metric];
+      if (!value) continue;
+      unit ??= value.Unit;
+      const key = `${g.Keys?.[0] ?? ''}${SEP}${g.Keys?.[1] ?? ''}`;
+      cells.set(key, (cells.get(key) ?? amount(0)).plus(amount(value.Amount)));
+    }
+  }
+  return { cells, unit, estimated, more: result.more, incomplete: result.incomplete };
+}
+
+interface PeriodArgs {
+  base_start_date?: string;
+  base_end_date?: string;
+  compare_start_date?: string;
+  compare_end_date?: string;
+}
+
+/**
+ * The two periods: explicit, or by default last month against the month before. A compared period given alone
+ * is measured against the span of the same length just before it (whole months against as many whole months).
+ */
+export function resolvePeriods(args: PeriodArgs, now: Date): { base: DateRange; compare: DateRange } {
+  const today = utcDay(now);
+  const pair = (startKey: keyof PeriodArgs, endKey: keyof PeriodArgs): DateRange | undefined => {
+    const start = args[startKey];
+    const end = args[endKey];
+    if (start === undefined && end === undefined) return undefined;
+    if (start === undefined || end === undefined) {
+      throw new ToolInputError(`${startKey} and ${endKey} go together (the end is exclusive).`);
+    }
+    const s = parseIsoDate(start, startKey);
+    const e = parseIsoDate(end, endKey);
+    if (e <= s)
+      throw new ToolInputError(
+        `${endKey} (${end}) must be after ${startKey} (${start}); the end is exclusive.`,
+      );
+    const earliest = monthStart(today, -14);
+    if (s < earliest) {
+      throw new ToolInputError(
+        `${startKey} ${start} is more than 14 months back; Cost Explorer keeps data from ${toIsoDate(earliest)} on.`,
+      );
+    }
+    const latest = addDays(today, 1);
+    if (e > latest) {
+      throw new ToolInputError(
+        `${endKey} ${end} is in the future; the latest end is ${toIsoDate(latest)} (exclusive, so today is included).`,
+      );
+    }
+    return { start, end };
+  };
+  let compare = pair('compare_start_date', 'compare_end_date');
+  let base = pair('base_start_date', 'base_end_date');
+  if (base && !compare) {
+    throw new ToolInputError(
+      'base_start_date/base_end_date need compare_start_date/compare_end_date: give the later period too.',
+    );
+  }
+  if (!compare) {
+    compare = { start: toIsoDate(monthStart(today, -1)), end: toIsoDate(monthStart(today)) };
+    base = { start: toIsoDate(monthStart(today, -2)), end: toIsoDate(monthStart(today, -1)) };
+  }
+  if (!base) {
+    const start = parseIsoDate(compare.start, 'compare_start_date');
+    const end = parseIsoDate(compare.end, 'compare_end_date');
+    const wholeMonths =
+      start.getUTCDate() === 1 && end.getUTCDate() === 1
+        ? (end.getUTCFullYear() - start.getUTCFullYear()) * 12 + end.getUTCMonth() - start.getUTCMonth()
+        : 0;
+    const baseStart =
+      wholeMonths > 0
+        ? monthStart(start, -wholeMonths)
+        : addDays(start, -daysBetween(compare.start, compare.end));
+    base = { start: toIsoDate(baseStart), end: compare.start };
+    if (baseStart < monthStart(today, -14)) {
+      throw new ToolInputError(
+        `The base period before ${compare.start} would start more than 14 months back; give base_start_date and ` +
+          `base_end_date explicitly.`,
+      );
+    }
+  }
+  return { base, compare };
+}

@@ -1,0 +1,505 @@
+import type { Anomaly, Expression } from '@aws-sdk/client-cost-explorer';
+import type { Budget } from '@aws-sdk/client-budgets';
+import { z } from 'zod';
+import { AwsCallError } from '../aws/errors';
+import type { AccountScope } from '../aws/gateway';
+import { addDays, monthStart, toIsoDate, utcDay } from '../core/dates';
+import { buildFilter } from '../core/filters';
+import { table } from '../core/format';
+import { amount, exact, percentChange, sum, type Amount } from '../core/money';
+import { includeCreditsRefunds, refresh, targetAccountId } from './common';
+import { budgetStatus, type BudgetStatus } from './get-budgets';
+import type { ToolContext } from './types';
+import { defineTool } from './types';
+
+/** The cost metrics a summary can be given in, with GetCostForecast's name for each. */
+export const SUMMARY_METRICS = {
+  UnblendedCost: 'UNBLENDED_COST',
+  AmortizedCost: 'AMORTIZED_COST',
+  BlendedCost: 'BLENDED_COST',
+  NetUnblendedCost: 'NET_UNBLENDED_COST',
+  NetAmortizedCost: 'NET_AMORTIZED_COST',
+} as const;
+export type SummaryMetric = keyof typeof SUMMARY_METRICS;
+
+export const summaryMetric = z
+  .enum(Object.keys(SUMMARY_METRICS) as [SummaryMetric, ...SummaryMetric[]])
+  .optional()
+  .describe(
+    'Cost metric; default UnblendedCost (AmortizedCost spreads upfront commitment fees over the term).',
+  );
+
+/** Movers listed in the summary. */
+const TOP_MOVERS = 5;
+/** The anomaly window of the summary, in days ending today. */
+const ANOMALY_WINDOW_DAYS = 30;
+/** The forecast's prediction interval, in percent. */
+const FORECAST_LEVEL = 80;
+
+const span = (what: string) =>
+  z
+    .object({
+      start: z.string().describe('First day, inclusive.'),
+      end: z.string().describe('End, exclusive.'),
+      amount: z.string().describe(`${what}, exact.`),
+    })
+    .describe(what);
+
+const moverShape = z.object({
+  service: z.string().describe('The AWS service.'),
+  month_to_date: z.string().describe('This month so far, exact.'),
+  last_month_same_days: z.string().describe('The same days of last month, exact.'),
+  change: z.string().describe('month_to_date − last_month_same_days, exact.'),
+  percent_change: z
+    .string()
+    .optional()
+    .describe('Change in % of last month (1 decimal); absent when last month was zero (a new cost).'),
+});
+
+export const summarizeCostsTool = defineTool({
+  name: 'summarize-costs',
+  title: 'Summarize costs',
+  description:
+    'One-call spend summary of an account: month to date; the same days of last month and the change; last ' +
+    'month in full; the forecast to month end with an 80% prediction interval and the projected month end; the ' +
+    'top 5 services that moved (absolute and %); open cost anomalies (last 30 days, no feedback yet); and budget ' +
+    'status. All arithmetic is exact. Parts that cannot be read (no anomaly monitor, no Budgets permission) ' +
+    'become notes. Credits and refunds are excluded unless include_credits_refunds is true.',
+  inputSchema: {
+    target_account_id: targetAccountId,
+    metric: summaryMetric,
+    include_credits_refunds: includeCreditsRefunds,
+    refresh,
+  },
+  outputSchema: {
+    account_id: z.string().describe('The account summarised.'),
+    metric: z.string().describe('The cost metric of every figure.'),
+    credits_refunds: z.enum(['excluded', 'included']).describe('Whether credits and refunds are counted.'),
+    total: z
+      .object({ amount: z.string().describe('Exact.'), unit: z.string().describe('e.g. USD.') })
+      .describe('Month-to-date cost (what a multi-account call adds up).'),
+    month_to_date: span('Cost from the 1st of this month through today (today is still partial)'),
+    last_month_same_days: span('Cost of last month from the 1st through the same day of the month'),
+    change_vs_last_month: z
+      .object({
+        amount: z.string().describe('month_to_date − last_month_same_days, exact.'),
+        percent: z.string().optional().describe('In % of last month, 1 decimal; absent when it was zero.'),
+      })
+      .describe('Month to date against the same days of last month.'),
+    last_month: span('Cost of the whole of last month'),
+    forecast: z
+      .object({
+        start: z.string().describe('Tomorrow.'),
+        end: z.string().describe('The 1st of next month (exclusive).'),
+        mean: z.string().describe("AWS's forecast for the rest of the month."),
+        lower: z.string().optional().describe('Lower bound of the prediction interval.'),
+        upper: z.string().optional().describe('Upper bound of the prediction interval.'),
+        level: z.number().describe('Confidence of the interval, in percent.'),
+      })
+      .optional()
+      .describe(
+        'Forecast from tomorrow to month end; absent on the last day of the month or when unavailable.',
+      ),
+    projected_month_end: z
+      .object({
+        amount: z.string().describe('month_to_date + forecast mean, exact.'),
+        lower: z.string().optional().describe('month_to_date + the interval lower bound.'),
+        upper: z.string().optional().describe('month_to_date + the interval upper bound.'),
+      })
+      .optional()
+      .describe('Where the month is heading.'),
+    top_movers: z
+      .array(moverShape)
+      .describe('The 5 services whose month to date moved most against the same days of last month.'),
+    anomalies: z
+      .object({
+        start: z.string().describe('Window start (inclusive).'),
+        end: z.string().describe('Window end (inclusive: today).'),
+        count: z.number().describe('Anomalies detected in the window.'),
+        open_count: z.number().describe('Of them, those nobody has given feedback on yet.'),
+        open_impact: z.string().describe('Total impact of the open ones, USD, exact.'),
+      })
+      .optional()
+      .describe('Cost anomalies; absent when they could not be read (see notes).'),
+    budgets: z
+      .object({
+        count: z.number().describe('Budgets in the account.'),
+        exceeded: z.array(z.string()).describe('Names of budgets over their limit.'),
+        forecast_to_exceed: z.array(z.string()).describe('Names of budgets forecast to go over.'),
+        below_target: z.array(z.string()).describe('Coverage/utilization budgets under their target.'),
+        ok: z.number().describe('Budgets within their limit (or without one).'),
+      })
+      .optional()
+      .describe('Budget status; absent when Budgets could not be read (see notes).'),
+    estimated: z.boolean().describe('Some figures are still estimates (the current month).'),
+  },
+  operations: [
+    'ce:GetCostAndUsage',
+    'ce:GetCostForecast',
+    'ce:GetAnomalies',
+    'budgets:DescribeBudgets',
+    'sts:GetCallerIdentity',
+  ],
+  fanout: true,
+  async handler(args, ctx) {
+    const metric: SummaryMetric = args.metric ?? 'UnblendedCost';
+    const account = await ctx.account(args.target_account_id);
+    const { filter, notes, creditsRefunds } = buildFilter(undefined, {
+      queriedAccountId: account.accountId,
+      excludeCreditsRefunds: !args.include_credits_refunds,
+    });
+    const today = utcDay(ctx.now);
+    const d = {
+      lastMonth: toIsoDate(monthStart(today, -1)),
+      thisMonth: toIsoDate(monthStart(today)),
+      tomorrow: toIsoDate(addDays(today, 1)),
+      nextMonth: toIsoDate(monthStart(today, 1)),
+      // The same number of days into last month as today is into this one, clipped to last month's end.
+      sameDayEnd: toIsoDate(
+        new Date(
+          Math.min(addDays(monthStart(today, -1), today.getUTCDate()).getTime(), monthStart(today).getTime()),
+        ),
+      ),
+      anomalyStart: toIsoDate(addDays(today, -ANOMALY_WINDOW_DAYS)),
+      today: toIsoDate(today),
+    };
+
+    // One daily request grouped by service answers the three spans and the movers: one paid request, not four.
+    const costs = ctx.paginate(
+      'ce:GetCostAndUsage',
+      {
+        TimePeriod: { Start: d.lastMonth, End: d.tomorrow },
+        Granularity: 'DAILY',
+        Metrics: [metric],
+        GroupBy: [{ Type: 'DIMENSION', Key: 'SERVICE' }],
+        ...(filter ? { Filter: filter } : {}),
+      },
+      account,
+      { inputToken: 'NextPageToken', outputToken: 'NextPageToken' },
+    );
+    const [forecast, anomalies, budgets] = await Promise.all([
+      d.tomorrow === d.nextMonth
+        ? Promise.resolve(undefined)
+        : sideRead('The forecast', () => readForecast(ctx, account, metric, filter, d.tomorrow, d.nextMonth)),
+      sideRead('Anomalies', () => readAnomalies(ctx, account, d.anomalyStart, d.today)),
+      sideRead('Budgets', () => readBudgets(ctx, account)),
+      costs.catch(() => undefined),
+    ]);
+    const { pages, more, incomplete } = await costs;
+    if (incomplete) notes.push(incomplete);
+    else if (more)
+      notes.push(`More pages exist beyond the ${ctx.config.maxPages} read; the figures are partial.`);
+
+    // Per-day, per-service amounts split into the spans.
+    const mtdBy = new Map<string, Amount>();
+    const prevBy = new Map<string, Amount>();
+    let mtd = amount(0);
+    let prev = amount(0);
+    let lastMonthTotal = amount(0);
+    let unit = 'USD';
+    let estimated = false;
+    const add = (m: Map<string, Amount>, k: string, v: Amount) => m.set(k, (m.get(k) ?? amount(0)).plus(v));
+    for (const r of pages.flatMap((p) => p.ResultsByTime ?? [])) {
+      const day = r.TimePeriod?.Start ?? '';
+      estimated ||= r.Estimated === true;
+      for (const g of r.Groups ?? []) {
+        const value = g.Metrics?.[metric];
+        if (!value) continue;
+        if (value.Unit) unit = value.Unit;
+        const v = amount(value.Amount);
+        const service = g.Keys?.[0] ?? '(no service)';
+        if (day >= d.thisMonth) {
+          mtd = mtd.plus(v);
+          add(mtdBy, service, v);
+        } else if (day >= d.lastMonth) {
+          lastMonthTotal = lastMonthTotal.plus(v);
+          if (day < d.sameDayEnd) {
+            prev = prev.plus(v);
+            add(prevBy, service, v);
+          }
+        }
+      }
+    }
+    const change = mtd.minus(prev);
+    const changePct = percentChange(prev, mtd);
+
+    const movers = [...new Set([...mtdBy.keys(), ...prevBy.keys()])]
+      .map((service) => {
+        const now = mtdBy.get(service) ?? amount(0);
+        const before = prevBy.get(service) ?? amount(0);
+        return { service, now, before, delta: now.minus(before) };
+      })
+      .filter((m) => !m.delta.isZero())
+      .sort((a, b) => b.delta.abs().comparedTo(a.delta.abs()) || a.service.localeCompare(b.service))
+      .slice(0, TOP_MOVERS);
+
+    const lines: string[] = [];
+    lines.push(
+      `**Month to date for account ${account.accountId} (${d.thisMonth} through ${d.today}): ${exact(mtd)} ${unit}**` +
+        `${estimated ? ' (estimated)' : ''}; ${signed(change)} ${unit}` +
+        `${changePct !== undefined ? ` (${signedPct(changePct)})` : ''} against the same days of last month ` +
+        `(${d.lastMonth} to ${d.sameDayEnd}, end exclusive: ${exact(prev)} ${unit}).`,
+    );
+    lines.push(`Last month in full (${d.lastMonth} to ${d.thisMonth}): ${exact(lastMonthTotal)} ${unit}.`);
+    let projected: { amount: string; lower?: string; upper?: string } | undefined;
+    if (d.tomorrow === d.nextMonth) {
+      projected = { amount: exact(mtd) };
+      lines.push(
+        `Today is the last day of the month: the month-to-date figure is the month end (${exact(mtd)} ${unit}).`,
+      );
+    } else if (forecast?.ok) {
+      const f = forecast.value;
+      projected = {
+        amount: exact(mtd.plus(f.mean)),
+        ...(f.lower !== undefined ? { lower: exact(mtd.plus(f.lower)) } : {}),
+        ...(f.upper !== undefined ? { upper: exact(mtd.plus(f.upper)) } : {}),
+      };
+      const interval = (a?: string, b?: string) =>
+        a !== undefined && b !== undefined ? ` (${FORECAST_LEVEL}% interval ${a} to ${b})` : '';
+      lines.push(
+        `Forecast for the rest of the month (${d.tomorrow} to ${d.nextMonth}): ${exact(f.mean)} ${unit}` +
+          `${interval(f.lower !== undefined ? exact(f.lower) : undefined, f.upper !== undefined ? exact(f.upper) : undefined)}` +
+          ` → projected month end ${projected.amount} ${unit}${interval(projected.lower, projected.upper)}.`,
+      );
+    } else if (forecast) {
+      notes.push(forecast.note);
+    }
+    if (anomalies.ok) {
+      const a = anomalies.value;
+      lines.push(
+        `Anomalies (${d.anomalyStart} to ${d.today}): ${a.count} detected, ${a.openCount} open (no feedback yet)` +
+          `${a.openCount ? `, open impact ${exact(a.openImpact)} USD` : ''}.`,
+      );
+    } else {
+      notes.push(anomalies.note);
+    }
+    if (budgets.ok) {
+      const b = budgets.value;
+      const names = (list: string[]) =>
+        list.length ? ` (${list.slice(0, 5).join(', ')}${list.length > 5 ? ', …' : ''})` : '';
+      lines.push(
+        b.count === 0
+          ? 'Budgets: none in this account.'
+          : `Budgets: ${b.count} — ${b.exceeded.length} exceeded${names(b.exceeded)}, ` +
+              `${b.forecastToExceed.length} forecast to exceed${names(b.forecastToExceed)}` +
+              `${b.belowTarget.length ? `, ${b.belowTarget.length} below target${names(b.belowTarget)}` : ''}, ${b.ok} ok.`,
+      );
+    } else {
+      notes.push(budgets.note);
+    }
+    lines.push(`Credits and refunds ${creditsRefunds}; metric ${metric}; today's cost is still partial.`);
+    if (movers.length) {
+      lines.push(
+        '',
+        `Top ${movers.length} movers by service (month to date vs the same days of last month):`,
+        table(
+          ['Service', `Month to date (${unit})`, `Same days last month (${unit})`, 'Change', '%'],
+          movers.map((m) => {
+            const pct = percentChange(m.before, m.now);
+            return [
+              m.service,
+              exact(m.now),
+              exact(m.before),
+              signed(m.delta),
+              pct !== undefined ? signedPct(pct) : 'new',
+            ];
+          }),
+        ),
+      );
+    }
+
+    return {
+      text: lines.join('\n'),
+      data: {
+        account_id: account.accountId,
+        metric,
+        credits_refunds: creditsRefunds,
+        total: { amount: exact(mtd), unit },
+        month_to_date: { start: d.thisMonth, end: d.tomorrow, amount: exact(mtd) },
+        last_month_same_days: { start: d.lastMonth, end: d.sameDayEnd, amount: exact(prev) },
+        change_vs_last_month: {
+          amount: exact(change),
+          ...(changePct !== undefined ? { percent: changePct } : {}),
+        },
+        last_month: { start: d.lastMonth, end: d.thisMonth, amount: exact(lastMonthTotal) },
+        ...(forecast?.ok
+          ? {
+              forecast: {
+                start: d.tomorrow,
+                end: d.nextMonth,
+                mean: exact(forecast.value.mean),
+                ...(forecast.value.lower !== undefined ? { lower: exact(forecast.value.lower) } : {}),
+                ...(forecast.value.upper !== undefined ? { upper: exact(forecast.value.upper) } : {}),
+                level: FORECAST_LEVEL,
+              },
+            }
+          : {}),
+        ...(projected ? { projected_month_end: projected } : {}),
+        top_movers: movers.map((m) => {
+          const pct = percentChange(m.before, m.now);
+          return {
+            service: m.service,
+            month_to_date: exact(m.now),
+            last_month_same_days: exact(m.before),
+            change: exact(m.delta),
+            ...(pct !== undefined ? { percent_change: pct } : {}),
+          };
+        }),
+        ...(anomalies.ok
+          ? {
+              anomalies: {
+                start: d.anomalyStart,
+                end: d.today,
+                count: anomalies.value.count,
+                open_count: anomalies.value.openCount,
+                open_impact: exact(anomalies.value.openImpact),
+              },
+            }
+          : {}),
+        ...(budgets.ok
+          ? {
+              budgets: {
+                count: budgets.value.count,
+                exceeded: budgets.value.exceeded,
+                forecast_to_exceed: budgets.value.forecastToExceed,
+                below_target: budgets.value.belowTarget,
+                ok: budgets.value.ok,
+              },
+            }
+          : {}),
+        estimated,
+        notes,
+      },
+    };
+  },
+});
+
+/** `+1.5` / `-0.25`: a signed exact amount. */
+export function signed(value: Amount): string {
+  return value.isNegative() ? exact(value) : `+${exact(value)}`;
+}
+
+export function signedPct(pct: string): string {
+  return pct.startsWith('-') ? `${pct}%` : `+${pct}%`;
+}
+
+type Side<T> = { ok: true; value: T } | { ok: false; note: string };
+
+/**
+ * A read the summary can do without: its failure (no permission, no monitor, the deadline) becomes a note saying
+ * what is missing and why, instead of failing the whole answer.
+ */
+async function sideRead<T>(what: string, read: () => Promise<T>): Promise<Side<T>> {
+  try {
+    return { ok: true, value: await read() };
+  } catch (err) {
+    if (err instanceof AwsCallError && err.kind === 'deadline') {
+      return { ok: false, note: `incomplete: ${what} could not be read before the tool deadline.` };
+    }
+    if (err instanceof AwsCallError) return { ok: false, note: `${what} not included: ${err.message}` };
+    throw err;
+  }
+}
+
+async function readForecast(
+  ctx: ToolContext,
+  account: AccountScope,
+  metric: SummaryMetric,
+  filter: Expression | undefined,
+  start: string,
+  end: string,
+): Promise<{ mean: Amount; lower?: Amount; upper?: Amount }> {
+  const out = await ctx.call(
+    'ce:GetCostForecast',
+    {
+      TimePeriod: { Start: start, End: end },
+      Metric: SUMMARY_METRICS[metric],
+      Granularity: 'MONTHLY',
+      PredictionIntervalLevel: FORECAST_LEVEL,
+      ...(filter ? { Filter: filter } : {}),
+    },
+    account,
+  );
+  const buckets = out.ForecastResultsByTime ?? [];
+  const bound = (key: 'PredictionIntervalLowerBound' | 'PredictionIntervalUpperBound') =>
+    buckets.length > 0 && buckets.every((b) => b[key] !== undefined)
+      ? sum(buckets.map((b) => b[key]))
+      : undefined;
+  return {
+    mean: out.Total?.Amount !== undefined ? amount(out.Total.Amount) : sum(buckets.map((b) => b.MeanValue)),
+    lower: bound('PredictionIntervalLowerBound'),
+    upper: bound('PredictionIntervalUpperBound'),
+  };
+}
+
+async function readAnomalies(
+  ctx: ToolContext,
+  account: AccountScope,
+  start: string,
+  endInclusive: string,
+): Promise<{ count: number; openCount: number; openImpact: Amount }> {
+  const { pages } = await ctx.paginate(
+    'ce:GetAnomalies',
+    { DateInterval: { StartDate: start, EndDate: endInclusive } },
+    account,
+    { inputToken: 'NextPageToken', outputToken: 'NextPageToken', maxPages: 3 },
+  );
+  const all: Anomaly[] = pages.flatMap((p) => p.Anomalies ?? []);
+  const open = all.filter((a) => !a.Feedback);
+  return {
+    count: all.length,
+    openCount: open.length,
+    openImpact: sum(open.map((a) => a.Impact?.TotalImpact ?? a.Impact?.MaxImpact)),
+  };
+}
+
+async function readBudgets(
+  ctx: ToolContext,
+  account: AccountScope,
+): Promise<{
+  count: number;
+  exceeded: string[];
+  forecastToExceed: string[];
+  belowTarget: string[];
+  ok: number;
+}> {
+  let budgets: Budget[] = [];
+  try {
+    const { pages } = await ctx.paginate(
+      'budgets:DescribeBudgets',
+      { AccountId: account.accountId, MaxResults: 100 },
+      account,
+      { inputToken: 'NextToken', outputToken: 'NextToken', maxPages: 3 },
+    );
+    budgets = pages.flatMap((p) => p.Budgets ?? []);
+  } catch (err) {
+    // Budgets answers NotFoundException for an account without budgets: that is an answer, not a failure.
+    if (!(err instanceof AwsCallError && err.kind === 'not-found')) throw err;
+  }
+  const by: Record<BudgetStatus, string[]> = {
+    exceeded: [],
+    forecast_to_exceed: [],
+    ok: [],
+    below_target: [],
+    no_limit: [],
+  };
+  for (const b of budgets) {
+    const type = b.BudgetType ?? 'COST';
+    const limit = b.BudgetLimit?.Amount !== undefined ? amount(b.BudgetLimit.Amount) : undefined;
+    const forecast = b.CalculatedSpend?.ForecastedSpend?.Amount;
+    const status = budgetStatus(
+      type,
+      limit,
+      amount(b.CalculatedSpend?.ActualSpend?.Amount),
+      forecast !== undefined ? amount(forecast) : undefined,
+    );
+    by[status].push(b.BudgetName ?? '(unnamed)');
+  }
+  return {
+    count: budgets.length,
+    exceeded: by.exceeded.sort(),
+    forecastToExceed: by.forecast_to_exceed.sort(),
+    belowTarget: by.below_target.sort(),
+    ok: by.ok.length + by.no_limit.length,
+  };
+}
