@@ -177,6 +177,7 @@ export const getCostForecastTool = defineTool({
       .describe('Projected month end, when the forecast runs from today to the end of the month or beyond.'),
   },
   operations: ['ce:GetCostForecast', 'ce:GetCostAndUsage', 'sts:GetCallerIdentity'],
+  fanout: true,
   async handler(args, ctx) {
     const granularity = args.granularity ?? 'MONTHLY';
     const range = resolveForecastRange(
