@@ -1,3 +1,4 @@
+import { ANALYSIS_TOOLS } from '../../server/src/tools/analysis-tools';
 import { assumedAccessKey, awsError, BASE_ACCESS_KEY, OWN_ACCOUNT } from '../fake-aws/fake-aws';
 import { textOf, useServer } from './harness';
 
@@ -15,8 +16,20 @@ const NO_CREDITS = { Not: { Dimensions: { Key: 'RECORD_TYPE', Values: ['Credit',
 
 type Data = Record<string, any>;
 
+/**
+ * Calls a tool through the MCP client and checks that every AWS operation the fake saw for it is one the tool
+ * declares (and so one the IAM policy grants). Assuming the member role is credential plumbing, not a tool call.
+ */
 async function call(name: string, args: Record<string, unknown> = {}) {
+  const tool = ANALYSIS_TOOLS.find((t) => t.name === name);
+  if (!tool) throw new Error(`no tool ${name} in the analysis family`);
+  const before = fake.calls.length;
   const result = await client().callTool({ name, arguments: args });
+  const seen = fake.calls
+    .slice(before)
+    .map((c) => c.key)
+    .filter((k) => k !== 'sts:AssumeRole');
+  expect(seen.filter((k) => !(tool.operations as readonly string[]).includes(k))).toEqual([]);
   return { result, data: result.structuredContent as Data, text: textOf(result) };
 }
 
