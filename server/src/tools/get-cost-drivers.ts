@@ -18,7 +18,7 @@ import {
 } from './month-comparison';
 import { defineTool } from './types';
 
-const COST_METRICS = [
+const DRIVER_METRICS = [
   'UnblendedCost',
   'AmortizedCost',
   'NetUnblendedCost',
@@ -45,7 +45,7 @@ export const getCostDriversTool = defineTool({
     target_account_id: targetAccountId,
     baseline_month: baselineMonth,
     comparison_month: comparisonMonth,
-    metric: z.enum(COST_METRICS).optional().describe('Cost metric to explain; default UnblendedCost.'),
+    metric: z.enum(DRIVER_METRICS).optional().describe('Cost metric to explain; default UnblendedCost.'),
     group_by: comparisonGroupBy,
     group_by_tag: comparisonGroupByTag,
     filters,
