@@ -53,6 +53,7 @@ const rowShape = z.object({
   currency: z.string(),
 });
 
+/** get-billing-group-cost-report: AWS cost, pro forma cost and margin per billing group. */
 export const getBillingGroupCostReportTool = defineTool({
   name: 'get-billing-group-cost-report',
   title: 'Get Billing Conductor cost report',

@@ -8,6 +8,7 @@ import { targetAccountId } from './common';
 import { maxResults, pagesNote, region } from './optimization-common';
 import { defineTool, type Paginated, type ToolContext } from './types';
 
+/** The resource kinds Compute Optimizer recommends on, one Get…Recommendations operation each. */
 export const COMPUTE_OPTIMIZER_RESOURCE_TYPES = [
   'EC2_INSTANCE',
   'AUTO_SCALING_GROUP',
@@ -367,6 +368,7 @@ const recommendationShape = z.object({
   current_performance_risk: z.string().optional(),
 });
 
+/** get-compute-optimizer-recommendations: rightsizing and idle recommendations for one resource type and region. */
 export const getComputeOptimizerRecommendationsTool = defineTool({
   name: 'get-compute-optimizer-recommendations',
   title: 'Get Compute Optimizer recommendations',

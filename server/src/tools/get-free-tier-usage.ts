@@ -8,6 +8,7 @@ import { defineTool } from './types';
 
 const DEFAULT_LIMIT = 25;
 
+/** How a Free Tier offer stands against its limit, worst first. */
 export const FREE_TIER_STATUSES = ['exceeded', 'forecast to exceed', 'ok'] as const;
 type Status = (typeof FREE_TIER_STATUSES)[number];
 
@@ -30,6 +31,7 @@ export function freeTierStatus(actual: Amount, forecast: Amount, limit: Amount):
 
 const STATUS_ORDER: Record<Status, number> = { exceeded: 0, 'forecast to exceed': 1, ok: 2 };
 
+/** get-free-tier-usage: Free Tier actual and forecast usage against each limit. */
 export const getFreeTierUsageTool = defineTool({
   name: 'get-free-tier-usage',
   title: 'Get AWS Free Tier usage',

@@ -39,6 +39,7 @@ export function flattenConfiguration(details: unknown): {
 
 const settingShape = z.array(z.object({ name: z.string(), value: z.string() }));
 
+/** get-recommendation-details: one Cost Optimization Hub recommendation, current against recommended. */
 export const getRecommendationDetailsTool = defineTool({
   name: 'get-recommendation-details',
   title: 'Get one Cost Optimization Hub recommendation',

@@ -11,6 +11,7 @@ const MAX_PRODUCTS = 100;
 const MAX_DIMENSIONS = 100;
 const TEXT_ROWS = 40;
 
+/** Price terms get-service-pricing lists. */
 export const TERM_TYPES = ['OnDemand', 'Reserved', 'All'] as const;
 
 interface PriceDimension {
@@ -111,6 +112,7 @@ function unknownServiceCode(code: string): ToolInputError {
   );
 }
 
+/** get-service-pricing: public list prices (Pricing GetProducts) as compact price dimensions. */
 export const getServicePricingTool = defineTool({
   name: 'get-service-pricing',
   title: 'Get AWS service pricing',

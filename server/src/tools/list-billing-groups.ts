@@ -7,6 +7,7 @@ import { defineTool } from './types';
 const DEFAULT_LIMIT = 25;
 const ACCOUNTS_PER_GROUP = 50;
 
+/** list-billing-groups: Billing Conductor billing groups and their accounts. */
 export const listBillingGroupsTool = defineTool({
   name: 'list-billing-groups',
   title: 'List Billing Conductor billing groups',

@@ -8,6 +8,7 @@ import { targetAccountId } from './common';
 import { AWS_REGION_PATTERN, maxResults, pagesNote } from './optimization-common';
 import { defineTool } from './types';
 
+/** Cost Optimization Hub action types (the API's own values). */
 export const COH_ACTION_TYPES = [
   'Rightsize',
   'Stop',
@@ -19,6 +20,7 @@ export const COH_ACTION_TYPES = [
   'ScaleIn',
 ] as const;
 
+/** Cost Optimization Hub resource types (the API's own values). */
 export const COH_RESOURCE_TYPES = [
   'Ec2Instance',
   'LambdaFunction',
@@ -40,8 +42,10 @@ export const COH_RESOURCE_TYPES = [
   'AuroraDbClusterStorage',
 ] as const;
 
+/** Implementation efforts, lowest first. */
 export const COH_EFFORTS = ['VeryLow', 'Low', 'Medium', 'High', 'VeryHigh'] as const;
 
+/** Dimensions ListRecommendationSummaries groups by. */
 export const COH_GROUP_BY = [
   'AccountId',
   'ActionType',
@@ -74,6 +78,7 @@ export function explainCohFailure(err: unknown, accountId: string): unknown {
   return err;
 }
 
+/** list-cost-optimization-recommendations: Cost Optimization Hub recommendations, or savings per group. */
 export const listCostOptimizationRecommendationsTool = defineTool({
   name: 'list-cost-optimization-recommendations',
   title: 'List Cost Optimization Hub recommendations',

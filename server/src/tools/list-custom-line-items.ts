@@ -7,6 +7,7 @@ import { defineTool } from './types';
 
 const DEFAULT_LIMIT = 25;
 
+/** list-custom-line-items: Billing Conductor credits and fees. */
 export const listCustomLineItemsTool = defineTool({
   name: 'list-custom-line-items',
   title: 'List Billing Conductor custom line items',

@@ -6,6 +6,7 @@ import { defineTool } from './types';
 const DEFAULT_LIMIT = 50;
 const MAX_LIMIT = 200;
 
+/** list-pricing-attributes: Pricing service codes, attribute names and attribute values. */
 export const listPricingAttributesTool = defineTool({
   name: 'list-pricing-attributes',
   title: 'List pricing service codes, attributes and values',

@@ -9,6 +9,7 @@ const DEFAULT_LIMIT = 25;
 /** Plans whose rules are looked up (one request each); the rest are listed without their rules. */
 const PLANS_WITH_RULES = 20;
 
+/** list-pricing-rules-and-plans: Billing Conductor pricing plans and rules. */
 export const listPricingRulesAndPlansTool = defineTool({
   name: 'list-pricing-rules-and-plans',
   title: 'List Billing Conductor pricing plans and rules',

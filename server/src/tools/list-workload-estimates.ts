@@ -44,6 +44,7 @@ function estimateOut(e: {
   };
 }
 
+/** list-workload-estimates: Pricing Calculator workload estimates, or one estimate's usage lines. */
 export const listWorkloadEstimatesTool = defineTool({
   name: 'list-workload-estimates',
   title: 'List Pricing Calculator workload estimates',

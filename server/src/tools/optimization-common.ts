@@ -8,6 +8,7 @@ import { ToolInputError } from '../core/errors';
 /** An AWS region name such as us-east-1, eu-central-2 or us-gov-west-1. */
 export const AWS_REGION_PATTERN = /^[a-z]{2}(-[a-z]+)+-\d{1,2}$/;
 
+/** The `region` parameter of regional reads. */
 export const region = z
   .string()
   .regex(AWS_REGION_PATTERN, 'region must be an AWS region name such as us-east-1')
@@ -16,6 +17,7 @@ export const region = z
 
 const BILLING_PERIOD = /^(\d{4})-(0[1-9]|1[0-2])$/;
 
+/** The `billing_period` parameter of the Billing Conductor tools. */
 export const billingPeriod = z
   .string()
   .regex(BILLING_PERIOD, 'billing_period must be YYYY-MM, e.g. 2026-10')
