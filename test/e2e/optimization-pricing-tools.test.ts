@@ -677,6 +677,28 @@ describe('get-service-pricing and list-pricing-attributes', () => {
     );
   });
 
+  test('points a rejected filter to the attribute names and values', async () => {
+    fake.on('pricing:GetProducts', () =>
+      awsError('InvalidParameterException', 'Input validation error: unknown field instancetype'),
+    );
+    const result = await call('get-service-pricing', {
+      service_code: 'AmazonEC2',
+      filters: [{ field: 'instancetype', value: 'm7g.large' }],
+    });
+    expect(result.isError).toBe(true);
+    expect(textOf(result)).toBe(
+      'AWS rejected the request (pricing:GetProducts): Input validation error: unknown field instancetype ' +
+        'Check attribute names and values with list-pricing-attributes (service_code AmazonEC2).',
+    );
+  });
+
+  test('asks for a service code with an attribute name, without calling AWS', async () => {
+    const result = await call('list-pricing-attributes', { attribute_name: 'instanceType' });
+    expect(result.isError).toBe(true);
+    expect(textOf(result)).toMatch(/^attribute_name needs service_code/);
+    expect(fake.calls.filter((c) => c.service === 'pricing')).toHaveLength(0);
+  });
+
   test('takes no target_account_id: prices are public', async () => {
     const { tools } = await client().listTools();
     for (const name of ['get-service-pricing', 'list-pricing-attributes']) {
