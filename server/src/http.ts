@@ -34,6 +34,22 @@ function jsonRpcError(code: number, message: string, id: string | number | null 
 class BodyTooLarge extends Error {}
 
 function readBody(req: IncomingMessage): Promise<Buffer> {
+/** Deeper JSON is refused; real MCP messages nest well under 20 levels. */
+export const MAX_JSON_DEPTH = 64;
+
+/** Whether a parsed JSON value nests deeper than `limit` (iterative, so the check itself cannot overflow). */
+export function nestingExceeds(value: unknown, limit: number): boolean {
+  const stack: [unknown, number][] = [[value, 0]];
+  while (stack.length > 0) {
+    const [current, depth] = stack.pop()!;
+    if (current === null || typeof current !== 'object') continue;
+    if (depth >= limit) return true;
+    for (const child of Array.isArray(current) ? current : Object.values(current))
+      stack.push([child, depth + 1]);
+  }
+  return false;
+}
+
   return new Promise((resolve, reject) => {
     const declared = Number(req.headers['content-length']);
     if (Number.isFinite(declared) && declared > MAX_BODY_BYTES) return reject(new BodyTooLarge());
@@ -77,11 +93,10 @@ async function handleMcpPost(
   if (authenticate) {
     const verdict = await authenticate(req.headers.authorization);
     if (!verdict.ok) {
-      // The body is not read: close the connection so an unread upload cannot be reused as the next request.
+      // The body is left unread; Node discards it after the answer (see the 413 below).
       sendJson(res, verdict.status, jsonRpcError(-32001, verdict.message), {
         ...(verdict.challenge ? { 'www-authenticate': verdict.challenge } : {}),
         ...(verdict.status === 503 ? { 'retry-after': '5' } : {}),
-        connection: 'close',
       });
       req.resume();
       return;
@@ -92,9 +107,10 @@ async function handleMcpPost(
     raw = await readBody(req);
   } catch (err) {
     if (err instanceof BodyTooLarge) {
-      sendJson(res, 413, jsonRpcError(-32600, `Request body exceeds ${MAX_BODY_BYTES} bytes.`), {
-        connection: 'close',
-      });
+      // No `connection: close`: closing a socket with upload bytes still unread makes the kernel send a reset, which
+      // can destroy the 413 before the client reads it. Node discards the rest of the body instead (bounded by the
+      // request timeout) and the client sees the answer.
+      sendJson(res, 413, jsonRpcError(-32600, `Request body exceeds ${MAX_BODY_BYTES} bytes.`));
       req.resume();
       return;
     }
@@ -111,6 +127,15 @@ async function handleMcpPost(
   }
   const body = Array.isArray(parsed) ? parsed.map(normaliseMessage) : normaliseMessage(parsed);
 
+  if (nestingExceeds(parsed, MAX_JSON_DEPTH)) {
+    // The SDK's schema validation recurses per level and overflows the stack on a few thousand (fuzz-found).
+    sendJson(
+      res,
+      400,
+      jsonRpcError(-32600, `Invalid request: JSON nested deeper than ${MAX_JSON_DEPTH} levels.`),
+    );
+    return;
+  }
   const server = createServer(deps);
   const transport = new StreamableHTTPServerTransport({
     sessionIdGenerator: undefined,
@@ -180,11 +205,13 @@ export function createMcpHttpServer(deps: ToolDeps): HttpServerHandle {
   );
   server.on('clientError', (err: NodeJS.ErrnoException, socket) => {
     if (!socket.writable) return;
-    socket.end(
+    const status =
       err.code === 'ERR_HTTP_REQUEST_TIMEOUT'
-        ? 'HTTP/1.1 408 Request Timeout\r\nconnection: close\r\ncontent-length: 0\r\n\r\n'
-        : 'HTTP/1.1 400 Bad Request\r\nconnection: close\r\ncontent-length: 0\r\n\r\n',
-    );
+        ? '408 Request Timeout'
+        : err.code === 'HPE_HEADER_OVERFLOW'
+          ? '431 Request Header Fields Too Large'
+          : '400 Bad Request';
+    socket.end(`HTTP/1.1 ${status}\r\nconnection: close\r\ncontent-length: 0\r\n\r\n`);
   });
 
   return {
