@@ -236,7 +236,7 @@ export class FakeAws {
       headers: req.headers,
     };
     this.calls.push(call);
-    if (this.latencyMs > 0) await new Promise((r) => setTimeout(r, this.latencyMs));
+    if (this.latencyMs > 0) await waitUnlessClosed(this.latencyMs, res);
     const queued = this.scripted.get(call.key)?.shift();
     const handler = this.handlers.get(call.key) ?? this.fallback;
     let result: unknown;
@@ -247,7 +247,7 @@ export class FakeAws {
     const delayMs = (result as Partial<TaggedReply> | undefined)?.[REPLY]
       ? (result as TaggedReply).delayMs
       : 0;
-    if (delayMs) await new Promise((r) => setTimeout(r, delayMs));
+    if (delayMs) await waitUnlessClosed(delayMs, res);
     this.send(res, protocol, operation, result, String(req.headers['content-type'] ?? ''));
   }
 
@@ -298,6 +298,21 @@ export class FakeAws {
     });
     res.end(JSON.stringify(payload ?? {}));
   }
+}
+
+/**
+ * Waits before answering, but stops waiting when the caller hangs up (a client that gave up at its deadline), so a
+ * slow reply never keeps the test process alive after the test.
+ */
+function waitUnlessClosed(ms: number, res: ServerResponse): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(resolve, ms);
+    timer.unref();
+    res.once('close', () => {
+      clearTimeout(timer);
+      resolve();
+    });
+  });
 }
 
 // Query-protocol lists (CloudFormation's Stacks, Outputs) are `<member>` elements inside the list's element.

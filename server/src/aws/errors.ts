@@ -65,7 +65,9 @@ export function classifyAwsError(err: unknown, operation: string, accountId: str
   const make = (kind: AwsFailureKind, text: string) =>
     new AwsCallError(kind, operation, accountId, text, name);
 
-  if (name === 'AbortError' || name === 'TimeoutError' || name === 'DeadlineExceeded') {
+  // Not 'TimeoutError': @smithy/node-http-handler gives that name to ECONNRESET / EPIPE / ETIMEDOUT (so its retry
+  // strategy treats them as transient); after the retries they mean "unavailable", not the tool's deadline.
+  if (name === 'AbortError' || name === 'DeadlineExceeded') {
     return make('deadline', `${operation} did not finish before the tool's deadline.`);
   }
   if (
@@ -135,6 +137,7 @@ export function classifyAwsError(err: unknown, operation: string, accountId: str
   }
   if (
     (status !== undefined && status >= 500) ||
+    name === 'TimeoutError' ||
     /ECONNRESET|ECONNREFUSED|EPIPE|ETIMEDOUT|socket hang up|ServiceUnavailable|InternalServerError|InternalFailure/i.test(
       `${name} ${message}`,
     )
