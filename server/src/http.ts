@@ -2,6 +2,7 @@ import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { createServer as createHttpServer } from 'node:http';
 import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
 import { createBearerAuthenticator, type BearerAuthenticator } from './auth';
+import { FastPath } from './fast-path';
 import { describeError } from './log';
 import { createServer } from './server';
 import type { ToolDeps } from './tools/runner';
@@ -33,7 +34,6 @@ function jsonRpcError(code: number, message: string, id: string | number | null 
 
 class BodyTooLarge extends Error {}
 
-function readBody(req: IncomingMessage): Promise<Buffer> {
 /** Deeper JSON is refused; real MCP messages nest well under 20 levels. */
 export const MAX_JSON_DEPTH = 64;
 
@@ -50,6 +50,7 @@ export function nestingExceeds(value: unknown, limit: number): boolean {
   return false;
 }
 
+function readBody(req: IncomingMessage): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     const declared = Number(req.headers['content-length']);
     if (Number.isFinite(declared) && declared > MAX_BODY_BYTES) return reject(new BodyTooLarge());
@@ -89,6 +90,7 @@ async function handleMcpPost(
   res: ServerResponse,
   deps: ToolDeps,
   authenticate: BearerAuthenticator | undefined,
+  fastPath: FastPath,
 ): Promise<void> {
   if (authenticate) {
     const verdict = await authenticate(req.headers.authorization);
@@ -125,8 +127,6 @@ async function handleMcpPost(
     sendJson(res, 400, jsonRpcError(-32700, 'Parse error: the request body is not valid JSON.'));
     return;
   }
-  const body = Array.isArray(parsed) ? parsed.map(normaliseMessage) : normaliseMessage(parsed);
-
   if (nestingExceeds(parsed, MAX_JSON_DEPTH)) {
     // The SDK's schema validation recurses per level and overflows the stack on a few thousand (fuzz-found).
     sendJson(
@@ -136,6 +136,22 @@ async function handleMcpPost(
     );
     return;
   }
+  const body = Array.isArray(parsed) ? parsed.map(normaliseMessage) : normaliseMessage(parsed);
+
+  // initialize / ping / tools/list / prompts/list: the McpServer's own answer, computed once (see fast-path.ts).
+  const fast = await fastPath.answer(req.headers, body);
+  if (fast) {
+    if (fast.status === 202) res.writeHead(202).end();
+    else {
+      res.writeHead(200, {
+        'content-type': 'application/json',
+        'content-length': Buffer.byteLength(fast.body),
+      });
+      res.end(fast.body);
+    }
+    return;
+  }
+
   const server = createServer(deps);
   const transport = new StreamableHTTPServerTransport({
     sessionIdGenerator: undefined,
@@ -159,6 +175,7 @@ export interface HttpServerHandle {
 export function createMcpHttpServer(deps: ToolDeps): HttpServerHandle {
   const { log, config } = deps;
   const authenticate = config.auth ? createBearerAuthenticator(config.auth, log) : undefined;
+  const fastPath = new FastPath(deps);
   const requestTimeoutMs = config.requestTimeoutSeconds * 1000;
   let inFlight = 0;
   let idle: (() => void) | undefined;
@@ -179,7 +196,7 @@ export function createMcpHttpServer(deps: ToolDeps): HttpServerHandle {
       const path = (req.url ?? '/').split('?')[0];
       if (path === '/mcp') {
         if (req.method === 'POST') {
-          handleMcpPost(req, res, deps, authenticate).catch((err) => {
+          handleMcpPost(req, res, deps, authenticate, fastPath).catch((err) => {
             log.error('request failed', describeError(err));
             sendJson(res, 500, jsonRpcError(-32603, 'Internal error.'));
           });

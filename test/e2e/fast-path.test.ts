@@ -1,0 +1,144 @@
+import { createServer as createHttpServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
+import { AwsGateway } from '../../server/src/aws/gateway';
+import { loadConfig } from '../../server/src/config';
+import { FastPath } from '../../server/src/fast-path';
+import { normaliseMessage } from '../../server/src/http';
+import { createLogger } from '../../server/src/log';
+import { createServer } from '../../server/src/server';
+import type { ToolDeps } from '../../server/src/tools/runner';
+import { FakeAws } from '../fake-aws/fake-aws';
+import { startServer, TEST_CLOCK, type RunningServer } from './harness';
+
+// The bundled server answers initialize / ping / tools/list / prompts/list from JSON computed once. These tests
+// hold it to the answers of the plain SDK path (a new McpServer + StreamableHTTPServerTransport per request, as
+// the server did before), request by request, status and body.
+
+// LOG_LEVEL info: the harness waits for the server's "listening" line.
+const ENV = { ALLOWED_TARGET_ACCOUNTS: '222222222222', BILLING_MCP_CLOCK: TEST_CLOCK, LOG_LEVEL: 'info' };
+const deps: ToolDeps = (() => {
+  const config = loadConfig({ ...ENV, AWS_REGION: 'us-east-1' });
+  const log = createLogger('error');
+  return { config, log, gateway: new AwsGateway(config, log) };
+})();
+
+/** The SDK path alone, over HTTP. */
+function referenceServer(): Server {
+  return createHttpServer(async (req, res) => {
+    const chunks: Buffer[] = [];
+    for await (const c of req) chunks.push(c as Buffer);
+    const parsed = JSON.parse(Buffer.concat(chunks).toString('utf8'));
+    const body = Array.isArray(parsed) ? parsed.map(normaliseMessage) : normaliseMessage(parsed);
+    const server = createServer(deps);
+    const transport = new StreamableHTTPServerTransport({
+      sessionIdGenerator: undefined,
+      enableJsonResponse: true,
+    });
+    res.on('close', () => {
+      void transport.close();
+      void server.close();
+    });
+    await server.connect(transport);
+    await transport.handleRequest(req, res, body);
+  });
+}
+
+const fake = new FakeAws();
+let bundled: RunningServer;
+let reference: Server;
+let referenceUrl: string;
+
+beforeAll(async () => {
+  await fake.start();
+  bundled = await startServer(fake, ENV);
+  reference = referenceServer();
+  await new Promise<void>((r) => reference.listen(0, '127.0.0.1', r));
+  referenceUrl = `http://127.0.0.1:${(reference.address() as AddressInfo).port}/mcp`;
+});
+afterAll(async () => {
+  await bundled?.stop();
+  reference?.closeAllConnections();
+  await new Promise((r) => reference?.close(r));
+  await fake.stop();
+});
+
+const HEADERS = { 'content-type': 'application/json', accept: 'application/json, text/event-stream' };
+
+async function post(url: string, body: unknown, headers: Record<string, string> = HEADERS) {
+  const res = await fetch(url, { method: 'POST', headers, body: JSON.stringify(body) });
+  const text = await res.text();
+  return {
+    status: res.status,
+    contentType: res.headers.get('content-type'),
+    body: text ? JSON.parse(text) : undefined,
+  };
+}
+
+const initialize = (id: number | string, protocolVersion: string) => ({
+  jsonrpc: '2.0',
+  id,
+  method: 'initialize',
+  params: { protocolVersion, capabilities: {}, clientInfo: { name: 'quick', version: '1.0' } },
+});
+
+// Every case names its headers: jest would take a missing third table value for a `done` callback.
+const CASES: [string, unknown, Record<string, string>][] = [
+  ['initialize', initialize(1, '2025-06-18'), HEADERS],
+  ['initialize with a string id', initialize('init-7', '2025-03-26'), HEADERS],
+  [
+    'initialize with an unknown protocol version (the server offers its latest)',
+    initialize(2, '1999-01-01'),
+    HEADERS,
+  ],
+  ['initialize without params (a JSON-RPC error)', { jsonrpc: '2.0', id: 3, method: 'initialize' }, HEADERS],
+  ['tools/list', { jsonrpc: '2.0', id: 4, method: 'tools/list' }, HEADERS],
+  [
+    'tools/list with a cursor',
+    { jsonrpc: '2.0', id: 5, method: 'tools/list', params: { cursor: 'x' } },
+    HEADERS,
+  ],
+  ['prompts/list', { jsonrpc: '2.0', id: 6, method: 'prompts/list', params: {} }, HEADERS],
+  ['ping with null params (AgentCore)', { jsonrpc: '2.0', id: 7, method: 'ping', params: null }, HEADERS],
+  ['ping', { jsonrpc: '2.0', id: 'p', method: 'ping' }, HEADERS],
+  ['notifications/initialized', { jsonrpc: '2.0', method: 'notifications/initialized' }, HEADERS],
+  [
+    'tools/list with an unsupported protocol version header',
+    { jsonrpc: '2.0', id: 8, method: 'tools/list' },
+    { ...HEADERS, 'mcp-protocol-version': '1999-01-01' },
+  ],
+  [
+    'tools/list without text/event-stream in Accept',
+    { jsonrpc: '2.0', id: 9, method: 'tools/list' },
+    { 'content-type': 'application/json', accept: 'application/json' },
+  ],
+  ['a batch', [{ jsonrpc: '2.0', id: 10, method: 'ping' }], HEADERS],
+];
+
+test.each(CASES)(
+  'answers %s exactly as the SDK path does, the first time and again',
+  async (_name, body, headers) => {
+    const expected = await post(referenceUrl, body, headers);
+    for (let i = 0; i < 2; i++) {
+      expect(await post(bundled.url, body, headers)).toEqual(expected);
+    }
+  },
+);
+
+test('serves tools/list from the fast path with the SDK server’s own tool list', async () => {
+  const fast = new FastPath(deps);
+  const answer = await fast.answer(HEADERS, { jsonrpc: '2.0', id: 41, method: 'tools/list' });
+  expect(answer?.status).toBe(200);
+  const sdk = await post(referenceUrl, { jsonrpc: '2.0', id: 41, method: 'tools/list' });
+  expect(JSON.parse((answer as { body: string }).body)).toEqual(sdk.body);
+  expect(sdk.body.result.tools.length).toBeGreaterThan(2);
+});
+
+test('leaves tools/call, batches and unusual content types to the SDK', async () => {
+  const fast = new FastPath(deps);
+  const call = { jsonrpc: '2.0', id: 1, method: 'tools/call', params: { name: 'summarize-costs' } };
+  expect(await fast.answer(HEADERS, call)).toBeUndefined();
+  expect(await fast.answer(HEADERS, [{ jsonrpc: '2.0', id: 1, method: 'ping' }])).toBeUndefined();
+  const odd = { ...HEADERS, 'content-type': 'application/json; charset=latin1' };
+  expect(await fast.answer(odd, { jsonrpc: '2.0', id: 1, method: 'ping' })).toBeUndefined();
+});
