@@ -1,0 +1,119 @@
+import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
+import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { parseArgs, resolveRegion, UsageError, type CliOptions } from './lib/args';
+import {
+  maskSecret,
+  readClientCredentials,
+  readDeployment,
+  StepFailure,
+  type ClientCredentials,
+  type Deployment,
+} from './lib/deployment';
+import { CHAT_AGENT_PERSONA } from './lib/persona';
+
+/**
+ * `npm run quick-config [-- --show-secret]`: prints the four values the Amazon Quick MCP connector asks for, read
+ * from the deployed stacks and Secrets Manager, the console steps, and the recommended chat-agent persona.
+ */
+
+/** The connector fields and the steps, as printed (the secret masked unless `showSecret`). */
+export function renderQuickConfig(
+  deployment: Deployment,
+  credentials: ClientCredentials,
+  options: { showSecret: boolean },
+): string {
+  const secret = options.showSecret ? credentials.clientSecret : maskSecret(credentials.clientSecret);
+  return `Amazon Quick — MCP connector fields
+  MCP server endpoint  ${deployment.mcpEndpoint}
+  Authentication       Service authentication (service-to-service OAuth, client credentials)
+  Client ID            ${credentials.clientId}
+  Client secret        ${secret}
+  Token URL            ${credentials.tokenUrl}
+${options.showSecret ? '' : `  (the full secret: npm run quick-config -- --show-secret, or the ${deployment.authStack} GetSecretCommand output)\n`}
+Steps in the Amazon Quick console (labels may differ slightly between console versions)
+  1. Integrations → Actions → add an integration of type Model Context Protocol.
+  2. Name it (e.g. "AWS billing") and describe it: "Answers questions about AWS spend, budgets, commitments and
+     savings with exact numbers from the AWS billing APIs (read-only)."
+  3. Paste the MCP server endpoint above.
+  4. Choose service authentication and enter the client ID, client secret and token URL above.
+  5. Create and continue: Quick lists the server's tools as actions (all read-only, so none needs Action Review).
+     If creation fails right after listing tools, run \`npm run smoke\`: the client must be in the runtime's
+     allowed clients.
+  6. Share the integration with the users who may ask about spend, then create a chat agent with the persona
+     below and add this integration to it.
+  7. After a redeploy that changes tools, refresh or re-create the integration: Quick reads the tool list when
+     the integration is created.
+
+Recommended chat-agent persona
+${CHAT_AGENT_PERSONA.split('\n')
+  .map((line) => (line ? `  ${line}` : ''))
+  .join('\n')}
+`;
+}
+
+export interface QuickConfigDeps {
+  readonly stackPrefix: string;
+  readonly region: string;
+  readonly cloudFormation: CloudFormationClient;
+  readonly secretsManager: SecretsManagerClient;
+  readonly showSecret: boolean;
+}
+
+/** Reads the deployment and renders the configuration; a StepFailure says what to fix. */
+export async function quickConfig(deps: QuickConfigDeps): Promise<string> {
+  const deployment = await readDeployment(deps.cloudFormation, deps.stackPrefix, deps.region);
+  const credentials = await readClientCredentials(deps.secretsManager, deployment.clientSecretArn);
+  return renderQuickConfig(deployment, credentials, { showSecret: deps.showSecret });
+}
+
+const HELP = `Usage: npm run quick-config -- [--stack-prefix BillingMcp] [--region us-east-1] [--show-secret]
+
+Prints the Amazon Quick MCP connector fields (endpoint, client ID, client secret, token URL) of a deployment, the
+console steps, and a recommended chat-agent persona. The secret is masked unless --show-secret is given.`;
+
+async function main(): Promise<number> {
+  let options: CliOptions;
+  let region: string;
+  try {
+    options = parseArgs(process.argv.slice(2));
+    if (options.help) {
+      console.log(HELP);
+      return 0;
+    }
+    region = await resolveRegion(options.region, () => new CloudFormationClient({}).config.region());
+  } catch (err) {
+    if (err instanceof UsageError) {
+      console.error(err.message);
+      return 2;
+    }
+    throw err;
+  }
+  try {
+    console.log(
+      await quickConfig({
+        stackPrefix: options.stackPrefix,
+        region,
+        cloudFormation: new CloudFormationClient({ region }),
+        secretsManager: new SecretsManagerClient({ region }),
+        showSecret: options.showSecret,
+      }),
+    );
+    return 0;
+  } catch (err) {
+    if (err instanceof StepFailure) {
+      console.error(`${err.message}\nfix: ${err.fix}`);
+      return 1;
+    }
+    throw err;
+  }
+}
+
+if (require.main === module) {
+  main().then(
+    (code) => (process.exitCode = code),
+    (err) => {
+      console.error(err instanceof Error ? err.message : err);
+      process.exitCode = 1;
+    },
+  );
+}
