@@ -1,5 +1,3 @@
-import { fromNodeProviderChain, fromTemporaryCredentials } from '@aws-sdk/credential-providers';
-import { memoize } from '@smithy/property-provider';
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@smithy/types';
 import type { ServerConfig } from '../config';
 import type { Logger } from '../log';
@@ -97,7 +95,6 @@ export class AwsGateway {
   private readonly now: () => number;
   private readonly endpointOverrides: Readonly<Record<string, string>>;
   private ownAccount: Promise<string> | undefined;
-  private baseCredentials: AwsCredentialIdentityProvider | undefined;
   /** Cumulative paid requests per account, for the operator's logs. */
   private readonly paidByAccount = new Map<string, number>();
 
@@ -277,38 +274,70 @@ export class AwsGateway {
   /**
    * Credentials for an account: the default chain for the own account; for a member account, its role assumed
    * with fromTemporaryCredentials, memoized per account (shared by every service client) and refreshed before
-   * expiry.
+   * expiry. The credential-provider modules load on first use, like the SDK clients.
    */
   private credentialsFor(account: AccountScope): AwsCredentialIdentityProvider {
-    if (account.isOwn) {
-      this.baseCredentials ??= memoize(fromNodeProviderChain(), expiresSoon, hasExpiry);
-      return this.baseCredentials;
-    }
-    let provider = this.credentials.get(account.accountId);
+    const key = account.isOwn ? '' : account.accountId;
+    let provider = this.credentials.get(key);
     if (!provider) {
-      const roleArn = this.roleArnFor(account.accountId);
-      const assume = fromTemporaryCredentials({
-        params: {
-          RoleArn: roleArn,
-          RoleSessionName: `billing-mcp-${account.accountId}`,
-          DurationSeconds: ASSUMED_ROLE_SECONDS,
-          ...(this.config.crossAccountExternalId ? { ExternalId: this.config.crossAccountExternalId } : {}),
+      const real = loadCredentialLibraries().then(
+        ({ fromNodeProviderChain, fromTemporaryCredentials, memoize }) => {
+          if (account.isOwn) return memoize(fromNodeProviderChain(), expiresSoon, hasExpiry);
+          const roleArn = this.roleArnFor(account.accountId);
+          const assume = fromTemporaryCredentials({
+            params: {
+              RoleArn: roleArn,
+              RoleSessionName: `billing-mcp-${account.accountId}`,
+              DurationSeconds: ASSUMED_ROLE_SECONDS,
+              ...(this.config.crossAccountExternalId
+                ? { ExternalId: this.config.crossAccountExternalId }
+                : {}),
+            },
+            clientConfig: { region: this.config.defaultRegion },
+          });
+          const accountId = account.accountId;
+          const explained: AwsCredentialIdentityProvider = async (props) => {
+            try {
+              return await assume(props);
+            } catch (err) {
+              throw assumeRoleFailure(err, roleArn, accountId);
+            }
+          };
+          return memoize(explained, expiresSoon, hasExpiry);
         },
-        clientConfig: { region: this.config.defaultRegion },
-      });
-      const accountId = account.accountId;
-      const explained: AwsCredentialIdentityProvider = async (props) => {
-        try {
-          return await assume(props);
-        } catch (err) {
-          throw assumeRoleFailure(err, roleArn, accountId);
-        }
-      };
-      provider = memoize(explained, expiresSoon, hasExpiry);
-      this.credentials.set(account.accountId, provider);
+      );
+      // A module that failed to load is not remembered.
+      real.catch(() => this.credentials.delete(key));
+      provider = async (props) => (await real)(props);
+      this.credentials.set(key, provider);
     }
     return provider;
   }
+}
+
+// Loaded on first use: @aws-sdk/credential-providers pulls in STS, SSO and the whole default chain (~100 ms at
+// start-up otherwise), and a cold microVM answers `initialize` before it needs any of it.
+let credentialLibraries:
+  | Promise<{
+      fromNodeProviderChain: typeof import('@aws-sdk/credential-providers').fromNodeProviderChain;
+      fromTemporaryCredentials: typeof import('@aws-sdk/credential-providers').fromTemporaryCredentials;
+      memoize: typeof import('@smithy/property-provider').memoize;
+    }>
+  | undefined;
+
+function loadCredentialLibraries() {
+  if (!credentialLibraries) {
+    credentialLibraries = Promise.all([
+      import('@aws-sdk/credential-providers'),
+      import('@smithy/property-provider'),
+    ]).then(([providers, property]) => ({
+      fromNodeProviderChain: providers.fromNodeProviderChain,
+      fromTemporaryCredentials: providers.fromTemporaryCredentials,
+      memoize: property.memoize,
+    }));
+    credentialLibraries.catch(() => (credentialLibraries = undefined));
+  }
+  return credentialLibraries;
 }
 
 function expiresSoon(credentials: AwsCredentialIdentity): boolean {
