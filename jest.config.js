@@ -10,6 +10,8 @@ module.exports = {
       { tsconfig: { module: 'commonjs', moduleResolution: 'node10', isolatedModules: true } },
     ],
   },
+  // Relative imports written with .js (as node16 module resolution requires for dynamic import()) load the .ts file.
+  moduleNameMapper: { '^(\\.{1,2}/.*)\\.js$': '$1' },
   globalSetup: '<rootDir>/test/global-setup.ts',
   testTimeout: 60_000,
 };

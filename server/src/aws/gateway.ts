@@ -5,7 +5,6 @@ import { describeError } from '../log';
 import { AWS_OPERATIONS, type AwsOperation, type AwsService } from './actions';
 import { AnswerCache, cacheKey, SharedRequestFailed } from './cache';
 import { AwsCallError, classifyAwsError } from './errors';
-import { callJsonService } from './json-services/signed-json';
 import type { InputOf, OutputOf } from './operations';
 import { SERVICES, type SdkClient } from './services';
 
@@ -211,6 +210,8 @@ export class AwsGateway {
         const client = await this.client(service, account, region);
         output = await client.send(loaded.command(api, input), { abortSignal: signal });
       } else {
+        // The signing helper (SigV4, the smithy HTTP handler: ~40 ms to load) also waits for its first use.
+        const { callJsonService } = await import('./json-services/signed-json.js');
         output = await callJsonService(spec, api, input, {
           region,
           credentials: this.credentialsFor(account),
