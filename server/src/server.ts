@@ -1,4 +1,5 @@
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
+import { AjvJsonSchemaValidator } from '@modelcontextprotocol/sdk/validation/ajv-provider.js';
 import { version } from '../../package.json';
 import { PROMPTS, registerPrompts } from './prompts';
 import { registerTools, TOOLS } from './tools';
@@ -33,6 +34,12 @@ export function buildInstructions(deps: Pick<ToolDeps, 'config'>): string {
 /** Most array elements plus object members one tools/call `arguments` may hold. */
 export const MAX_TOOL_INPUT_ELEMENTS = 2_000;
 
+let schemaValidator: AjvJsonSchemaValidator | undefined;
+
+function sharedSchemaValidator(): AjvJsonSchemaValidator {
+  return (schemaValidator ??= new AjvJsonSchemaValidator());
+}
+
 /** A new MCP server with every tool registered. Stateless HTTP creates one per request. */
 export function createServer(deps: ToolDeps): McpServer {
   const server = new McpServer(
@@ -43,6 +50,10 @@ export function createServer(deps: ToolDeps): McpServer {
       // Refused before schema validation: otherwise a 10,000-element array of bad values gets one error line per
       // element (a 30 KB request drew a 670 KB answer in the fuzz suite). Real calls stay far below this.
       maxToolInputElements: MAX_TOOL_INPUT_ELEMENTS,
+      // One validator for the process: by default every McpServer builds its own Ajv (with formats), which is
+      // most of the cost of the per-request server the stateless transport needs, for a feature (elicitation)
+      // this server never uses.
+      jsonSchemaValidator: sharedSchemaValidator(),
     },
   );
   registerTools(server, deps);
