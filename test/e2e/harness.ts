@@ -51,7 +51,11 @@ export async function startServer(fake: FakeAws, env: Record<string, string> = {
   let stderr = '';
   child.stderr!.setEncoding('utf8');
   const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`server did not start:\n${stderr}`)), 15_000);
+    // A server that never says it is listening must not outlive the test run (jest would hang on it).
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`server did not start:\n${stderr}`));
+    }, 15_000);
     child.stderr!.on('data', (chunk: string) => {
       stderr += chunk;
       const m = /"msg":"listening".*?"url":"([^"]+)"/.exec(stderr);
