@@ -1,5 +1,8 @@
 import { z } from 'zod';
+import type { AwsOperation } from '../aws/actions';
 import { AwsCallError } from '../aws/errors';
+import type { AccountScope } from '../aws/gateway';
+import type { InputOf, OutputOf } from '../aws/operations';
 import {
   addDays,
   parseIsoDate,
@@ -12,6 +15,7 @@ import {
 import { ToolInputError } from '../core/errors';
 import { buildFilter, type FilterClause } from '../core/filters';
 import { amount, rounded, type Amount } from '../core/money';
+import type { ToolContext } from './types';
 
 /**
  * What the reservation and Savings Plans tools share: their range rules, the Granularity/GroupBy rule, the
@@ -101,6 +105,111 @@ export function commitmentFilter(
   ];
   const { filter, notes } = buildFilter(all, { queriedAccountId, excludeCreditsRefunds: false });
   return { filter, notes };
+}
+
+/** What a commitment tool resolves from its arguments before calling AWS. */
+export interface CommitmentRequest {
+  readonly range: DateRange;
+  /** Notes for the answer so far (range clipping, dropped granularity, filter clean-up). */
+  readonly notes: string[];
+  readonly account: AccountScope;
+  readonly granularity: 'MONTHLY' | 'DAILY' | undefined;
+  readonly filter: ReturnType<typeof buildFilter>['filter'];
+}
+
+/**
+ * Resolves the range, the account, the granularity and the filter of a commitment tool, in that order (so a bad
+ * range is reported before the account is looked up, and a conflicting filter after).
+ */
+export async function commitmentRequest(
+  args: RangeArgs & {
+    target_account_id?: string;
+    group_by?: string;
+    granularity?: 'MONTHLY' | 'DAILY';
+    filters?: readonly FilterClause[];
+  },
+  service: string | undefined,
+  ctx: Pick<ToolContext, 'now' | 'account'>,
+): Promise<CommitmentRequest> {
+  const { range, notes } = commitmentRange(args, ctx.now);
+  const account = await ctx.account(args.target_account_id);
+  const gran = granularityFor(args.group_by, args.granularity, notes);
+  const { filter, notes: filterNotes } = commitmentFilter(args.filters, service, account.accountId);
+  notes.push(...filterNotes);
+  return { range, notes, account, granularity: gran, filter };
+}
+
+/** The request fields the coverage and reservation utilization APIs share. */
+export function commitmentQuery(request: CommitmentRequest, groupBy: string | undefined) {
+  return {
+    TimePeriod: { Start: request.range.start, End: request.range.end },
+    ...(groupBy ? { GroupBy: [{ Type: 'DIMENSION' as const, Key: groupBy }] } : {}),
+    ...(request.granularity ? { Granularity: request.granularity } : {}),
+    ...(request.filter ? { Filter: request.filter } : {}),
+  };
+}
+
+/**
+ * Reads every page of a commitment API (up to the page bound), noting in `request.notes` when reading stopped
+ * early or more `items` exist. No commitments in the range is no pages, not an error.
+ */
+export async function readCommitmentPages<O extends AwsOperation>(
+  ctx: Pick<ToolContext, 'paginate' | 'config'>,
+  operation: O,
+  input: InputOf<O>,
+  request: CommitmentRequest,
+  token: string,
+  items: string,
+): Promise<{ pages: OutputOf<O>[]; more: boolean }> {
+  try {
+    const result = await ctx.paginate(operation, input, request.account, {
+      inputToken: token,
+      outputToken: token,
+    });
+    if (result.incomplete) request.notes.push(result.incomplete);
+    else if (result.more)
+      request.notes.push(`More ${items} exist beyond the ${ctx.config.maxPages} pages read.`);
+    return { pages: result.pages, more: result.more };
+  } catch (err) {
+    if (!isNoCommitmentData(err)) throw err;
+    return { pages: [], more: false };
+  }
+}
+
+/**
+ * Folds rows that share a key (a group seen in several time buckets) into one, in first-seen order: a key seen
+ * once keeps AWS's figures, percentage included; a key seen several times gets `combine` of its rows.
+ */
+export function mergeByKey<F>(
+  rows: readonly { key: string; f: F }[],
+  combine: (fs: F[]) => F,
+): { key: string; f: F; merged: boolean }[] {
+  const byKey = new Map<string, F[]>();
+  for (const r of rows) byKey.set(r.key, [...(byKey.get(r.key) ?? []), r.f]);
+  return [...byKey.entries()].map(([key, fs]) =>
+    fs.length === 1 ? { key, f: fs[0], merged: false } : { key, f: combine(fs), merged: true },
+  );
+}
+
+/** Time buckets shown: a month of days at most. */
+const PERIODS_SHOWN = 31;
+
+/** A time bucket from AWS with its figures. */
+export function periodRow<F>(timePeriod: { Start?: string; End?: string } | undefined, f: F) {
+  return { start: timePeriod?.Start ?? '', end: timePeriod?.End ?? '', f };
+}
+
+/** The last time buckets, the ones shown. */
+export function shownPeriods<P>(periods: readonly P[]): P[] {
+  return periods.slice(-PERIODS_SHOWN);
+}
+
+/** The time buckets shown, as structured output: each range with its figures in the tool's output form. */
+export function periodsData<F, O extends object>(
+  periods: readonly { start: string; end: string; f: F }[],
+  out: (f: F) => O,
+): ({ start: string; end: string } & O)[] {
+  return shownPeriods(periods).map((p) => ({ start: p.start, end: p.end, ...out(p.f) }));
 }
 
 /** Cost Explorer's "nothing to report" for commitments: no reservations or Savings Plans (or no usage) then. */

@@ -1,17 +1,20 @@
-import type { Coverage, GetReservationCoverageResponse } from '@aws-sdk/client-cost-explorer';
+import type { Coverage } from '@aws-sdk/client-cost-explorer';
 import { z } from 'zod';
 import { table, TOP_ROWS } from '../core/format';
 import { amount, exact, percentOf, rounded, sum, type Amount } from '../core/money';
 import { endDate, filters, period, rangeShape, refresh, startDate, targetAccountId } from './common';
 import {
   attributesLabel,
-  commitmentFilter,
-  commitmentRange,
+  commitmentQuery,
+  commitmentRequest,
   granularity,
-  granularityFor,
-  isNoCommitmentData,
+  mergeByKey,
   pctText,
+  periodRow,
+  periodsData,
+  readCommitmentPages,
   RESERVATION_SERVICES,
+  shownPeriods,
 } from './commitments';
 import { defineTool } from './types';
 
@@ -72,6 +75,19 @@ function out(f: CoverageFigures) {
   };
 }
 
+/** Sums rows exactly; the hours percentage is recomputed from the sums (reserved / total). */
+function combine(rows: readonly CoverageFigures[]): CoverageFigures {
+  const reservedHours = sum(rows.map((r) => r.reservedHours));
+  const totalHours = sum(rows.map((r) => r.totalHours));
+  return {
+    reservedHours,
+    onDemandHours: sum(rows.map((r) => r.onDemandHours)),
+    totalHours,
+    onDemandCost: sum(rows.map((r) => r.onDemandCost)),
+    hoursPct: percentOf(reservedHours, totalHours),
+  };
+}
+
 export const getReservationCoverageTool = defineTool({
   name: 'get-reservation-coverage',
   title: 'Get reservation coverage',
@@ -117,34 +133,17 @@ export const getReservationCoverageTool = defineTool({
   },
   operations: ['ce:GetReservationCoverage', 'sts:GetCallerIdentity'],
   async handler(args, ctx) {
-    const { range, notes } = commitmentRange(args, ctx.now);
     const service = args.service ?? 'Amazon Elastic Compute Cloud - Compute';
-    const account = await ctx.account(args.target_account_id);
-    const gran = granularityFor(args.group_by, args.granularity, notes);
-    const { filter, notes: filterNotes } = commitmentFilter(args.filters, service, account.accountId);
-    notes.push(...filterNotes);
-
-    let pages: Omit<GetReservationCoverageResponse, '$metadata'>[] = [];
-    let more = false;
-    try {
-      const result = await ctx.paginate(
-        'ce:GetReservationCoverage',
-        {
-          TimePeriod: { Start: range.start, End: range.end },
-          ...(args.group_by ? { GroupBy: [{ Type: 'DIMENSION', Key: args.group_by }] } : {}),
-          ...(gran ? { Granularity: gran } : {}),
-          ...(filter ? { Filter: filter } : {}),
-        },
-        account,
-        { inputToken: 'NextPageToken', outputToken: 'NextPageToken' },
-      );
-      pages = result.pages;
-      more = result.more;
-      if (result.incomplete) notes.push(result.incomplete);
-      else if (more) notes.push(`More groups exist beyond the ${ctx.config.maxPages} pages read.`);
-    } catch (err) {
-      if (!isNoCommitmentData(err)) throw err;
-    }
+    const request = await commitmentRequest(args, service, ctx);
+    const { range, notes, account, granularity: gran } = request;
+    const { pages, more } = await readCommitmentPages(
+      ctx,
+      'ce:GetReservationCoverage',
+      commitmentQuery(request, args.group_by),
+      request,
+      'NextPageToken',
+      'groups',
+    );
 
     const base = {
       account_id: account.accountId,
@@ -166,61 +165,28 @@ export const getReservationCoverageTool = defineTool({
     }
 
     const totalRaw = pages.find((p) => p.Total)?.Total;
-    const periodRows = args.group_by
-      ? []
-      : byTime.map((t) => ({
-          start: t.TimePeriod?.Start ?? '',
-          end: t.TimePeriod?.End ?? '',
-          f: figures(t.Total),
-        }));
+    const periodRows = args.group_by ? [] : byTime.map((t) => periodRow(t.TimePeriod, figures(t.Total)));
 
     // A group can appear in several time buckets; its hours and cost are summed exactly, and its percentage is
     // AWS's own when it appears once, else recomputed from the summed hours.
-    const groupMap = new Map<string, CoverageFigures & { seen: number }>();
-    for (const g of byTime.flatMap((t) => t.Groups ?? [])) {
-      const key = attributesLabel(g.Attributes);
-      const f = figures(g.Coverage);
-      const prev = groupMap.get(key);
-      if (!prev) {
-        groupMap.set(key, { ...f, seen: 1 });
-        continue;
-      }
-      const reservedHours = prev.reservedHours.plus(f.reservedHours);
-      const totalHours = prev.totalHours.plus(f.totalHours);
-      groupMap.set(key, {
-        reservedHours,
-        onDemandHours: prev.onDemandHours.plus(f.onDemandHours),
-        totalHours,
-        onDemandCost: prev.onDemandCost.plus(f.onDemandCost),
-        hoursPct: percentOf(reservedHours, totalHours),
-        seen: prev.seen + 1,
-      });
-    }
-    if ([...groupMap.values()].some((g) => g.seen > 1)) {
+    const merged = mergeByKey(
+      byTime
+        .flatMap((t) => t.Groups ?? [])
+        .map((g) => ({ key: attributesLabel(g.Attributes), f: figures(g.Coverage) })),
+      combine,
+    );
+    if (merged.some((g) => g.merged)) {
       notes.push('Groups spanning several time buckets show coverage recomputed from their summed hours.');
     }
-    const groups = [...groupMap.entries()]
-      .map(([key, f]) => ({ key, f }))
-      .sort(
-        (a, b) =>
-          b.f.onDemandCost.comparedTo(a.f.onDemandCost) ||
-          b.f.onDemandHours.comparedTo(a.f.onDemandHours) ||
-          a.key.localeCompare(b.key),
-      );
+    const groups = merged.sort(
+      (a, b) =>
+        b.f.onDemandCost.comparedTo(a.f.onDemandCost) ||
+        b.f.onDemandHours.comparedTo(a.f.onDemandHours) ||
+        a.key.localeCompare(b.key),
+    );
     const total: CoverageFigures = totalRaw
       ? figures(totalRaw)
-      : (() => {
-          const rows = args.group_by ? groups.map((g) => g.f) : periodRows.map((p) => p.f);
-          const reservedHours = sum(rows.map((r) => r.reservedHours));
-          const totalHours = sum(rows.map((r) => r.totalHours));
-          return {
-            reservedHours,
-            onDemandHours: sum(rows.map((r) => r.onDemandHours)),
-            totalHours,
-            onDemandCost: sum(rows.map((r) => r.onDemandCost)),
-            hoursPct: percentOf(reservedHours, totalHours),
-          };
-        })();
+      : combine(args.group_by ? groups.map((g) => g.f) : periodRows.map((p) => p.f));
 
     const shown = groups.slice(0, TOP_ROWS);
     const lines: string[] = [
@@ -255,15 +221,13 @@ export const getReservationCoverageTool = defineTool({
         '',
         table(
           ['Period start', 'Coverage (hours)', 'Reserved h', 'On-demand h', 'On-demand cost (USD)'],
-          periodRows
-            .slice(-31)
-            .map((p) => [
-              p.start,
-              pctText(p.f.hoursPct),
-              exact(p.f.reservedHours),
-              exact(p.f.onDemandHours),
-              exact(p.f.onDemandCost),
-            ]),
+          shownPeriods(periodRows).map((p) => [
+            p.start,
+            pctText(p.f.hoursPct),
+            exact(p.f.reservedHours),
+            exact(p.f.onDemandHours),
+            exact(p.f.onDemandCost),
+          ]),
         ),
       );
     }
@@ -275,7 +239,7 @@ export const getReservationCoverageTool = defineTool({
         has_data: true,
         total: out(total),
         groups: shown.map((g) => ({ key: g.key, ...out(g.f) })),
-        periods: periodRows.slice(-31).map((p) => ({ start: p.start, end: p.end, ...out(p.f) })),
+        periods: periodsData(periodRows, out),
         notes,
       },
     };

@@ -1,16 +1,18 @@
-import type { GetReservationUtilizationResponse, ReservationAggregates } from '@aws-sdk/client-cost-explorer';
+import type { ReservationAggregates } from '@aws-sdk/client-cost-explorer';
 import { z } from 'zod';
 import { table, TOP_ROWS } from '../core/format';
 import { amount, exact, rounded, sum, type Amount } from '../core/money';
 import { endDate, filters, period, rangeShape, refresh, startDate, targetAccountId } from './common';
 import {
-  commitmentFilter,
-  commitmentRange,
+  commitmentQuery,
+  commitmentRequest,
   granularity,
-  granularityFor,
-  isNoCommitmentData,
   pctText,
+  periodRow,
+  periodsData,
+  readCommitmentPages,
   RESERVATION_SERVICES,
+  shownPeriods,
 } from './commitments';
 import { defineTool } from './types';
 
@@ -116,33 +118,16 @@ export const getReservationUtilizationTool = defineTool({
   },
   operations: ['ce:GetReservationUtilization', 'sts:GetCallerIdentity'],
   async handler(args, ctx) {
-    const { range, notes } = commitmentRange(args, ctx.now);
-    const account = await ctx.account(args.target_account_id);
-    const gran = granularityFor(args.group_by, args.granularity, notes);
-    const { filter, notes: filterNotes } = commitmentFilter(args.filters, args.service, account.accountId);
-    notes.push(...filterNotes);
-
-    let pages: Omit<GetReservationUtilizationResponse, '$metadata'>[] = [];
-    let more = false;
-    try {
-      const result = await ctx.paginate(
-        'ce:GetReservationUtilization',
-        {
-          TimePeriod: { Start: range.start, End: range.end },
-          ...(args.group_by ? { GroupBy: [{ Type: 'DIMENSION', Key: args.group_by }] } : {}),
-          ...(gran ? { Granularity: gran } : {}),
-          ...(filter ? { Filter: filter } : {}),
-        },
-        account,
-        { inputToken: 'NextPageToken', outputToken: 'NextPageToken' },
-      );
-      pages = result.pages;
-      more = result.more;
-      if (result.incomplete) notes.push(result.incomplete);
-      else if (more) notes.push(`More reservations exist beyond the ${ctx.config.maxPages} pages read.`);
-    } catch (err) {
-      if (!isNoCommitmentData(err)) throw err;
-    }
+    const request = await commitmentRequest(args, args.service, ctx);
+    const { range, notes, account, granularity: gran } = request;
+    const { pages, more } = await readCommitmentPages(
+      ctx,
+      'ce:GetReservationUtilization',
+      commitmentQuery(request, args.group_by),
+      request,
+      'NextPageToken',
+      'reservations',
+    );
 
     const scope = args.service ?? 'all services';
     const base = {
@@ -165,13 +150,7 @@ export const getReservationUtilizationTool = defineTool({
     }
 
     const total = figures(pages.find((p) => p.Total)?.Total ?? byTime[0].Total);
-    const periodRows = args.group_by
-      ? []
-      : byTime.map((t) => ({
-          start: t.TimePeriod?.Start ?? '',
-          end: t.TimePeriod?.End ?? '',
-          f: figures(t.Total),
-        }));
+    const periodRows = args.group_by ? [] : byTime.map((t) => periodRow(t.TimePeriod, figures(t.Total)));
     const reservations = byTime
       .flatMap((t) => t.Groups ?? [])
       .map((g) => ({ id: g.Value ?? '', attributes: g.Attributes ?? {}, f: figures(g.Utilization) }))
@@ -212,16 +191,14 @@ export const getReservationUtilizationTool = defineTool({
         '',
         table(
           ['Period start', 'Utilization', 'Used h', 'Unused h', 'Unused cost (USD)', 'Net savings (USD)'],
-          periodRows
-            .slice(-31)
-            .map((p) => [
-              p.start,
-              pctText(p.f.pct),
-              exact(p.f.used),
-              exact(p.f.unused),
-              exact(p.f.unusedCost),
-              exact(p.f.netSavings),
-            ]),
+          shownPeriods(periodRows).map((p) => [
+            p.start,
+            pctText(p.f.pct),
+            exact(p.f.used),
+            exact(p.f.unused),
+            exact(p.f.unusedCost),
+            exact(p.f.netSavings),
+          ]),
         ),
       );
     }
@@ -233,7 +210,7 @@ export const getReservationUtilizationTool = defineTool({
         has_data: true,
         total: out(total),
         reservations: shown.map((r) => ({ subscription_id: r.id, attributes: r.attributes, ...out(r.f) })),
-        periods: periodRows.slice(-31).map((p) => ({ start: p.start, end: p.end, ...out(p.f) })),
+        periods: periodsData(periodRows, out),
         notes,
       },
     };

@@ -1,19 +1,19 @@
-import type {
-  GetSavingsPlansCoverageResponse,
-  SavingsPlansCoverageData,
-} from '@aws-sdk/client-cost-explorer';
+import type { SavingsPlansCoverageData } from '@aws-sdk/client-cost-explorer';
 import { z } from 'zod';
 import { table, TOP_ROWS } from '../core/format';
 import { amount, exact, percentOf, rounded, sum, type Amount } from '../core/money';
 import { endDate, filters, period, rangeShape, refresh, startDate, targetAccountId } from './common';
 import {
   attributesLabel,
-  commitmentFilter,
-  commitmentRange,
+  commitmentQuery,
+  commitmentRequest,
   granularity,
-  granularityFor,
-  isNoCommitmentData,
+  mergeByKey,
   pctText,
+  periodRow,
+  periodsData,
+  readCommitmentPages,
+  shownPeriods,
 } from './commitments';
 import { defineTool } from './types';
 
@@ -101,33 +101,16 @@ export const getSavingsPlansCoverageTool = defineTool({
   },
   operations: ['ce:GetSavingsPlansCoverage', 'sts:GetCallerIdentity'],
   async handler(args, ctx) {
-    const { range, notes } = commitmentRange(args, ctx.now);
-    const account = await ctx.account(args.target_account_id);
-    const gran = granularityFor(args.group_by, args.granularity, notes);
-    const { filter, notes: filterNotes } = commitmentFilter(args.filters, undefined, account.accountId);
-    notes.push(...filterNotes);
-
-    let pages: Omit<GetSavingsPlansCoverageResponse, '$metadata'>[] = [];
-    let more = false;
-    try {
-      const result = await ctx.paginate(
-        'ce:GetSavingsPlansCoverage',
-        {
-          TimePeriod: { Start: range.start, End: range.end },
-          ...(args.group_by ? { GroupBy: [{ Type: 'DIMENSION', Key: args.group_by }] } : {}),
-          ...(gran ? { Granularity: gran } : {}),
-          ...(filter ? { Filter: filter } : {}),
-        },
-        account,
-        { inputToken: 'NextToken', outputToken: 'NextToken' },
-      );
-      pages = result.pages;
-      more = result.more;
-      if (result.incomplete) notes.push(result.incomplete);
-      else if (more) notes.push(`More rows exist beyond the ${ctx.config.maxPages} pages read.`);
-    } catch (err) {
-      if (!isNoCommitmentData(err)) throw err;
-    }
+    const request = await commitmentRequest(args, undefined, ctx);
+    const { range, notes, account, granularity: gran } = request;
+    const { pages, more } = await readCommitmentPages(
+      ctx,
+      'ce:GetSavingsPlansCoverage',
+      commitmentQuery(request, args.group_by),
+      request,
+      'NextToken',
+      'rows',
+    );
 
     const base = {
       account_id: account.accountId,
@@ -148,24 +131,16 @@ export const getSavingsPlansCoverageTool = defineTool({
 
     const total =
       rows.length === 1 ? figures(rows[0].Coverage) : combine(rows.map((r) => figures(r.Coverage)));
-    const periodRows = args.group_by
-      ? []
-      : rows.map((r) => ({
-          start: r.TimePeriod?.Start ?? '',
-          end: r.TimePeriod?.End ?? '',
-          f: figures(r.Coverage),
-        }));
-    const grouped = new Map<string, Figures[]>();
-    if (args.group_by) {
-      for (const r of rows) {
-        const key = attributesLabel(r.Attributes);
-        grouped.set(key, [...(grouped.get(key) ?? []), figures(r.Coverage)]);
-      }
-    }
+    const periodRows = args.group_by ? [] : rows.map((r) => periodRow(r.TimePeriod, figures(r.Coverage)));
     // A group seen once keeps AWS's percentage; one spread over several buckets gets it recomputed from its sums.
-    const groups = [...grouped.entries()]
-      .map(([key, fs]) => ({ key, f: fs.length === 1 ? fs[0] : combine(fs) }))
-      .sort((a, b) => b.f.onDemand.comparedTo(a.f.onDemand) || a.key.localeCompare(b.key));
+    const groups = (
+      args.group_by
+        ? mergeByKey(
+            rows.map((r) => ({ key: attributesLabel(r.Attributes), f: figures(r.Coverage) })),
+            combine,
+          )
+        : []
+    ).sort((a, b) => b.f.onDemand.comparedTo(a.f.onDemand) || a.key.localeCompare(b.key));
     const shown = groups.slice(0, TOP_ROWS);
 
     const lines: string[] = [
@@ -198,15 +173,13 @@ export const getSavingsPlansCoverageTool = defineTool({
         '',
         table(
           ['Period start', 'Coverage', 'Covered (USD)', 'On-demand (USD)', 'Total (USD)'],
-          periodRows
-            .slice(-31)
-            .map((p) => [
-              p.start,
-              pctText(p.f.pct),
-              exact(p.f.covered),
-              exact(p.f.onDemand),
-              exact(p.f.total),
-            ]),
+          shownPeriods(periodRows).map((p) => [
+            p.start,
+            pctText(p.f.pct),
+            exact(p.f.covered),
+            exact(p.f.onDemand),
+            exact(p.f.total),
+          ]),
         ),
       );
     }
@@ -218,7 +191,7 @@ export const getSavingsPlansCoverageTool = defineTool({
         has_data: true,
         total: out(total),
         groups: shown.map((g) => ({ key: g.key, ...out(g.f) })),
-        periods: periodRows.slice(-31).map((p) => ({ start: p.start, end: p.end, ...out(p.f) })),
+        periods: periodsData(periodRows, out),
         notes,
       },
     };

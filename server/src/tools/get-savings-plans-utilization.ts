@@ -8,12 +8,13 @@ import { table, TOP_ROWS } from '../core/format';
 import { amount, exact, rounded, sum, type Amount } from '../core/money';
 import { endDate, filters, period, rangeShape, refresh, startDate, targetAccountId } from './common';
 import {
-  commitmentFilter,
-  commitmentRange,
+  commitmentRequest,
   granularity,
-  granularityFor,
   isNoCommitmentData,
   pctText,
+  periodRow,
+  periodsData,
+  shownPeriods,
 } from './commitments';
 import { defineTool } from './types';
 
@@ -119,12 +120,15 @@ export const getSavingsPlansUtilizationTool = defineTool({
     'sts:GetCallerIdentity',
   ],
   async handler(args, ctx) {
-    const { range, notes } = commitmentRange(args, ctx.now);
-    const account = await ctx.account(args.target_account_id);
+    const {
+      range,
+      notes,
+      account,
+      granularity: requested,
+      filter,
+    } = await commitmentRequest(args, undefined, ctx);
     // GetSavingsPlansUtilization has no GroupBy, so a granularity is always sent.
-    const gran = granularityFor(undefined, args.granularity, notes) ?? 'MONTHLY';
-    const { filter, notes: filterNotes } = commitmentFilter(args.filters, undefined, account.accountId);
-    notes.push(...filterNotes);
+    const gran = requested ?? 'MONTHLY';
     const timePeriod = { Start: range.start, End: range.end };
 
     let summary: Omit<GetSavingsPlansUtilizationResponse, '$metadata'> | undefined;
@@ -149,11 +153,9 @@ export const getSavingsPlansUtilizationTool = defineTool({
     }
 
     const total = figures(summary.Total);
-    const periods = (summary.SavingsPlansUtilizationsByTime ?? []).map((t) => ({
-      start: t.TimePeriod?.Start ?? '',
-      end: t.TimePeriod?.End ?? '',
-      f: figures(t),
-    }));
+    const periods = (summary.SavingsPlansUtilizationsByTime ?? []).map((t) =>
+      periodRow(t.TimePeriod, figures(t)),
+    );
 
     let plans: { arn: string; detail: SavingsPlansUtilizationDetail; f: Figures }[] = [];
     let more = false;
@@ -203,15 +205,13 @@ export const getSavingsPlansUtilizationTool = defineTool({
         '',
         table(
           ['Period start', 'Utilization', 'Used (USD)', 'Unused (USD)', 'Net savings (USD)'],
-          periods
-            .slice(-31)
-            .map((p) => [
-              p.start,
-              pctText(p.f.pct),
-              exact(p.f.used),
-              exact(p.f.unused),
-              p.f.netSavings ? exact(p.f.netSavings) : '',
-            ]),
+          shownPeriods(periods).map((p) => [
+            p.start,
+            pctText(p.f.pct),
+            exact(p.f.used),
+            exact(p.f.unused),
+            p.f.netSavings ? exact(p.f.netSavings) : '',
+          ]),
         ),
       );
     }
@@ -247,7 +247,7 @@ export const getSavingsPlansUtilizationTool = defineTool({
         ...base,
         has_data: true,
         total: out(total),
-        periods: periods.slice(-31).map((p) => ({ start: p.start, end: p.end, ...out(p.f) })),
+        periods: periodsData(periods, out),
         ...(args.include_details ? { savings_plans: planOut } : {}),
         more_pages: more,
         notes,
