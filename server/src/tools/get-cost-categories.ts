@@ -1,12 +1,11 @@
 import { z } from 'zod';
 import {
   collectListing,
-  countPhrase,
   DEFAULT_MAX_RESULTS,
   listFilter,
   listRange,
   maxResults,
-  moreNote,
+  namesOrValuesAnswer,
   searchString,
 } from './get-dimension-values';
 import { endDate, filters, period, rangeShape, refresh, startDate, targetAccountId } from './common';
@@ -70,38 +69,26 @@ export const getCostCategoriesTool = defineTool({
       (page) => (name ? page.CostCategoryValues : page.CostCategoryNames),
       limit,
     );
-    const more = moreNote(collected, limit, ctx.config.maxPages);
-    if (more) notes.push(more);
-    const items = collected.items;
-    const noun = name ? `values of cost category "${name}"` : 'cost categories';
-    const search = args.search_string ? ` matching "${args.search_string}"` : '';
-    const lines = [
-      `**${countPhrase(items.length, collected, noun)}${search}** for account ${account.accountId}, ` +
-        `${range.start} to ${range.end} (end exclusive).`,
-    ];
-    if (items.length === 0) {
-      lines.push(
-        name
+    return namesOrValuesAnswer(
+      collected,
+      {
+        nameField: 'cost_category',
+        name,
+        namesAre: 'names',
+        noun: name ? `values of cost category "${name}"` : 'cost categories',
+        empty: name
           ? 'No values had cost in this range; check the category name with get-cost-categories.'
           : 'No cost categories had cost in this range (they are defined in the Billing console).',
-      );
-    } else {
-      lines.push('', ...items.map((v) => `- ${v}`));
-      if (!name) lines.push('', 'List the values of one category with cost_category.');
-    }
-    return {
-      text: lines.join('\n'),
-      data: {
-        account_id: account.accountId,
-        listed: name ? 'values' : 'names',
-        ...(name ? { cost_category: name } : {}),
-        range,
-        ...(args.search_string ? { search_string: args.search_string } : {}),
-        items,
-        ...(collected.totalSize !== undefined ? { total_size: collected.totalSize } : {}),
-        more: collected.more,
-        notes,
+        hint: 'List the values of one category with cost_category.',
       },
-    };
+      {
+        account,
+        range,
+        searchString: args.search_string,
+        notes,
+        limit,
+        maxPages: ctx.config.maxPages,
+      },
+    );
   },
 });

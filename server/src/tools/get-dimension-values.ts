@@ -6,7 +6,7 @@ import { resolveRange, type DateRange, type RangeArgs } from '../core/dates';
 import { buildFilter, CE_DIMENSIONS, type FilterClause } from '../core/filters';
 import { table } from '../core/format';
 import { endDate, filters, period, rangeShape, refresh, startDate, targetAccountId } from './common';
-import { defineTool, type ToolContext } from './types';
+import { defineTool, type ToolAnswer, type ToolContext } from './types';
 
 /** Dimensions GetDimensionValues lists (LINKED_ACCOUNT_NAME and SERVICE_CODE exist only in cost category rules). */
 export const LISTABLE_DIMENSIONS = CE_DIMENSIONS.filter(
@@ -105,6 +105,83 @@ export function moreNote(collected: Collected<unknown>, limit: number, maxPages:
     : `More values exist beyond the ${maxPages} pages read; narrow with search_string, filters or a shorter range.`;
 }
 
+/** The first line of a listing's answer, up to its closing punctuation: how many of what, for which account and range. */
+export function listingHeadline(
+  shown: number,
+  collected: Collected<unknown>,
+  noun: string,
+  searchString: string | undefined,
+  accountId: string,
+  range: DateRange,
+): string {
+  const search = searchString ? ` matching "${searchString}"` : '';
+  return (
+    `**${countPhrase(shown, collected, noun)}${search}** for account ${accountId}, ` +
+    `${range.start} to ${range.end} (end exclusive)`
+  );
+}
+
+/** How a tool listing either names (tag keys, cost categories) or the values of one name words its answer. */
+export interface NamesOrValues {
+  /** The output field that carries the name whose values are listed, e.g. tag_key. */
+  readonly nameField: string;
+  /** The name given, when values are listed. */
+  readonly name: string | undefined;
+  /** What `listed` says when names are listed, e.g. keys. */
+  readonly namesAre: string;
+  /** What is counted in the first line. */
+  readonly noun: string;
+  /** The line that replaces an empty list. */
+  readonly empty: string;
+  /** The line after a list of names, telling how to list one name's values. */
+  readonly hint: string;
+  /** How an item is shown in the text (structured output keeps it as it is). */
+  readonly show?: (item: string) => string;
+}
+
+/** Answers a names-or-values listing: the count, the items as a list, and how to go further. */
+export function namesOrValuesAnswer(
+  collected: Collected<string>,
+  wording: NamesOrValues,
+  scope: {
+    account: AccountScope;
+    range: DateRange;
+    searchString: string | undefined;
+    notes: string[];
+    limit: number;
+    maxPages: number;
+  },
+): ToolAnswer {
+  const { account, range, searchString, notes } = scope;
+  const more = moreNote(collected, scope.limit, scope.maxPages);
+  if (more) notes.push(more);
+  const items = collected.items;
+  const show = wording.show ?? ((v: string) => v);
+  const lines = [
+    listingHeadline(items.length, collected, wording.noun, searchString, account.accountId, range) + '.',
+  ];
+  if (items.length === 0) {
+    lines.push(wording.empty);
+  } else {
+    lines.push('', ...items.map((v) => `- ${show(v)}`));
+    if (!wording.name) lines.push('', wording.hint);
+  }
+  return {
+    text: lines.join('\n'),
+    data: {
+      account_id: account.accountId,
+      listed: wording.name ? 'values' : wording.namesAre,
+      ...(wording.name ? { [wording.nameField]: wording.name } : {}),
+      range,
+      ...(searchString ? { search_string: searchString } : {}),
+      items,
+      ...(collected.totalSize !== undefined ? { total_size: collected.totalSize } : {}),
+      more: collected.more,
+      notes,
+    },
+  };
+}
+
 export const getDimensionValuesTool = defineTool({
   name: 'get-dimension-values',
   title: 'Get dimension values',
@@ -191,10 +268,15 @@ export const getDimensionValuesTool = defineTool({
       );
     }
 
-    const search = args.search_string ? ` matching "${args.search_string}"` : '';
     const lines = [
-      `**${countPhrase(values.length, collected, `${args.dimension} values`)}${search}** for account ` +
-        `${account.accountId}, ${range.start} to ${range.end} (end exclusive), context ${context}.`,
+      listingHeadline(
+        values.length,
+        collected,
+        `${args.dimension} values`,
+        args.search_string,
+        account.accountId,
+        range,
+      ) + `, context ${context}.`,
     ];
     if (values.length === 0) {
       lines.push('No values had cost or usage in this range; try a longer range or another search string.');

@@ -1,12 +1,11 @@
 import { z } from 'zod';
 import {
   collectListing,
-  countPhrase,
   DEFAULT_MAX_RESULTS,
   listFilter,
   listRange,
   maxResults,
-  moreNote,
+  namesOrValuesAnswer,
   searchString,
 } from './get-dimension-values';
 import { endDate, filters, period, rangeShape, refresh, startDate, targetAccountId } from './common';
@@ -74,38 +73,27 @@ export const getTagValuesTool = defineTool({
       (page) => page.Tags,
       limit,
     );
-    const more = moreNote(collected, limit, ctx.config.maxPages);
-    if (more) notes.push(more);
-    const items = collected.items;
-    const noun = args.tag_key ? `values of tag "${args.tag_key}"` : 'tag keys';
-    const search = args.search_string ? ` matching "${args.search_string}"` : '';
-    const lines = [
-      `**${countPhrase(items.length, collected, noun)}${search}** for account ${account.accountId}, ` +
-        `${range.start} to ${range.end} (end exclusive).`,
-    ];
-    if (items.length === 0) {
-      lines.push(
-        args.tag_key
+    return namesOrValuesAnswer(
+      collected,
+      {
+        nameField: 'tag_key',
+        name: args.tag_key,
+        namesAre: 'keys',
+        noun: args.tag_key ? `values of tag "${args.tag_key}"` : 'tag keys',
+        empty: args.tag_key
           ? 'No values: the key had no cost in this range, or it is not an activated cost allocation tag.'
           : 'No tag keys: activate cost allocation tags in the Billing console (they apply from activation on).',
-      );
-    } else {
-      lines.push('', ...items.map((v) => `- ${v === '' ? EMPTY_VALUE : v}`));
-      if (!args.tag_key) lines.push('', 'List the values of one key with tag_key.');
-    }
-    return {
-      text: lines.join('\n'),
-      data: {
-        account_id: account.accountId,
-        listed: args.tag_key ? 'values' : 'keys',
-        ...(args.tag_key ? { tag_key: args.tag_key } : {}),
-        range,
-        ...(args.search_string ? { search_string: args.search_string } : {}),
-        items,
-        ...(collected.totalSize !== undefined ? { total_size: collected.totalSize } : {}),
-        more: collected.more,
-        notes,
+        hint: 'List the values of one key with tag_key.',
+        show: (v) => (v === '' ? EMPTY_VALUE : v),
       },
-    };
+      {
+        account,
+        range,
+        searchString: args.search_string,
+        notes,
+        limit,
+        maxPages: ctx.config.maxPages,
+      },
+    );
   },
 });
