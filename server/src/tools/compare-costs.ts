@@ -1,5 +1,4 @@
 import { z } from 'zod';
-import { buildFilter } from '../core/filters';
 import { table, TOP_ROWS } from '../core/format';
 import { exact, percentChange, rounded, sum, type Amount } from '../core/money';
 import { filters, includeCreditsRefunds, refresh, targetAccountId } from './common';
@@ -9,9 +8,10 @@ import {
   COMPARISON_METRICS,
   comparisonGroupBy,
   comparisonGroupByTag,
-  comparisonGroupDefinition,
+  comparisonQuery,
+  comparisonRequest,
   comparisonMonth,
-  resolveMonthPair,
+  readComparisonPages,
   selectorLabel,
   signed,
   signedPercent,
@@ -77,38 +77,16 @@ export const compareCostsTool = defineTool({
   },
   operations: ['ce:GetCostAndUsageComparisons', 'sts:GetCallerIdentity'],
   async handler(args, ctx) {
-    const months = resolveMonthPair(args, ctx.now);
     const metric = args.metric ?? 'UnblendedCost';
-    const groupDef = comparisonGroupDefinition(args);
-    const account = await ctx.account(args.target_account_id);
-    const { filter, notes, creditsRefunds } = buildFilter(args.filters, {
-      queriedAccountId: account.accountId,
-      excludeCreditsRefunds: !args.include_credits_refunds,
-    });
-
-    const { pages, more, incomplete } = await ctx.paginate(
+    const request = await comparisonRequest(args, ctx);
+    const { months, groupLabel, account, notes, creditsRefunds } = request;
+    const { pages, more } = await readComparisonPages(
+      ctx,
       'ce:GetCostAndUsageComparisons',
-      {
-        BaselineTimePeriod: { Start: months.baseline.start, End: months.baseline.end },
-        ComparisonTimePeriod: { Start: months.comparison.start, End: months.comparison.end },
-        MetricForComparison: metric,
-        GroupBy: [groupDef],
-        ...(filter ? { Filter: filter } : {}),
-      },
-      account,
-      { inputToken: 'NextPageToken', outputToken: 'NextPageToken' },
+      comparisonQuery(request, metric),
+      request,
+      (maxPages) => `More groups exist beyond the ${maxPages} pages read; the total still covers them all.`,
     );
-    if (incomplete) notes.push(incomplete);
-    if (more && !incomplete) {
-      notes.push(
-        `More groups exist beyond the ${ctx.config.maxPages} pages read; the total still covers them all.`,
-      );
-    }
-    if (months.comparisonIncomplete) {
-      notes.push(
-        `${months.comparisonLabel} is the current month: it is incomplete, so the change is partial.`,
-      );
-    }
 
     // Rows keyed by label: a group split over pages is merged, exactly.
     const byKey = new Map<string, { baseline: Amount; comparison: Amount; unit: string }>();
@@ -144,7 +122,6 @@ export const compareCostsTool = defineTool({
     const unit = total.unit;
     const shown = rows.slice(0, TOP_ROWS);
     const rest = rows.slice(TOP_ROWS);
-    const groupLabel = groupDef.Type === 'TAG' ? `TAG:${groupDef.Key}` : groupDef.Key;
 
     const pct = percentChange(total.baseline, total.comparison);
     const lines: string[] = [

@@ -1,5 +1,4 @@
 import { z } from 'zod';
-import { buildFilter } from '../core/filters';
 import { table } from '../core/format';
 import { exact, percentChange, sum } from '../core/money';
 import { filters, includeCreditsRefunds, refresh, targetAccountId } from './common';
@@ -8,9 +7,10 @@ import {
   compared,
   comparisonGroupBy,
   comparisonGroupByTag,
-  comparisonGroupDefinition,
+  comparisonQuery,
+  comparisonRequest,
   comparisonMonth,
-  resolveMonthPair,
+  readComparisonPages,
   selectorLabel,
   signed,
   signedPercent,
@@ -89,35 +89,17 @@ export const getCostDriversTool = defineTool({
   },
   operations: ['ce:GetCostComparisonDrivers', 'sts:GetCallerIdentity'],
   async handler(args, ctx) {
-    const months = resolveMonthPair(args, ctx.now);
     const metric = args.metric ?? 'UnblendedCost';
     const limit = args.limit ?? 10;
-    const groupDef = comparisonGroupDefinition(args);
-    const account = await ctx.account(args.target_account_id);
-    const { filter, notes, creditsRefunds } = buildFilter(args.filters, {
-      queriedAccountId: account.accountId,
-      excludeCreditsRefunds: !args.include_credits_refunds,
-    });
-
-    const { pages, more, incomplete } = await ctx.paginate(
+    const request = await comparisonRequest(args, ctx);
+    const { months, groupLabel, account, notes, creditsRefunds } = request;
+    const { pages, more } = await readComparisonPages(
+      ctx,
       'ce:GetCostComparisonDrivers',
-      {
-        BaselineTimePeriod: { Start: months.baseline.start, End: months.baseline.end },
-        ComparisonTimePeriod: { Start: months.comparison.start, End: months.comparison.end },
-        MetricForComparison: metric,
-        GroupBy: [groupDef],
-        ...(filter ? { Filter: filter } : {}),
-      },
-      account,
-      { inputToken: 'NextPageToken', outputToken: 'NextPageToken' },
+      comparisonQuery(request, metric),
+      request,
+      (maxPages) => `More drivers exist beyond the ${maxPages} pages read.`,
     );
-    if (incomplete) notes.push(incomplete);
-    if (more && !incomplete) notes.push(`More drivers exist beyond the ${ctx.config.maxPages} pages read.`);
-    if (months.comparisonIncomplete) {
-      notes.push(
-        `${months.comparisonLabel} is the current month: it is incomplete, so the change is partial.`,
-      );
-    }
 
     const groups: { group: string; cost: ComparedAmount }[] = [];
     const drivers: {
@@ -148,7 +130,6 @@ export const getCostDriversTool = defineTool({
     drivers.sort(byAbsChange);
     groups.sort(byAbsChange);
     const top = drivers.slice(0, limit);
-    const groupLabel = groupDef.Type === 'TAG' ? `TAG:${groupDef.Key}` : groupDef.Key;
     const unit = top[0]?.cost.unit ?? groups[0]?.cost.unit ?? 'USD';
     const net = sum(groups.map((g) => g.cost.difference));
 

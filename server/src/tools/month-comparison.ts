@@ -1,9 +1,13 @@
 import type { ComparisonMetricValue, Expression } from '@aws-sdk/client-cost-explorer';
 import { z } from 'zod';
+import type { AwsOperation } from '../aws/actions';
+import type { AccountScope } from '../aws/gateway';
+import type { InputOf, OutputOf } from '../aws/operations';
 import { monthStart, toIsoDate, utcDay, type DateRange } from '../core/dates';
 import { ToolInputError } from '../core/errors';
-import { CE_DIMENSIONS } from '../core/filters';
+import { buildFilter, CE_DIMENSIONS, type FilterClause } from '../core/filters';
 import { amount, rounded, type Amount } from '../core/money';
+import type { ToolContext } from './types';
 
 /**
  * What compare-costs and get-cost-drivers share: both call month-over-month APIs that accept only whole calendar
@@ -186,4 +190,80 @@ export function comparisonGroupDefinition(args: {
     return { Type: 'TAG', Key: key };
   }
   return { Type: 'DIMENSION', Key: args.group_by ?? 'SERVICE' };
+}
+
+/** What a comparison tool resolves from its arguments before calling AWS. */
+export interface ComparisonRequest {
+  readonly months: MonthPair;
+  readonly groupDef: { Type: 'DIMENSION' | 'TAG'; Key: string };
+  /** The group-by for text and output: the dimension, or `TAG:<key>`. */
+  readonly groupLabel: string;
+  readonly account: AccountScope;
+  readonly filter: ReturnType<typeof buildFilter>['filter'];
+  readonly creditsRefunds: ReturnType<typeof buildFilter>['creditsRefunds'];
+  /** Notes for the answer so far (filter clean-up). */
+  readonly notes: string[];
+}
+
+/**
+ * Resolves the months, the group-by, the account and the filter of a comparison tool, in that order (so bad
+ * months are reported before the account is looked up).
+ */
+export async function comparisonRequest(
+  args: {
+    baseline_month?: string;
+    comparison_month?: string;
+    group_by?: (typeof CE_DIMENSIONS)[number];
+    group_by_tag?: string;
+    target_account_id?: string;
+    filters?: FilterClause[];
+    include_credits_refunds?: boolean;
+  },
+  ctx: Pick<ToolContext, 'now' | 'account'>,
+): Promise<ComparisonRequest> {
+  const months = resolveMonthPair(args, ctx.now);
+  const groupDef = comparisonGroupDefinition(args);
+  const account = await ctx.account(args.target_account_id);
+  const { filter, notes, creditsRefunds } = buildFilter(args.filters, {
+    queriedAccountId: account.accountId,
+    excludeCreditsRefunds: !args.include_credits_refunds,
+  });
+  const groupLabel = groupDef.Type === 'TAG' ? `TAG:${groupDef.Key}` : groupDef.Key;
+  return { months, groupDef, groupLabel, account, filter, creditsRefunds, notes };
+}
+
+/** The request both month-over-month APIs take. */
+export function comparisonQuery(request: ComparisonRequest, metric: string) {
+  const { months, groupDef, filter } = request;
+  return {
+    BaselineTimePeriod: { Start: months.baseline.start, End: months.baseline.end },
+    ComparisonTimePeriod: { Start: months.comparison.start, End: months.comparison.end },
+    MetricForComparison: metric,
+    GroupBy: [groupDef],
+    ...(filter ? { Filter: filter } : {}),
+  };
+}
+
+/**
+ * Reads every page of a comparison API (up to the page bound), noting in `request.notes` when reading stopped early,
+ * `moreNote` when more pages exist, and when the comparison month is still incomplete.
+ */
+export async function readComparisonPages<O extends AwsOperation>(
+  ctx: Pick<ToolContext, 'paginate' | 'config'>,
+  operation: O,
+  input: InputOf<O>,
+  request: ComparisonRequest,
+  moreNote: (maxPages: number) => string,
+): Promise<{ pages: OutputOf<O>[]; more: boolean }> {
+  const { notes, months } = request;
+  const { pages, more, incomplete } = await ctx.paginate(operation, input, request.account, {
+    inputToken: 'NextPageToken',
+    outputToken: 'NextPageToken',
+  });
+  if (incomplete) notes.push(incomplete);
+  if (more && !incomplete) notes.push(moreNote(ctx.config.maxPages));
+  if (months.comparisonIncomplete) {
+    notes.push(`${months.comparisonLabel} is the current month: it is incomplete, so the change is partial.`);
+  }
+  return { pages, more };
 }
