@@ -6,6 +6,7 @@ import {
   JSONRPCRequestSchema,
   SUPPORTED_PROTOCOL_VERSIONS,
   type JSONRPCMessage,
+  type JSONRPCRequest,
 } from '@modelcontextprotocol/sdk/types.js';
 import { stableStringify } from './aws/cache';
 import { createServer } from './server';
@@ -24,18 +25,25 @@ const MAX_ENTRIES = 64;
 export type FastAnswer = { readonly status: 200; readonly body: string } | { readonly status: 202 };
 
 /**
- * The fast path of POST /mcp. Stateless MCP builds a new McpServer and transport for every request, which for
- * `tools/list` means converting every tool's schemas again (about 1 ms of CPU each time). The answers to
- * `initialize`, `ping`, `tools/list` and `prompts/list` never change for given params, so the first time a
- * (method, params) pair is seen it is answered by a fresh McpServer, exactly as the SDK path would, and the JSON
- * is kept; later requests get that JSON with their own id. Anything the fast path is not sure about (batches,
- * other methods, headers the SDK transport would reject) returns undefined and takes the SDK path, so behaviour
- * is the SDK's by construction.
+ * The fast path of POST /mcp. Stateless MCP builds a new McpServer and transport for every request: for
+ * `tools/list` that means converting every tool's schemas again, and for every request building a server and
+ * converting the Node request to a Web Request and back. Here:
+ * - `initialize`, `ping`, `tools/list` and `prompts/list` never change for given params, so the first time a
+ *   (method, params) pair is seen it is answered by a fresh McpServer, exactly as the SDK path would, and the JSON
+ *   is kept; later requests get that JSON with their own id;
+ * - `tools/call` goes to one long-lived McpServer (the SDK's own validation, handler and output checks), through
+ *   an in-process transport instead of the HTTP one.
+ * Anything the fast path is not sure about (batches, other methods, headers the SDK transport would reject)
+ * returns undefined and takes the SDK path. A tool call whose client disconnects still runs to its end (the tool
+ * deadline bounds it); its answer is dropped.
  */
 export class FastPath {
   private readonly answers = new Map<string, Promise<CachedResponse | undefined>>();
+  private readonly toolServer: SharedServer;
 
-  constructor(private readonly deps: ToolDeps) {}
+  constructor(private readonly deps: ToolDeps) {
+    this.toolServer = new SharedServer(deps);
+  }
 
   /** The answer to `body`, or undefined when the request must go through the SDK's transport. */
   async answer(headers: IncomingHttpHeaders, body: unknown): Promise<FastAnswer | undefined> {
@@ -50,12 +58,18 @@ export class FastPath {
         ? { status: 202 }
         : undefined;
     }
-    if (typeof message.method !== 'string' || !STATIC_METHODS.has(message.method)) return undefined;
+    if (typeof message.method !== 'string') return undefined;
+    const isToolCall = message.method === 'tools/call';
+    if (!isToolCall && !STATIC_METHODS.has(message.method)) return undefined;
     // The SDK transport checks the protocol-version header on everything but initialize.
     if (message.method !== 'initialize' && !protocolHeaderOk(headers)) return undefined;
     const parsed = JSONRPCRequestSchema.safeParse(body);
     if (!parsed.success) return undefined;
     const request = parsed.data;
+    if (isToolCall) {
+      const reply = await this.toolServer.dispatch(request);
+      return { status: 200, body: JSON.stringify(reply) };
+    }
     const key = `${request.method}|${stableStringify(request.params ?? null)}`;
     let cached = this.answers.get(key);
     if (!cached) {
@@ -85,6 +99,57 @@ export class FastPath {
     } finally {
       await server.close();
     }
+  }
+}
+
+/**
+ * One McpServer for every tools/call of the process, behind a transport that gives each request a process-unique
+ * JSON-RPC id and hands the reply back to its HTTP response with the caller's id restored. The SDK's Protocol
+ * already runs many concurrent requests per connection; what it keeps per connection (client capabilities from
+ * initialize, log levels) plays no part in tools/call, and initialize never reaches this server.
+ */
+class SharedServer {
+  private readonly transport = new MultiplexTransport();
+  private connected: Promise<void> | undefined;
+  private nextId = 1;
+
+  constructor(private readonly deps: ToolDeps) {}
+
+  async dispatch(request: JSONRPCRequest): Promise<JSONRPCMessage> {
+    this.connected ??= createServer(this.deps).connect(this.transport);
+    await this.connected;
+    const id = this.nextId++;
+    const reply = await this.transport.ask({ ...request, id });
+    return { ...reply, id: request.id } as JSONRPCMessage;
+  }
+}
+
+/** Routes each reply to the request with its id. */
+class MultiplexTransport implements Transport {
+  onmessage?: Transport['onmessage'];
+  onclose?: () => void;
+  onerror?: (error: Error) => void;
+  private readonly pending = new Map<string | number, (message: JSONRPCMessage) => void>();
+
+  async start(): Promise<void> {}
+
+  async close(): Promise<void> {
+    this.onclose?.();
+  }
+
+  async send(message: JSONRPCMessage): Promise<void> {
+    if ('id' in message && message.id !== undefined && ('result' in message || 'error' in message)) {
+      const resolve = this.pending.get(message.id);
+      this.pending.delete(message.id);
+      resolve?.(message);
+    }
+  }
+
+  ask(request: JSONRPCRequest): Promise<JSONRPCMessage> {
+    return new Promise((resolve) => {
+      this.pending.set(request.id, resolve);
+      this.onmessage?.(request);
+    });
   }
 }
 

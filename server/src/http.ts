@@ -138,7 +138,8 @@ async function handleMcpPost(
   }
   const body = Array.isArray(parsed) ? parsed.map(normaliseMessage) : normaliseMessage(parsed);
 
-  // initialize / ping / tools/list / prompts/list: the McpServer's own answer, computed once (see fast-path.ts).
+  // initialize / ping / tools/list / prompts/list answered from JSON computed once, tools/call on one shared
+  // McpServer; anything else through the SDK transport below (see fast-path.ts).
   const fast = await fastPath.answer(req.headers, body);
   if (fast) {
     if (fast.status === 202) res.writeHead(202).end();

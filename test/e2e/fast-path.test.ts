@@ -11,9 +11,9 @@ import type { ToolDeps } from '../../server/src/tools/runner';
 import { FakeAws } from '../fake-aws/fake-aws';
 import { startServer, TEST_CLOCK, type RunningServer } from './harness';
 
-// The bundled server answers initialize / ping / tools/list / prompts/list from JSON computed once. These tests
-// hold it to the answers of the plain SDK path (a new McpServer + StreamableHTTPServerTransport per request, as
-// the server did before), request by request, status and body.
+// The bundled server answers initialize / ping / tools/list / prompts/list from JSON computed once, and runs
+// tools/call on one shared McpServer. These tests hold it to the answers of the plain SDK path (a new McpServer +
+// StreamableHTTPServerTransport per request, as the server did before), request by request, status and body.
 
 // LOG_LEVEL info: the harness waits for the server's "listening" line.
 const ENV = { ALLOWED_TARGET_ACCOUNTS: '222222222222', BILLING_MCP_CLOCK: TEST_CLOCK, LOG_LEVEL: 'info' };
@@ -113,6 +113,33 @@ const CASES: [string, unknown, Record<string, string>][] = [
     { 'content-type': 'application/json', accept: 'application/json' },
   ],
   ['a batch', [{ jsonrpc: '2.0', id: 10, method: 'ping' }], HEADERS],
+  // tools/call runs on one shared McpServer (see fast-path.ts); its answers must not differ from a fresh one's.
+  [
+    'tools/call of an unknown tool',
+    { jsonrpc: '2.0', id: 11, method: 'tools/call', params: { name: 'no-such-tool', arguments: {} } },
+    HEADERS,
+  ],
+  [
+    'tools/call with arguments the schema rejects',
+    {
+      jsonrpc: '2.0',
+      id: 'c12',
+      method: 'tools/call',
+      params: { name: 'get-cost-and-usage', arguments: { period: 'yesterday', granularity: 'WEEKLY' } },
+    },
+    HEADERS,
+  ],
+  [
+    'tools/call that the tool refuses (start_date without end_date)',
+    {
+      jsonrpc: '2.0',
+      id: 13,
+      method: 'tools/call',
+      params: { name: 'get-cost-and-usage', arguments: { start_date: '2026-10-01' } },
+    },
+    HEADERS,
+  ],
+  ['tools/call without params', { jsonrpc: '2.0', id: 14, method: 'tools/call' }, HEADERS],
 ];
 
 test.each(CASES)(
@@ -134,11 +161,29 @@ test('serves tools/list from the fast path with the SDK server’s own tool list
   expect(sdk.body.result.tools.length).toBeGreaterThan(2);
 });
 
-test('leaves tools/call, batches and unusual content types to the SDK', async () => {
+test('leaves batches, other methods and unusual content types to the SDK transport', async () => {
   const fast = new FastPath(deps);
-  const call = { jsonrpc: '2.0', id: 1, method: 'tools/call', params: { name: 'summarize-costs' } };
-  expect(await fast.answer(HEADERS, call)).toBeUndefined();
+  expect(await fast.answer(HEADERS, { jsonrpc: '2.0', id: 1, method: 'resources/list' })).toBeUndefined();
   expect(await fast.answer(HEADERS, [{ jsonrpc: '2.0', id: 1, method: 'ping' }])).toBeUndefined();
   const odd = { ...HEADERS, 'content-type': 'application/json; charset=latin1' };
   expect(await fast.answer(odd, { jsonrpc: '2.0', id: 1, method: 'ping' })).toBeUndefined();
+});
+
+test('hands each concurrent tools/call its own answer, even when clients reuse the same id', async () => {
+  const answers = await Promise.all(
+    Array.from({ length: 12 }, (_, i) =>
+      post(bundled.url, {
+        jsonrpc: '2.0',
+        id: 1,
+        method: 'tools/call',
+        params: { name: 'get-cost-and-usage', arguments: { start_date: `bad-${i}`, end_date: '2026-11-01' } },
+      }),
+    ),
+  );
+  answers.forEach((a, i) => {
+    expect(a.body.id).toBe(1);
+    expect(a.body.result.content[0].text).toBe(
+      `start_date must be a real calendar date as YYYY-MM-DD, got "bad-${i}".`,
+    );
+  });
 });
