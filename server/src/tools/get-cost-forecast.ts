@@ -8,6 +8,7 @@ import {
   resolveForecastRange,
   toIsoDate,
   utcDay,
+  type DateRange,
 } from '../core/dates';
 import { buildFilter } from '../core/filters';
 import { table } from '../core/format';
@@ -96,6 +97,69 @@ export function forecastTable(buckets: readonly ForecastBucket[], unit: string, 
   );
 }
 
+/** Buckets listed in the answer at most. */
+const LISTED_BUCKETS = 100;
+
+/** Appends the bucket table to an answer, the first 100 buckets at most (with a note when there are more). */
+export function appendBuckets(
+  lines: string[],
+  notes: string[],
+  buckets: readonly ForecastBucket[],
+  unit: string,
+  level: number,
+): void {
+  if (buckets.length > 0) lines.push('', forecastTable(buckets.slice(0, LISTED_BUCKETS), unit, level));
+  if (buckets.length > LISTED_BUCKETS) {
+    notes.push(`Only the first ${LISTED_BUCKETS} of ${buckets.length} buckets are listed.`);
+  }
+}
+
+/** The granularity (default MONTHLY) and the forecast range, which DAILY bounds to three months. */
+export function forecastRange(
+  args: { granularity?: 'MONTHLY' | 'DAILY' } & Parameters<typeof resolveForecastRange>[0],
+  now: Date,
+): { granularity: 'MONTHLY' | 'DAILY'; range: DateRange } {
+  const granularity = args.granularity ?? 'MONTHLY';
+  const range = resolveForecastRange(
+    args,
+    now,
+    granularity === 'DAILY'
+      ? { maxDays: MAX_DAILY_FORECAST_DAYS, maxDaysReason: 'DAILY forecasts cover at most 3 months' }
+      : {},
+  );
+  return { granularity, range };
+}
+
+/** The request both forecast APIs take, `metric` in the API's own naming (e.g. UNBLENDED_COST). */
+export function forecastQuery<M extends string>(
+  range: DateRange,
+  metric: M,
+  granularity: 'MONTHLY' | 'DAILY',
+  level: number,
+  filter: ReturnType<typeof buildFilter>['filter'],
+) {
+  return {
+    TimePeriod: { Start: range.start, End: range.end },
+    Metric: metric,
+    Granularity: granularity,
+    PredictionIntervalLevel: level,
+    ...(filter ? { Filter: filter } : {}),
+  };
+}
+
+/** The first line of a forecast's answer, `quantity` being the total with its unit. */
+export function forecastHeadline(
+  metric: string,
+  accountId: string,
+  range: DateRange,
+  quantity: string,
+): string {
+  return (
+    `**Forecast ${metric} for account ${accountId}, ${range.start} to ${range.end} (end exclusive): ` +
+    `${quantity}**.`
+  );
+}
+
 /** GetCostForecast's metric names for the metric names every other tool uses. */
 const COST_FORECAST_METRICS = {
   UnblendedCost: 'UNBLENDED_COST',
@@ -179,14 +243,7 @@ export const getCostForecastTool = defineTool({
   operations: ['ce:GetCostForecast', 'ce:GetCostAndUsage', 'sts:GetCallerIdentity'],
   fanout: true,
   async handler(args, ctx) {
-    const granularity = args.granularity ?? 'MONTHLY';
-    const range = resolveForecastRange(
-      args,
-      ctx.now,
-      granularity === 'DAILY'
-        ? { maxDays: MAX_DAILY_FORECAST_DAYS, maxDaysReason: 'DAILY forecasts cover at most 3 months' }
-        : {},
-    );
+    const { granularity, range } = forecastRange(args, ctx.now);
     const metric = args.metric ?? 'UnblendedCost';
     const level = args.prediction_interval_level ?? 80;
     const account = await ctx.account(args.target_account_id);
@@ -205,13 +262,7 @@ export const getCostForecastTool = defineTool({
     const [forecast, actual] = await Promise.all([
       ctx.call(
         'ce:GetCostForecast',
-        {
-          TimePeriod: { Start: range.start, End: range.end },
-          Metric: COST_FORECAST_METRICS[metric],
-          Granularity: granularity,
-          PredictionIntervalLevel: level,
-          ...(filter ? { Filter: filter } : {}),
-        },
+        forecastQuery(range, COST_FORECAST_METRICS[metric], granularity, level, filter),
         account,
       ),
       needActual
@@ -232,8 +283,7 @@ export const getCostForecastTool = defineTool({
     const total = amount(forecast.Total?.Amount);
     const buckets = forecastBuckets(forecast.ForecastResultsByTime);
     const lines = [
-      `**Forecast ${metric} for account ${account.accountId}, ${range.start} to ${range.end} (end exclusive): ` +
-        `${exact(total)} ${unit}**.`,
+      forecastHeadline(metric, account.accountId, range, `${exact(total)} ${unit}`),
       `Granularity ${granularity}; ${level}% prediction interval; credits and refunds ${creditsRefunds}` +
         (creditsRefunds === 'excluded'
           ? ` from the forecast${projectsMonthEnd ? ' and the actual' : ''} (set include_credits_refunds to count them)`
@@ -274,8 +324,7 @@ export const getCostForecastTool = defineTool({
       );
       if (!needActual) notes.push('Today is the 1st: the projected month end is the forecast alone.');
     }
-    if (buckets.length > 0) lines.push('', forecastTable(buckets.slice(0, 100), unit, level));
-    if (buckets.length > 100) notes.push(`Only the first 100 of ${buckets.length} buckets are listed.`);
+    appendBuckets(lines, notes, buckets, unit, level);
 
     return {
       text: lines.join('\n'),

@@ -1,19 +1,20 @@
 import { z } from 'zod';
 import { AwsCallError } from '../aws/errors';
-import { resolveForecastRange } from '../core/dates';
 import { ToolInputError } from '../core/errors';
 import { buildFilter } from '../core/filters';
 import { amount, exact } from '../core/money';
 import { filters, rangeShape, refresh, targetAccountId } from './common';
 import {
+  appendBuckets,
   forecastBuckets,
   forecastEndDate,
   forecastGranularity,
+  forecastHeadline,
   forecastPeriod,
   forecastPeriodShape,
+  forecastQuery,
+  forecastRange,
   forecastStartDate,
-  forecastTable,
-  MAX_DAILY_FORECAST_DAYS,
   predictionIntervalLevel,
 } from './get-cost-forecast';
 import { defineTool } from './types';
@@ -73,14 +74,7 @@ export const getUsageForecastTool = defineTool({
   },
   operations: ['ce:GetUsageForecast', 'sts:GetCallerIdentity'],
   async handler(args, ctx) {
-    const granularity = args.granularity ?? 'MONTHLY';
-    const range = resolveForecastRange(
-      args,
-      ctx.now,
-      granularity === 'DAILY'
-        ? { maxDays: MAX_DAILY_FORECAST_DAYS, maxDaysReason: 'DAILY forecasts cover at most 3 months' }
-        : {},
-    );
+    const { granularity, range } = forecastRange(args, ctx.now);
     if (!args.filters.some((c) => c.type === 'DIMENSION' && UNIT_KEYS.includes(c.key) && !c.exclude)) {
       throw new ToolInputError(`get-usage-forecast needs to know which usage to forecast. ${HOW_TO_FILTER}`);
     }
@@ -96,13 +90,7 @@ export const getUsageForecastTool = defineTool({
     try {
       forecast = await ctx.call(
         'ce:GetUsageForecast',
-        {
-          TimePeriod: { Start: range.start, End: range.end },
-          Metric: USAGE_FORECAST_METRICS[metric],
-          Granularity: granularity,
-          PredictionIntervalLevel: level,
-          ...(filter ? { Filter: filter } : {}),
-        },
+        forecastQuery(range, USAGE_FORECAST_METRICS[metric], granularity, level, filter),
         account,
       );
     } catch (err) {
@@ -117,12 +105,10 @@ export const getUsageForecastTool = defineTool({
     const total = amount(forecast.Total?.Amount);
     const buckets = forecastBuckets(forecast.ForecastResultsByTime);
     const lines = [
-      `**Forecast ${metric} for account ${account.accountId}, ${range.start} to ${range.end} (end exclusive): ` +
-        `${exact(total)}${unit ? ` ${unit}` : ''}**.`,
+      forecastHeadline(metric, account.accountId, range, `${exact(total)}${unit ? ` ${unit}` : ''}`),
       `Granularity ${granularity}; ${level}% prediction interval; usage quantities (credits and refunds do not apply).`,
     ];
-    if (buckets.length > 0) lines.push('', forecastTable(buckets.slice(0, 100), unit || 'units', level));
-    if (buckets.length > 100) notes.push(`Only the first 100 of ${buckets.length} buckets are listed.`);
+    appendBuckets(lines, notes, buckets, unit || 'units', level);
     return {
       text: lines.join('\n'),
       data: {
