@@ -1,3 +1,4 @@
+import * as nodeModule from 'node:module';
 import { AwsGateway } from './aws/gateway';
 import { ConfigError, loadConfig } from './config';
 import { createMcpHttpServer } from './http';
@@ -28,6 +29,12 @@ function routeProcessWarnings(log: Logger): void {
 }
 
 function main(): void {
+  // The image build runs the bundle once with this set (server/Dockerfile): loading it is enough for Node 22 to
+  // fill NODE_COMPILE_CACHE, so a cold microVM skips compiling the bundle. Exit before listening.
+  if (process.env.BILLING_MCP_WARM_CACHE_ONLY === '1') {
+    (nodeModule as { flushCompileCache?: () => void }).flushCompileCache?.();
+    return;
+  }
   let config;
   try {
     config = loadConfig(process.env);

@@ -1,0 +1,123 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import { BASE_ACCESS_KEY, BASE_SECRET_KEY, FakeAws } from '../fake-aws/fake-aws';
+import { SERVER_BUNDLE, TEST_CLOCK } from './harness';
+
+// What the bundle does before its first tool call: a cold AgentCore microVM answers `initialize` and `tools/list`
+// first, so nothing there may wait on the AWS SDK.
+
+const dir = mkdtempSync(path.join(tmpdir(), 'billing-mcp-startup-'));
+// Preloaded into the server: logs each Node built-in module the first time anything loads it. The SDK clients and
+// their HTTP handler are the only parts of the bundle that use `https` and `os`.
+const HOOK = path.join(dir, 'hook.js');
+writeFileSync(
+  HOOK,
+  `const Module = require('node:module');
+const load = Module._load;
+const seen = new Set();
+Module._load = function (request, ...rest) {
+  const name = request.replace(/^node:/, '');
+  if (Module.isBuiltin(request) && !seen.has(name)) {
+    seen.add(name);
+    process.stderr.write(JSON.stringify({ msg: 'builtin loaded', name }) + '\\n');
+  }
+  return load.call(this, request, ...rest);
+};
+`,
+);
+
+const fake = new FakeAws();
+beforeAll(() => fake.start());
+afterAll(() => fake.stop());
+
+function run(env: Record<string, string>): {
+  child: ChildProcess;
+  stderr: () => string;
+  exited: Promise<number | null>;
+} {
+  const child = spawn(process.execPath, ['-r', HOOK, SERVER_BUNDLE], {
+    env: {
+      PATH: process.env.PATH ?? '',
+      HOME: dir,
+      HOST: '127.0.0.1',
+      PORT: '0',
+      AWS_REGION: 'us-east-1',
+      AWS_ACCESS_KEY_ID: BASE_ACCESS_KEY,
+      AWS_SECRET_ACCESS_KEY: BASE_SECRET_KEY,
+      AWS_ENDPOINT_URL: fake.url,
+      AWS_EC2_METADATA_DISABLED: 'true',
+      AWS_CONFIG_FILE: path.join(dir, 'none'),
+      AWS_SHARED_CREDENTIALS_FILE: path.join(dir, 'none'),
+      BILLING_MCP_CLOCK: TEST_CLOCK,
+      LOG_LEVEL: 'info',
+      ...env,
+    },
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  let stderr = '';
+  child.stderr!.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+  const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
+  return { child, stderr: () => stderr, exited };
+}
+
+const loaded = (stderr: string) =>
+  stderr
+    .split('\n')
+    .filter((l) => l.includes('"builtin loaded"'))
+    .map((l) => JSON.parse(l).name as string);
+
+async function post(url: string, body: unknown) {
+  const res = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream' },
+    body: JSON.stringify(body),
+  });
+  return res.json();
+}
+
+test('answers initialize and tools/list without loading the AWS SDK, which the first tool call loads', async () => {
+  fake.on('ce:GetCostAndUsage', () => ({ ResultsByTime: [] }));
+  const server = run({});
+  try {
+    const url = await new Promise<string>((resolve, reject) => {
+      const timer = setInterval(() => {
+        const m = /"msg":"listening".*?"url":"([^"]+)"/.exec(server.stderr());
+        if (m) {
+          clearInterval(timer);
+          resolve(m[1]);
+        }
+      }, 20);
+      void server.exited.then(() => reject(new Error(server.stderr())));
+    });
+    await post(url, {
+      jsonrpc: '2.0',
+      id: 1,
+      method: 'initialize',
+      params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 't', version: '1' } },
+    });
+    const list = await post(url, { jsonrpc: '2.0', id: 2, method: 'tools/list' });
+    expect(list.result.tools.length).toBeGreaterThan(0);
+    expect(loaded(server.stderr())).not.toContain('https');
+    expect(loaded(server.stderr())).not.toContain('os');
+
+    const call = await post(url, {
+      jsonrpc: '2.0',
+      id: 3,
+      method: 'tools/call',
+      params: { name: 'get-cost-and-usage', arguments: { period: 'last_month' } },
+    });
+    expect(call.result.isError).toBeFalsy();
+    expect(loaded(server.stderr())).toEqual(expect.arrayContaining(['https', 'os']));
+  } finally {
+    server.child.kill('SIGTERM');
+    await server.exited;
+  }
+});
+
+test('BILLING_MCP_WARM_CACHE_ONLY=1 loads the bundle and exits 0 without listening (the image build fills the compile cache so)', async () => {
+  const warm = run({ BILLING_MCP_WARM_CACHE_ONLY: '1' });
+  expect(await warm.exited).toBe(0);
+  expect(warm.stderr()).not.toContain('"msg":"listening"');
+});
