@@ -3,7 +3,14 @@ import { ToolInputError } from '../core/errors';
 import { table } from '../core/format';
 import { amount, compareDesc, exact, percentOf, sum, type Amount } from '../core/money';
 import { targetAccountId } from './common';
-import { addMonths, billingPeriod, maxResults, pagesNote, resolveBillingPeriod } from './optimization-common';
+import {
+  addMonths,
+  billingPeriod,
+  maxResults,
+  NEXT_TOKEN,
+  notePages,
+  resolveBillingPeriod,
+} from './optimization-common';
 import { defineTool } from './types';
 
 const DEFAULT_LIMIT = 25;
@@ -120,7 +127,6 @@ export const getBillingGroupCostReportTool = defineTool({
       throw new ToolInputError('end_billing_period and group_by need billing_group_arn (one billing group).');
     }
     const account = await ctx.account(args.target_account_id);
-    const paging = { inputToken: 'NextToken', outputToken: 'NextToken' };
     const notes: string[] = [];
     let rows: ReportRow[];
     let more: boolean;
@@ -143,11 +149,10 @@ export const getBillingGroupCostReportTool = defineTool({
           GroupBy: [groupBy as 'PRODUCT_NAME' | 'BILLING_PERIOD'],
         },
         account,
-        paging,
+        NEXT_TOKEN,
       );
       more = r.more;
-      const note = pagesNote(r.more, r.incomplete, ctx.config.maxPages);
-      if (note) notes.push(note);
+      notePages(notes, r, ctx.config.maxPages);
       rows = r.pages
         .flatMap((p) => p.BillingGroupCostReportResults ?? [])
         .map((e) => {
@@ -163,14 +168,13 @@ export const getBillingGroupCostReportTool = defineTool({
           'billingconductor:ListBillingGroupCostReports',
           { BillingPeriod: period },
           account,
-          paging,
+          NEXT_TOKEN,
         ),
         // Names for the ARNs the report lists.
-        ctx.paginate('billingconductor:ListBillingGroups', { BillingPeriod: period }, account, paging),
+        ctx.paginate('billingconductor:ListBillingGroups', { BillingPeriod: period }, account, NEXT_TOKEN),
       ]);
       more = reports.more;
-      const note = pagesNote(reports.more, reports.incomplete, ctx.config.maxPages);
-      if (note) notes.push(note);
+      notePages(notes, reports, ctx.config.maxPages);
       const names = new Map(
         groups.pages.flatMap((p) => p.BillingGroups ?? []).map((g) => [g.Arn ?? '', g.Name ?? '']),
       );

@@ -4,7 +4,7 @@ import { table } from '../core/format';
 import { amount, exact } from '../core/money';
 import { targetAccountId } from './common';
 import { explainCohFailure } from './list-cost-optimization-recommendations';
-import { isAwsFailure, isoTime } from './optimization-common';
+import { cohEstimateData, isAwsFailure, isoTime } from './optimization-common';
 import { defineTool } from './types';
 
 const MAX_SETTINGS = 30;
@@ -141,16 +141,7 @@ export const getRecommendationDetailsTool = defineTool({
         ...(r.recommendedResourceType ? { recommended_resource_type: r.recommendedResourceType } : {}),
         currency,
         estimated_monthly_savings: savings,
-        ...(r.estimatedMonthlyCost !== undefined
-          ? { estimated_monthly_cost: exact(amount(r.estimatedMonthlyCost)) }
-          : {}),
-        ...(r.estimatedSavingsPercentage !== undefined
-          ? { savings_percentage: exact(amount(r.estimatedSavingsPercentage)) }
-          : {}),
-        ...(r.implementationEffort ? { implementation_effort: r.implementationEffort } : {}),
-        ...(r.restartNeeded !== undefined ? { restart_needed: r.restartNeeded } : {}),
-        ...(r.rollbackPossible !== undefined ? { rollback_possible: r.rollbackPossible } : {}),
-        ...(r.source ? { source: r.source } : {}),
+        ...cohEstimateData(r),
         ...(r.recommendationLookbackPeriodInDays !== undefined
           ? { lookback_days: r.recommendationLookbackPeriodInDays }
           : {}),

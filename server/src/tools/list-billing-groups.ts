@@ -1,7 +1,15 @@
 import { z } from 'zod';
 import { table } from '../core/format';
 import { targetAccountId } from './common';
-import { billingPeriod, isoTime, maxResults, pagesNote, resolveBillingPeriod } from './optimization-common';
+import {
+  billingPeriod,
+  byName,
+  isoTime,
+  maxResults,
+  NEXT_TOKEN,
+  notePages,
+  resolveBillingPeriod,
+} from './optimization-common';
 import { defineTool } from './types';
 
 const DEFAULT_LIMIT = 25;
@@ -59,20 +67,16 @@ export const listBillingGroupsTool = defineTool({
     const limit = args.max_results ?? DEFAULT_LIMIT;
     const period = resolveBillingPeriod(args.billing_period, ctx.now);
     const account = await ctx.account(args.target_account_id);
-    const paging = { inputToken: 'NextToken', outputToken: 'NextToken' };
     const notes: string[] = [];
 
     const groupsRead = await ctx.paginate(
       'billingconductor:ListBillingGroups',
       { BillingPeriod: period },
       account,
-      paging,
+      NEXT_TOKEN,
     );
-    const groupsNote = pagesNote(groupsRead.more, groupsRead.incomplete, ctx.config.maxPages);
-    if (groupsNote) notes.push(groupsNote);
-    const groups = groupsRead.pages
-      .flatMap((p) => p.BillingGroups ?? [])
-      .sort((a, b) => (a.Name ?? '').localeCompare(b.Name ?? ''));
+    notePages(notes, groupsRead, ctx.config.maxPages);
+    const groups = groupsRead.pages.flatMap((p) => p.BillingGroups ?? []).sort(byName);
     const shown = groups.slice(0, limit);
 
     const byGroup = new Map<string, { account_id: string; name?: string; email?: string }[]>();
@@ -83,11 +87,10 @@ export const listBillingGroupsTool = defineTool({
         'billingconductor:ListAccountAssociations',
         { BillingPeriod: period, Filters: { Association: 'MONITORED' } },
         account,
-        paging,
+        NEXT_TOKEN,
       );
       more ||= accountsRead.more;
-      const note = pagesNote(accountsRead.more, accountsRead.incomplete, ctx.config.maxPages);
-      if (note) notes.push(note);
+      notePages(notes, accountsRead, ctx.config.maxPages);
       for (const a of accountsRead.pages.flatMap((p) => p.LinkedAccounts ?? [])) {
         if (!a.BillingGroupArn || !a.AccountId) continue;
         const list = byGroup.get(a.BillingGroupArn) ?? [];

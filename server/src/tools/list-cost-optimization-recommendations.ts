@@ -5,7 +5,7 @@ import { ToolInputError } from '../core/errors';
 import { rankedTable, table } from '../core/format';
 import { amount, compareDesc, exact, sum } from '../core/money';
 import { targetAccountId } from './common';
-import { AWS_REGION_PATTERN, maxResults, pagesNote } from './optimization-common';
+import { AWS_REGION_PATTERN, cohEstimateData, maxResults, pagesNote } from './optimization-common';
 import { defineTool } from './types';
 
 /** Cost Optimization Hub action types (the API's own values). */
@@ -325,16 +325,7 @@ export const listCostOptimizationRecommendationsTool = defineTool({
             current: i.currentResourceSummary ?? '',
             recommended: i.recommendedResourceSummary ?? '',
             estimated_monthly_savings: exact(amount(i.estimatedMonthlySavings)),
-            ...(i.estimatedMonthlyCost !== undefined
-              ? { estimated_monthly_cost: exact(amount(i.estimatedMonthlyCost)) }
-              : {}),
-            ...(i.estimatedSavingsPercentage !== undefined
-              ? { savings_percentage: exact(amount(i.estimatedSavingsPercentage)) }
-              : {}),
-            ...(i.implementationEffort ? { implementation_effort: i.implementationEffort } : {}),
-            ...(i.restartNeeded !== undefined ? { restart_needed: i.restartNeeded } : {}),
-            ...(i.rollbackPossible !== undefined ? { rollback_possible: i.rollbackPossible } : {}),
-            ...(i.source ? { source: i.source } : {}),
+            ...cohEstimateData(i),
           })),
           ...(rest.length
             ? { others: { count: rest.length, estimated_monthly_savings: exact(restTotal) } }

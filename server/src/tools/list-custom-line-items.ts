@@ -2,7 +2,14 @@ import { z } from 'zod';
 import { table } from '../core/format';
 import { amount, exact, sum } from '../core/money';
 import { targetAccountId } from './common';
-import { billingPeriod, maxResults, pagesNote, resolveBillingPeriod } from './optimization-common';
+import {
+  billingPeriod,
+  byName,
+  maxResults,
+  NEXT_TOKEN,
+  notePages,
+  resolveBillingPeriod,
+} from './optimization-common';
 import { defineTool } from './types';
 
 const DEFAULT_LIMIT = 25;
@@ -55,21 +62,18 @@ export const listCustomLineItemsTool = defineTool({
     const limit = args.max_results ?? DEFAULT_LIMIT;
     const period = resolveBillingPeriod(args.billing_period, ctx.now);
     const account = await ctx.account(args.target_account_id);
-    const { pages, more, incomplete } = await ctx.paginate(
+    const read = await ctx.paginate(
       'billingconductor:ListCustomLineItems',
       {
         BillingPeriod: period,
         ...(args.billing_group_arn ? { Filters: { BillingGroups: [args.billing_group_arn] } } : {}),
       },
       account,
-      { inputToken: 'NextToken', outputToken: 'NextToken' },
+      NEXT_TOKEN,
     );
     const notes: string[] = [];
-    const note = pagesNote(more, incomplete, ctx.config.maxPages);
-    if (note) notes.push(note);
-    const items = pages
-      .flatMap((p) => p.CustomLineItems ?? [])
-      .sort((a, b) => (a.Name ?? '').localeCompare(b.Name ?? ''));
+    notePages(notes, read, ctx.config.maxPages);
+    const items = read.pages.flatMap((p) => p.CustomLineItems ?? []).sort(byName);
     const flat = (type: string) =>
       sum(
         items
@@ -135,7 +139,7 @@ export const listCustomLineItemsTool = defineTool({
           ...(i.Description ? { description: i.Description } : {}),
           ...(i.AssociationSize !== undefined ? { association_size: i.AssociationSize } : {}),
         })),
-        more_pages: more,
+        more_pages: read.more,
         notes,
       },
     };

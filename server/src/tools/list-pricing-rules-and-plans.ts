@@ -2,7 +2,14 @@ import { z } from 'zod';
 import { table } from '../core/format';
 import { amount, exact } from '../core/money';
 import { targetAccountId } from './common';
-import { billingPeriod, maxResults, pagesNote, resolveBillingPeriod } from './optimization-common';
+import {
+  billingPeriod,
+  byName,
+  maxResults,
+  NEXT_TOKEN,
+  notePages,
+  resolveBillingPeriod,
+} from './optimization-common';
 import { defineTool } from './types';
 
 const DEFAULT_LIMIT = 25;
@@ -67,23 +74,15 @@ export const listPricingRulesAndPlansTool = defineTool({
     const limit = args.max_results ?? DEFAULT_LIMIT;
     const period = resolveBillingPeriod(args.billing_period, ctx.now);
     const account = await ctx.account(args.target_account_id);
-    const paging = { inputToken: 'NextToken', outputToken: 'NextToken' };
     const notes: string[] = [];
 
     const [plansRead, rulesRead] = await Promise.all([
-      ctx.paginate('billingconductor:ListPricingPlans', { BillingPeriod: period }, account, paging),
-      ctx.paginate('billingconductor:ListPricingRules', { BillingPeriod: period }, account, paging),
+      ctx.paginate('billingconductor:ListPricingPlans', { BillingPeriod: period }, account, NEXT_TOKEN),
+      ctx.paginate('billingconductor:ListPricingRules', { BillingPeriod: period }, account, NEXT_TOKEN),
     ]);
-    for (const r of [plansRead, rulesRead]) {
-      const note = pagesNote(r.more, r.incomplete, ctx.config.maxPages);
-      if (note) notes.push(note);
-    }
-    const plans = plansRead.pages
-      .flatMap((p) => p.PricingPlans ?? [])
-      .sort((a, b) => (a.Name ?? '').localeCompare(b.Name ?? ''));
-    const rules = rulesRead.pages
-      .flatMap((p) => p.PricingRules ?? [])
-      .sort((a, b) => (a.Name ?? '').localeCompare(b.Name ?? ''));
+    for (const r of [plansRead, rulesRead]) notePages(notes, r, ctx.config.maxPages);
+    const plans = plansRead.pages.flatMap((p) => p.PricingPlans ?? []).sort(byName);
+    const rules = rulesRead.pages.flatMap((p) => p.PricingRules ?? []).sort(byName);
     const ruleNames = new Map(rules.map((r) => [r.Arn ?? '', r.Name ?? '']));
     const shownPlans = plans.slice(0, limit);
     const shownRules = rules.slice(0, limit);
@@ -97,7 +96,7 @@ export const listPricingRulesAndPlansTool = defineTool({
           'billingconductor:ListPricingRulesAssociatedToPricingPlan',
           { PricingPlanArn: plan.Arn, BillingPeriod: period },
           account,
-          paging,
+          NEXT_TOKEN,
         );
         more ||= r.more;
         planRules.set(

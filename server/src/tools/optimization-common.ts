@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { AwsCallError } from '../aws/errors';
 import { monthStart } from '../core/dates';
 import { ToolInputError } from '../core/errors';
+import { amount, exact } from '../core/money';
 
 /** Parameters and helpers shared by the optimization, pricing, free tier, calculator and Billing Conductor tools. */
 
@@ -88,4 +89,48 @@ export function pagesNote(
   if (incomplete) return incomplete;
   if (more) return `More pages exist beyond the ${maxPages} read; the counts and totals cover what was read.`;
   return undefined;
+}
+
+/** The estimate fields of a Cost Optimization Hub recommendation, as a listed one and a detailed one share them. */
+export interface CohEstimate {
+  readonly estimatedMonthlyCost?: number;
+  readonly estimatedSavingsPercentage?: number;
+  readonly implementationEffort?: string;
+  readonly restartNeeded?: boolean;
+  readonly rollbackPossible?: boolean;
+  readonly source?: string;
+}
+
+/** A recommendation's optional estimate fields for structured output: exact amounts, absent ones left out. */
+export function cohEstimateData(r: CohEstimate) {
+  return {
+    ...(r.estimatedMonthlyCost !== undefined
+      ? { estimated_monthly_cost: exact(amount(r.estimatedMonthlyCost)) }
+      : {}),
+    ...(r.estimatedSavingsPercentage !== undefined
+      ? { savings_percentage: exact(amount(r.estimatedSavingsPercentage)) }
+      : {}),
+    ...(r.implementationEffort ? { implementation_effort: r.implementationEffort } : {}),
+    ...(r.restartNeeded !== undefined ? { restart_needed: r.restartNeeded } : {}),
+    ...(r.rollbackPossible !== undefined ? { rollback_possible: r.rollbackPossible } : {}),
+    ...(r.source ? { source: r.source } : {}),
+  };
+}
+
+/** Orders AWS objects by their Name (unnamed first). */
+export function byName(a: { Name?: string }, b: { Name?: string }): number {
+  return (a.Name ?? '').localeCompare(b.Name ?? '');
+}
+
+/** Billing Conductor's pagination. */
+export const NEXT_TOKEN = { inputToken: 'NextToken', outputToken: 'NextToken' } as const;
+
+/** Pushes the note of a paginated read that stopped before the end, if it did. */
+export function notePages(
+  notes: string[],
+  read: { more: boolean; incomplete?: string },
+  maxPages: number,
+): void {
+  const note = pagesNote(read.more, read.incomplete, maxPages);
+  if (note) notes.push(note);
 }
