@@ -121,6 +121,7 @@ const envSchema = z.object({
       return value;
     }),
   CACHE_MAX_ENTRIES: positiveInt('CACHE_MAX_ENTRIES', 1000, 100_000),
+  CACHE_MAX_MB: positiveInt('CACHE_MAX_MB', 32, 4096),
   TOOL_DEADLINE_SECONDS: positiveInt('TOOL_DEADLINE_SECONDS', 45, 900),
   FANOUT_CONCURRENCY: positiveInt('FANOUT_CONCURRENCY', 8, 64),
   MAX_PAGES: positiveInt('MAX_PAGES', 10, 100),
@@ -215,6 +216,8 @@ export interface ServerConfig {
   readonly crossAccountExternalId: string | undefined;
   readonly cacheTtlSeconds: number;
   readonly cacheMaxEntries: number;
+  /** Bound on the cached answers' total size (their JSON length), so a few huge answers cannot exhaust memory. */
+  readonly cacheMaxBytes: number;
   readonly toolDeadlineSeconds: number;
   readonly fanoutConcurrency: number;
   /** How many pages a paginated read follows before saying that more exists. */
@@ -265,6 +268,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): ServerConfig {
     crossAccountExternalId: e.CROSS_ACCOUNT_EXTERNAL_ID,
     cacheTtlSeconds: e.CACHE_TTL_SECONDS,
     cacheMaxEntries: e.CACHE_MAX_ENTRIES,
+    cacheMaxBytes: e.CACHE_MAX_MB * 1024 * 1024,
     toolDeadlineSeconds: e.TOOL_DEADLINE_SECONDS,
     fanoutConcurrency: e.FANOUT_CONCURRENCY,
     maxPages: e.MAX_PAGES,

@@ -155,3 +155,20 @@ describe('cacheKey', () => {
     expect(keys.size).toBe(4);
   });
 });
+
+describe('AnswerCache size bound', () => {
+  test('evicts by total answer size as well as by count, and never stores an answer larger than the budget', async () => {
+    // Budget 100 bytes of JSON: two 40-byte answers fit, a third evicts the oldest, a 200-byte one is not kept.
+    const cache = new AnswerCache(900, 1000, Date.now, 100);
+    const answer = (n: number) => 'x'.repeat(n - 2); // JSON adds the two quotes
+    await cache.share('a', async () => answer(40));
+    await cache.share('b', async () => answer(40));
+    await cache.share('c', async () => answer(40));
+    expect(cache.get('a')).toBeUndefined();
+    expect(cache.get('b')).toBeDefined();
+    expect(cache.get('c')).toBeDefined();
+    const big = await cache.share('big', async () => answer(200));
+    expect(big.value).toHaveLength(198);
+    expect(cache.get('big')).toBeUndefined();
+  });
+});

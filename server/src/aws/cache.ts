@@ -25,12 +25,18 @@ export class AnswerCache {
     ttlSeconds: number,
     maxEntries: number,
     private readonly now: () => number = Date.now,
+    maxBytes = 32 * 1024 * 1024,
   ) {
     // ttl 0 turns caching off; in-flight sharing stays on because it never serves stale data.
     this.lru =
       ttlSeconds > 0
         ? new LRUCache<string, CachedAnswer>({
             max: maxEntries,
+            // Bounded by size as well as count: one DAILY answer grouped by two keys can be megabytes. The JSON
+            // length approximates the size (the objects take a small multiple of it); an answer larger than the
+            // whole budget is simply not stored.
+            maxSize: maxBytes,
+            sizeCalculation: (answer) => Math.max(1, JSON.stringify(answer.value)?.length ?? 1),
             ttl: ttlSeconds * 1000,
             ttlAutopurge: false,
             // lru-cache's default 1 ms resolution memoises the clock behind a timer per lookup; reading our clock

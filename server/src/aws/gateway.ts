@@ -104,7 +104,12 @@ export class AwsGateway {
   ) {
     this.now = options.now ?? Date.now;
     this.endpointOverrides = options.endpointOverrides ?? {};
-    this.cache = new AnswerCache(config.cacheTtlSeconds, config.cacheMaxEntries, this.now);
+    this.cache = new AnswerCache(
+      config.cacheTtlSeconds,
+      config.cacheMaxEntries,
+      this.now,
+      config.cacheMaxBytes,
+    );
   }
 
   /** The id of the account the server's own credentials belong to (sts:GetCallerIdentity, once per process). */
