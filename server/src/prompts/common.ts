@@ -58,6 +58,33 @@ export const GROUNDING_RULES = [
   '- Every tool is read-only; never suggest that you changed anything.',
 ].join('\n');
 
+/**
+ * The text every prompt renders, in one order: the task, which accounts to analyse, the numbered steps, what the
+ * answer should contain, and the grounding rules.
+ */
+export function promptText(parts: {
+  readonly task: string;
+  /** The prompt's comma-separated account_ids argument. */
+  readonly accountIds: string | undefined;
+  readonly steps: readonly string[];
+  /** The line introducing the answer, e.g. "Answer with:". */
+  readonly answerHeading: string;
+  readonly answer: readonly string[];
+}): string {
+  return [
+    parts.task,
+    accountsInstruction(parseAccountIds(parts.accountIds)),
+    '',
+    'Steps:',
+    ...parts.steps,
+    '',
+    parts.answerHeading,
+    ...parts.answer,
+    '',
+    GROUNDING_RULES,
+  ].join('\n');
+}
+
 /** A single user message carrying the prompt text. */
 export function userMessage(description: string, text: string): GetPromptResult {
   return { description, messages: [{ role: 'user', content: { type: 'text', text } }] };

@@ -1,13 +1,6 @@
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { z } from 'zod';
-import {
-  accountIdsArg,
-  accountsInstruction,
-  GROUNDING_RULES,
-  parseAccountIds,
-  userMessage,
-  type PromptDefinition,
-} from './common';
+import { accountIdsArg, promptText, userMessage, type PromptDefinition } from './common';
 
 const NAME = 'graviton-migration-analysis';
 
@@ -68,24 +61,21 @@ export const gravitonMigrationAnalysisPrompt: PromptDefinition = {
             '`get-savings-plans-utilization` with include_details true (Compute Savings Plans follow the move; EC2 ' +
             'Instance Savings Plans are tied to a family).',
         );
-        const text = [
-          'Analyse how much moving to AWS Graviton (ARM64) instances would save, and what stands in the way.',
-          accountsInstruction(parseAccountIds(args.account_ids)),
-          '',
-          'Steps:',
-          ...steps,
-          '',
-          'Answer with:',
-          '- A table: current type → Graviton type, last month’s cost of the current type, on-demand USD per hour ' +
-            'of each (from `get-service-pricing`), and the estimated monthly saving = (x86 price − Graviton price) × ' +
-            'hours run, with the calculation shown.',
-          '- The total estimated monthly saving, labelled as an estimate at on-demand list prices.',
-          '- Blockers: reservations or EC2 Instance Savings Plans tied to x86 families (and when they end), software ' +
-            'that needs x86, and Compute Optimizer performance risks.',
-          '- A migration order, lowest risk and highest saving first.',
-          '',
-          GROUNDING_RULES,
-        ].join('\n');
+        const text = promptText({
+          task: 'Analyse how much moving to AWS Graviton (ARM64) instances would save, and what stands in the way.',
+          accountIds: args.account_ids,
+          steps: steps,
+          answerHeading: 'Answer with:',
+          answer: [
+            '- A table: current type → Graviton type, last month’s cost of the current type, on-demand USD per hour ' +
+              'of each (from `get-service-pricing`), and the estimated monthly saving = (x86 price − Graviton price) × ' +
+              'hours run, with the calculation shown.',
+            '- The total estimated monthly saving, labelled as an estimate at on-demand list prices.',
+            '- Blockers: reservations or EC2 Instance Savings Plans tied to x86 families (and when they end), software ' +
+              'that needs x86, and Compute Optimizer performance risks.',
+            '- A migration order, lowest risk and highest saving first.',
+          ],
+        });
         return userMessage(DESCRIPTION, text);
       },
     );

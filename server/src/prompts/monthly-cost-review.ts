@@ -1,13 +1,6 @@
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { z } from 'zod';
-import {
-  accountIdsArg,
-  accountsInstruction,
-  GROUNDING_RULES,
-  parseAccountIds,
-  userMessage,
-  type PromptDefinition,
-} from './common';
+import { accountIdsArg, promptText, userMessage, type PromptDefinition } from './common';
 
 const NAME = 'monthly-cost-review';
 
@@ -50,32 +43,31 @@ export const monthlyCostReviewPrompt: PromptDefinition = {
           ? `start_date "${month}-01" and end_date "${shiftMonth(month, 1)}-01"`
           : 'period "last_month"';
         const label = month ?? 'last month';
-        const text = [
-          `Prepare a monthly cost review of ${label} for AWS spend.`,
-          accountsInstruction(parseAccountIds(args.account_ids)),
-          '',
-          'Steps:',
-          `1. Headline: call \`compare-costs\` with ${months}. Note the total, the change and the top movers by ` +
-            'service.',
-          `2. Why: call \`get-cost-drivers\` with the same months and explain the three largest drivers (usage ` +
-            'change, Savings Plans or reservation effects, credits).',
-          `3. Anomalies: call \`get-anomalies\` with ${range}; list each with its impact and root cause.`,
-          '4. Budgets: call `get-budgets`; flag exceeded and forecast-to-exceed budgets.',
-          `5. Commitments: call \`get-savings-plans-utilization\` and \`get-reservation-utilization\` with ${range} ` +
-            `for unused commitment, and \`get-savings-plans-coverage\` with ${range} for on-demand exposure.`,
-          '6. Opportunities: call `get-purchase-recommendations` (kind "SAVINGS_PLANS") and ' +
-            '`list-cost-optimization-recommendations`; keep the five largest estimated monthly savings.',
-          '7. Outlook: call `get-cost-forecast` for the rest of the current month.',
-          '',
-          'Answer as a short report:',
-          '- Executive summary: three bullets (spend and change, the main reason, the top action).',
-          '- Spend versus the previous month, with the top movers table from step 1.',
-          '- Why it changed (step 2) and anomalies (step 3).',
-          '- Budgets (step 4) and commitments (step 5).',
-          '- Top five actions with their estimated monthly savings (step 6), and the month-end outlook (step 7).',
-          '',
-          GROUNDING_RULES,
-        ].join('\n');
+        const text = promptText({
+          task: `Prepare a monthly cost review of ${label} for AWS spend.`,
+          accountIds: args.account_ids,
+          steps: [
+            `1. Headline: call \`compare-costs\` with ${months}. Note the total, the change and the top movers by ` +
+              'service.',
+            `2. Why: call \`get-cost-drivers\` with the same months and explain the three largest drivers (usage ` +
+              'change, Savings Plans or reservation effects, credits).',
+            `3. Anomalies: call \`get-anomalies\` with ${range}; list each with its impact and root cause.`,
+            '4. Budgets: call `get-budgets`; flag exceeded and forecast-to-exceed budgets.',
+            `5. Commitments: call \`get-savings-plans-utilization\` and \`get-reservation-utilization\` with ${range} ` +
+              `for unused commitment, and \`get-savings-plans-coverage\` with ${range} for on-demand exposure.`,
+            '6. Opportunities: call `get-purchase-recommendations` (kind "SAVINGS_PLANS") and ' +
+              '`list-cost-optimization-recommendations`; keep the five largest estimated monthly savings.',
+            '7. Outlook: call `get-cost-forecast` for the rest of the current month.',
+          ],
+          answerHeading: 'Answer as a short report:',
+          answer: [
+            '- Executive summary: three bullets (spend and change, the main reason, the top action).',
+            '- Spend versus the previous month, with the top movers table from step 1.',
+            '- Why it changed (step 2) and anomalies (step 3).',
+            '- Budgets (step 4) and commitments (step 5).',
+            '- Top five actions with their estimated monthly savings (step 6), and the month-end outlook (step 7).',
+          ],
+        });
         return userMessage(DESCRIPTION, text);
       },
     );

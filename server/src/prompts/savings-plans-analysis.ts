@@ -1,13 +1,6 @@
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { z } from 'zod';
-import {
-  accountIdsArg,
-  accountsInstruction,
-  GROUNDING_RULES,
-  parseAccountIds,
-  userMessage,
-  type PromptDefinition,
-} from './common';
+import { accountIdsArg, promptText, userMessage, type PromptDefinition } from './common';
 
 const NAME = 'savings-plans-analysis';
 
@@ -44,36 +37,35 @@ export const savingsPlansAnalysisPrompt: PromptDefinition = {
         const payment = args.payment_option ?? 'NO_UPFRONT';
         const lookback = args.lookback ?? 'THIRTY_DAYS';
         const purchase = `term "${term}", payment_option "${payment}", lookback "${lookback}"`;
-        const text = [
-          'Analyse Savings Plans for AWS spend and recommend whether to buy one, which type, and how much to commit.',
-          accountsInstruction(parseAccountIds(args.account_ids)),
-          '',
-          'Steps:',
-          '1. Existing commitments: call `get-savings-plans-utilization` with period "last_3_months" and ' +
-            'include_details true. Note the utilization % and unused commitment per plan; unused commitment means ' +
-            'more would be wasted too.',
-          '2. On-demand exposure: call `get-savings-plans-coverage` with period "last_month" and group_by "SERVICE". ' +
-            'The on-demand spend per service is what a new plan could cover.',
-          '3. Reservations: call `get-reservation-coverage` (period "last_month") and `get-reservation-utilization` ' +
-            '(period "last_month"), so the recommendation does not double-commit usage that reservations already ' +
-            'cover.',
-          '4. Trend: call `get-cost-and-usage` with period "last_6_months", granularity "MONTHLY" and group_by ' +
-            '[{"type":"DIMENSION","key":"SERVICE"}]. Is the eligible compute spend (EC2, Fargate, Lambda, SageMaker) ' +
-            'stable, growing or shrinking? Committing to shrinking usage wastes money.',
-          `5. Recommendations: call \`get-purchase-recommendations\` with kind "SAVINGS_PLANS", savings_plans_type ` +
-            `"COMPUTE_SP" and ${purchase}; then again with savings_plans_type "EC2_INSTANCE_SP" and the same options. ` +
-            'Compare estimated monthly savings, savings %, upfront cost and break-even months.',
-          '',
-          'Answer with:',
-          '- A recommendation: buy or not; Compute or EC2 Instance Savings Plan; the hourly commitment (say so if you ' +
-            'advise committing less than AWS recommends because usage is shrinking).',
-          '- Expected monthly savings, savings %, upfront cost and break-even, from step 5.',
-          '- Current state: utilization and coverage from steps 1–3.',
-          '- Risks: declining usage, planned migrations (e.g. to Graviton, which Compute Savings Plans follow but ' +
-            'EC2 Instance Savings Plans and standard reservations do not).',
-          '',
-          GROUNDING_RULES,
-        ].join('\n');
+        const text = promptText({
+          task: 'Analyse Savings Plans for AWS spend and recommend whether to buy one, which type, and how much to commit.',
+          accountIds: args.account_ids,
+          steps: [
+            '1. Existing commitments: call `get-savings-plans-utilization` with period "last_3_months" and ' +
+              'include_details true. Note the utilization % and unused commitment per plan; unused commitment means ' +
+              'more would be wasted too.',
+            '2. On-demand exposure: call `get-savings-plans-coverage` with period "last_month" and group_by "SERVICE". ' +
+              'The on-demand spend per service is what a new plan could cover.',
+            '3. Reservations: call `get-reservation-coverage` (period "last_month") and `get-reservation-utilization` ' +
+              '(period "last_month"), so the recommendation does not double-commit usage that reservations already ' +
+              'cover.',
+            '4. Trend: call `get-cost-and-usage` with period "last_6_months", granularity "MONTHLY" and group_by ' +
+              '[{"type":"DIMENSION","key":"SERVICE"}]. Is the eligible compute spend (EC2, Fargate, Lambda, SageMaker) ' +
+              'stable, growing or shrinking? Committing to shrinking usage wastes money.',
+            `5. Recommendations: call \`get-purchase-recommendations\` with kind "SAVINGS_PLANS", savings_plans_type ` +
+              `"COMPUTE_SP" and ${purchase}; then again with savings_plans_type "EC2_INSTANCE_SP" and the same options. ` +
+              'Compare estimated monthly savings, savings %, upfront cost and break-even months.',
+          ],
+          answerHeading: 'Answer with:',
+          answer: [
+            '- A recommendation: buy or not; Compute or EC2 Instance Savings Plan; the hourly commitment (say so if you ' +
+              'advise committing less than AWS recommends because usage is shrinking).',
+            '- Expected monthly savings, savings %, upfront cost and break-even, from step 5.',
+            '- Current state: utilization and coverage from steps 1–3.',
+            '- Risks: declining usage, planned migrations (e.g. to Graviton, which Compute Savings Plans follow but ' +
+              'EC2 Instance Savings Plans and standard reservations do not).',
+          ],
+        });
         return userMessage(DESCRIPTION, text);
       },
     );
