@@ -1,6 +1,6 @@
 import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { parseArgs, resolveRegion, UsageError, type CliOptions } from './lib/args';
+import { runMain, startCli } from './lib/args';
 import {
   maskSecret,
   readClientCredentials,
@@ -72,22 +72,11 @@ Prints the Amazon Quick MCP connector fields (endpoint, client ID, client secret
 console steps, and a recommended chat-agent persona. The secret is masked unless --show-secret is given.`;
 
 async function main(): Promise<number> {
-  let options: CliOptions;
-  let region: string;
-  try {
-    options = parseArgs(process.argv.slice(2));
-    if (options.help) {
-      console.log(HELP);
-      return 0;
-    }
-    region = await resolveRegion(options.region, () => new CloudFormationClient({}).config.region());
-  } catch (err) {
-    if (err instanceof UsageError) {
-      console.error(err.message);
-      return 2;
-    }
-    throw err;
-  }
+  const start = await startCli(process.argv.slice(2), HELP, () =>
+    new CloudFormationClient({}).config.region(),
+  );
+  if (start.exitCode !== undefined) return start.exitCode;
+  const { options, region } = start;
   try {
     console.log(
       await quickConfig({
@@ -108,12 +97,4 @@ async function main(): Promise<number> {
   }
 }
 
-if (require.main === module) {
-  main().then(
-    (code) => (process.exitCode = code),
-    (err) => {
-      console.error(err instanceof Error ? err.message : err);
-      process.exitCode = 1;
-    },
-  );
-}
+if (require.main === module) runMain(main);

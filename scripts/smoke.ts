@@ -1,6 +1,6 @@
 import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { parseArgs, resolveRegion, UsageError, type CliOptions } from './lib/args';
+import { runMain, startCli } from './lib/args';
 import {
   readClientCredentials,
   readDeployment,
@@ -216,22 +216,11 @@ client-credentials token, then calls initialize, tools/list and one cheap tool o
 credentials (cloudformation:DescribeStacks, secretsmanager:GetSecretValue).`;
 
 async function main(): Promise<number> {
-  let options: CliOptions;
-  let region: string;
-  try {
-    options = parseArgs(process.argv.slice(2));
-    if (options.help) {
-      console.log(HELP);
-      return 0;
-    }
-    region = await resolveRegion(options.region, () => new CloudFormationClient({}).config.region());
-  } catch (err) {
-    if (err instanceof UsageError) {
-      console.error(err.message);
-      return 2;
-    }
-    throw err;
-  }
+  const start = await startCli(process.argv.slice(2), HELP, () =>
+    new CloudFormationClient({}).config.region(),
+  );
+  if (start.exitCode !== undefined) return start.exitCode;
+  const { options, region } = start;
   const results = await runSmoke({
     stackPrefix: options.stackPrefix,
     region,
@@ -251,12 +240,4 @@ async function main(): Promise<number> {
   return ok ? 0 : 1;
 }
 
-if (require.main === module) {
-  main().then(
-    (code) => (process.exitCode = code),
-    (err) => {
-      console.error(err instanceof Error ? err.message : err);
-      process.exitCode = 1;
-    },
-  );
-}
+if (require.main === module) runMain(main);

@@ -80,3 +80,44 @@ export async function resolveRegion(
     );
   }
 }
+
+/** What a script starts from: its options and region, or the exit code when there is nothing more to do. */
+export type CliStart =
+  | { readonly options: CliOptions; readonly region: string; readonly exitCode?: undefined }
+  | { readonly exitCode: number };
+
+/**
+ * What both scripts do first: parse the flags, print `help` for --help (exit code 0), resolve the region (`sdkRegion`
+ * is the AWS SDK's default). A usage error is printed and ends the script with exit code 2.
+ */
+export async function startCli(
+  argv: readonly string[],
+  help: string,
+  sdkRegion: () => Promise<string>,
+): Promise<CliStart> {
+  try {
+    const options = parseArgs(argv);
+    if (options.help) {
+      console.log(help);
+      return { exitCode: 0 };
+    }
+    return { options, region: await resolveRegion(options.region, sdkRegion) };
+  } catch (err) {
+    if (err instanceof UsageError) {
+      console.error(err.message);
+      return { exitCode: 2 };
+    }
+    throw err;
+  }
+}
+
+/** Runs a script's `main`: its result is the process exit code; a crash prints its message and exits with 1. */
+export function runMain(main: () => Promise<number>): void {
+  main().then(
+    (code) => (process.exitCode = code),
+    (err) => {
+      console.error(err instanceof Error ? err.message : err);
+      process.exitCode = 1;
+    },
+  );
+}
