@@ -97,6 +97,15 @@ export function forecastTable(buckets: readonly ForecastBucket[], unit: string, 
   );
 }
 
+/** The output fields both forecasts start with. */
+export const forecastOutputShape = {
+  account_id: z.string().describe('The account queried.'),
+  range: rangeShape,
+  metric: z.string().describe('The metric forecast.'),
+  granularity: z.string().describe('The forecast buckets.'),
+  prediction_interval_level: z.number().describe('Confidence of the prediction interval, in percent.'),
+};
+
 /** Buckets listed in the answer at most. */
 const LISTED_BUCKETS = 100;
 
@@ -209,11 +218,7 @@ export const getCostForecastTool = defineTool({
     refresh,
   },
   outputSchema: {
-    account_id: z.string().describe('The account queried.'),
-    range: rangeShape,
-    metric: z.string().describe('The metric forecast.'),
-    granularity: z.string().describe('The forecast buckets.'),
-    prediction_interval_level: z.number().describe('Confidence of the prediction interval, in percent.'),
+    ...forecastOutputShape,
     credits_refunds: z
       .enum(['excluded', 'included'])
       .describe('Whether credits and refunds are counted, in the forecast and the actual alike.'),

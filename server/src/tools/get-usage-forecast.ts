@@ -3,13 +3,14 @@ import { AwsCallError } from '../aws/errors';
 import { ToolInputError } from '../core/errors';
 import { buildFilter } from '../core/filters';
 import { amount, exact } from '../core/money';
-import { filters, rangeShape, refresh, targetAccountId } from './common';
+import { filters, refresh, targetAccountId } from './common';
 import {
   appendBuckets,
   forecastBuckets,
   forecastEndDate,
   forecastGranularity,
   forecastHeadline,
+  forecastOutputShape,
   forecastPeriod,
   forecastPeriodShape,
   forecastQuery,
@@ -59,11 +60,7 @@ export const getUsageForecastTool = defineTool({
     refresh,
   },
   outputSchema: {
-    account_id: z.string().describe('The account queried.'),
-    range: rangeShape,
-    metric: z.string().describe('The metric forecast.'),
-    granularity: z.string().describe('The forecast buckets.'),
-    prediction_interval_level: z.number().describe('Confidence of the prediction interval, in percent.'),
+    ...forecastOutputShape,
     total: z
       .object({
         amount: z.string().describe('Exact forecast total over the range.'),
