@@ -394,7 +394,10 @@ async function sideRead<T>(what: string, read: () => Promise<T>): Promise<Side<T
     return { ok: true, value: await read() };
   } catch (err) {
     if (err instanceof AwsCallError && err.kind === 'deadline') {
-      return { ok: false, note: `incomplete: ${what} could not be read before the tool deadline.` };
+      return {
+        ok: false,
+        note: `incomplete: ${what.charAt(0).toLowerCase()}${what.slice(1)} could not be read before the tool deadline.`,
+      };
     }
     if (err instanceof AwsCallError) return { ok: false, note: `${what} not included: ${err.message}` };
     throw err;

@@ -1,0 +1,464 @@
+/**
+ * `npm run bench`: measures the bundled server against the local fake AWS endpoint, each figure beside a floor
+ * measured in the same run (a bare Node HTTP server answering the same JSON-RPC `initialize`), and writes
+ * bench/results.md. Loopback only; every loop is bounded in count or time.
+ *
+ * Knobs (environment): BENCH_SOAK_SECONDS (default 300, the issue's 5 minutes), BENCH_STARTS (default 11),
+ * BENCH_LOAD_SECONDS (default 5 per throughput figure).
+ */
+import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { cpus, totalmem } from 'node:os';
+import * as path from 'node:path';
+import { bundleServer } from '../server/bundle';
+import { FakeAws } from '../test/fake-aws/fake-aws';
+import {
+  callTool,
+  freePort,
+  initializeRequest,
+  median,
+  rpc,
+  rssOf,
+  serverEnv,
+  startAndInitialize,
+  throughput,
+  writeFloorScript,
+  type Started,
+} from './lib';
+import { installBillingData, MEMBER, SESSION } from './session';
+
+const ROOT = path.join(__dirname, '..');
+const SOAK_SECONDS = Number(process.env.BENCH_SOAK_SECONDS ?? 300);
+const STARTS = Math.max(10, Number(process.env.BENCH_STARTS ?? 11));
+const LOAD_SECONDS = Number(process.env.BENCH_LOAD_SECONDS ?? 5);
+const CLIENTS = 16;
+const FANOUT_ACCOUNTS = Array.from({ length: 10 }, (_, i) => String(300000000000 + i * 1111));
+const FANOUT_LATENCY_MS = 300;
+const MB = 1024 * 1024;
+const SERVER_READY = /"msg":"listening"/;
+/** V8 flags that trade some CPU for a smaller heap (a smaller young generation, slower heap growth). */
+const GC_FLAGS = ['--max-semi-space-size=2', '--heap-growing-percent=30'];
+
+interface Row {
+  figure: string;
+  measured: string;
+  floor: string;
+  ratio: string;
+  target: string;
+  pass: boolean | undefined;
+}
+
+const rows: Row[] = [];
+const notes: string[] = [];
+
+function log(message: string): void {
+  process.stderr.write(`[bench] ${message}\n`);
+}
+
+const fixed = (n: number, places = 1) => n.toFixed(places);
+
+async function startServer(
+  fake: FakeAws,
+  extra: Record<string, string> = {},
+  nodeFlags: string[] = [],
+): Promise<Started> {
+  return startAndInitialize(
+    path.join(ROOT, 'server', 'dist', 'server.js'),
+    // LOG_LEVEL info: the bench waits for the "listening" line; tool-call lines go to a drained pipe.
+    serverEnv(fake, { LOG_LEVEL: 'info', ...extra }),
+    await freePort(),
+    SERVER_READY,
+    nodeFlags,
+  );
+}
+
+/** Bundle size: the file the image runs, with its source map kept apart. */
+function measureBundle(): void {
+  log('bundling');
+  const file = bundleServer(path.join(ROOT, 'server', 'dist'));
+  const size = statSync(file).size;
+  const map = statSync(`${file}.map`).size;
+  rows.push({
+    figure: 'Bundle size (server.js, minified; source map kept apart)',
+    measured: `${fixed(size / MB, 2)} MB (map ${fixed(map / MB, 1)} MB, not shipped in the answer path)`,
+    floor: '–',
+    ratio: '–',
+    target: '≤ 5 MB',
+    pass: size <= 5 * MB,
+  });
+}
+
+/** Start → first initialize answered, median of STARTS starts each, floor and server interleaved. */
+async function measureStarts(fake: FakeAws, floorScript: string): Promise<void> {
+  const floor: number[] = [];
+  const server: number[] = [];
+  const firstCall: number[] = [];
+  for (let i = 0; i < STARTS; i++) {
+    log(`start ${i + 1}/${STARTS}`);
+    const f = await startAndInitialize(floorScript, {}, await freePort(), /listening/);
+    floor.push(f.startToInitializeMs);
+    await f.stop();
+    const s = await startServer(fake);
+    server.push(s.startToInitializeMs);
+    // The first tool call after start loads the Cost Explorer client (lazily): reported, not a target.
+    const t0 = process.hrtime.bigint();
+    await callTool(s.url, 'get-cost-and-usage', { period: 'last_month', refresh: true });
+    firstCall.push(Number(process.hrtime.bigint() - t0) / 1e6);
+    await s.stop();
+  }
+  const f = median(floor);
+  const s = median(server);
+  rows.push({
+    figure: `Process start → first \`initialize\` answered (median of ${STARTS})`,
+    measured: `${fixed(s, 0)} ms`,
+    floor: `${fixed(f, 0)} ms`,
+    ratio: `${fixed(s / f, 2)}×`,
+    target: '≤ 2× floor',
+    pass: s <= 2 * f,
+  });
+  notes.push(
+    `Start-up on this Node ${process.version}: most of it is compiling the 2 MB bundle and evaluating zod and the ` +
+      `MCP SDK; the AWS SDK is not loaded until the first tool call. The image runs Node 22 with NODE_COMPILE_CACHE ` +
+      `filled at build time, which this run does not measure.`,
+  );
+  notes.push(
+    `The first \`tools/call\` after start (it loads the Cost Explorer SDK client, deferred until needed) took ` +
+      `${fixed(median(firstCall), 0)} ms (median), against a zero-latency fake.`,
+  );
+}
+
+/** Requests/s at 16 concurrent clients: floor initialize, server tools/list and get-cost-and-usage. */
+async function measureThroughput(fake: FakeAws, floorScript: string): Promise<void> {
+  log('throughput: floor');
+  const f = await startAndInitialize(floorScript, {}, await freePort(), /listening/);
+  const floor = await throughput(f.url, () => initializeRequest(1), CLIENTS, LOAD_SECONDS);
+  await f.stop();
+  const s = await startServer(fake);
+  log('throughput: tools/list');
+  const list = await throughput(
+    s.url,
+    () => ({ jsonrpc: '2.0', id: 2, method: 'tools/list' }),
+    CLIENTS,
+    LOAD_SECONDS,
+  );
+  log('throughput: get-cost-and-usage');
+  const call = await throughput(
+    s.url,
+    () => ({
+      jsonrpc: '2.0',
+      id: 3,
+      method: 'tools/call',
+      params: {
+        name: 'get-cost-and-usage',
+        arguments: { period: 'last_month', group_by: [{ type: 'DIMENSION', key: 'SERVICE' }] },
+      },
+    }),
+    CLIENTS,
+    LOAD_SECONDS,
+  );
+  const listAnswer = await rpc(s.url, { jsonrpc: '2.0', id: 2, method: 'tools/list' });
+  await s.stop();
+  // The tools/list answer is ~170 KB against initialize's ~1 KB: the same bare server sending that answer shows
+  // how much of the gap is bytes on the wire rather than the server.
+  const bigFloor = await startAndInitialize(
+    writeFloorScript(listAnswer.result),
+    {},
+    await freePort(),
+    /listening/,
+  );
+  const bigFloorRun = await throughput(bigFloor.url, () => initializeRequest(1), CLIENTS, LOAD_SECONDS);
+  await bigFloor.stop();
+  const listBytes = Buffer.byteLength(JSON.stringify(listAnswer));
+  const row = (figure: string, r: { rps: number; errors: number }) => ({
+    figure,
+    measured: `${fixed(r.rps, 0)} req/s${r.errors ? ` (${r.errors} errors)` : ''}`,
+    floor: `${fixed(floor.rps, 0)} req/s`,
+    ratio: `${fixed(r.rps / floor.rps, 2)}×`,
+    target: '≥ 0.3× floor',
+    pass: r.rps >= 0.3 * floor.rps && r.errors === 0,
+  });
+  rows.push(row(`\`tools/list\` at ${CLIENTS} concurrent clients`, list));
+  rows.push({
+    figure: `(reference) the floor sending the same ${fixed(listBytes / 1024, 0)} KB tools/list answer`,
+    measured: `${fixed(bigFloorRun.rps, 0)} req/s`,
+    floor: '–',
+    ratio: `server ${fixed(list.rps / bigFloorRun.rps, 2)}× of it`,
+    target: '–',
+    pass: undefined,
+  });
+  rows.push(row(`\`get-cost-and-usage\` at ${CLIENTS} concurrent clients`, call));
+  notes.push(
+    `Throughput runs for ${LOAD_SECONDS} s per figure with closed-loop keep-alive clients in the bench process ` +
+      `(which shares the machine's ${cpus().length} cores). The get-cost-and-usage calls repeat one question, so ` +
+      `after the first they are answered from the cache: the figure is the server's own cost per tools/call ` +
+      `(MCP SDK request handling, input and output validation, formatting), not Cost Explorer's.`,
+  );
+}
+
+/** A varied workload: many distinct questions (filling and cycling the cache), refreshes and composites. */
+function workload(i: number): { tool: string; args: Record<string, unknown> } {
+  const periods = ['last_month', 'month_to_date', 'last_3_months', 'last_7_days', 'last_30_days'];
+  switch (i % 10) {
+    case 0:
+      return { tool: 'summarize-costs', args: {} };
+    case 1:
+      return { tool: 'get-cost-and-usage', args: { period: periods[i % 5], refresh: true } };
+    case 2:
+      return { tool: 'explain-cost-change', args: {} };
+    default:
+      // ~1,700 distinct filter values: more than CACHE_MAX_ENTRIES (1,000), so the LRU keeps evicting.
+      return {
+        tool: 'get-cost-and-usage',
+        args: {
+          period: periods[i % 5],
+          group_by: [{ type: 'DIMENSION', key: 'SERVICE' }],
+          filters: [{ type: 'TAG', key: 'team', values: [`team-${i % 1699}`] }],
+        },
+      };
+  }
+}
+
+/** RSS after 1,000 tool calls, then its growth over the soak. */
+async function measureMemory(fake: FakeAws, floorScript: string): Promise<void> {
+  const s = await startServer(fake);
+  const pid = s.child.pid!;
+  let i = 0;
+  const run = async (count: number | undefined, until?: number) => {
+    await Promise.all(
+      Array.from({ length: 4 }, async () => {
+        while ((count === undefined || i < count) && (until === undefined || Date.now() < until)) {
+          const { tool, args } = workload(i++);
+          await callTool(s.url, tool, args, i);
+          if (fake.calls.length > 10_000) fake.calls.length = 0;
+        }
+      }),
+    );
+  };
+  log('memory: 1,000 tool calls');
+  await run(1000);
+  const after1000 = rssOf(pid);
+  log(`memory: soak for ${SOAK_SECONDS} s`);
+  const samples: number[] = [after1000];
+  const soakStart = i;
+  const end = Date.now() + SOAK_SECONDS * 1000;
+  const sampler = setInterval(() => samples.push(rssOf(pid)), Math.max(1000, (SOAK_SECONDS * 1000) / 30));
+  await run(undefined, end);
+  clearInterval(sampler);
+  const final = rssOf(pid);
+  const soakCalls = i - soakStart;
+  samples.push(final);
+  await s.stop();
+
+  // The same 1,000 calls on a server whose V8 keeps a smaller heap: a deployment option, not the default.
+  log('memory: 1,000 tool calls with GC flags');
+  const tuned = await startServer(fake, {}, GC_FLAGS);
+  i = 0;
+  const runOn = async (url: string) =>
+    Promise.all(
+      Array.from({ length: 4 }, async () => {
+        while (i < 1000) {
+          const { tool, args } = workload(i++);
+          await callTool(url, tool, args, i);
+        }
+      }),
+    );
+  await runOn(tuned.url);
+  const tunedRss = rssOf(tuned.child.pid!);
+  await tuned.stop();
+
+  const f = await startAndInitialize(floorScript, {}, await freePort(), /listening/);
+  for (let k = 0; k < 1000; k++) await rpc(f.url, initializeRequest(k));
+  const floorRss = rssOf(f.child.pid!);
+  await f.stop();
+
+  rows.push({
+    figure: 'RSS after 1,000 tool calls',
+    measured: `${fixed(after1000 / MB)} MB`,
+    floor: `${fixed(floorRss / MB)} MB (after 1,000 requests)`,
+    ratio: `${fixed(after1000 / floorRss, 2)}×`,
+    target: '≤ 120 MB',
+    pass: after1000 <= 120 * MB,
+  });
+  const growth = (final - after1000) / after1000;
+  rows.push({
+    figure: `RSS growth over a ${SOAK_SECONDS} s soak (${soakCalls} more tool calls)`,
+    measured: `${growth >= 0 ? '+' : ''}${fixed(growth * 100)} % (${fixed(after1000 / MB)} → ${fixed(final / MB)} MB, peak ${fixed(Math.max(...samples) / MB)} MB)`,
+    floor: '–',
+    ratio: '–',
+    target: '< 10 %',
+    pass: growth < 0.1,
+  });
+  rows.push({
+    figure: `(option) RSS after 1,000 tool calls with \`node ${GC_FLAGS.join(' ')}\``,
+    measured: `${fixed(tunedRss / MB)} MB`,
+    floor: '–',
+    ratio: '–',
+    target: '≤ 120 MB',
+    pass: tunedRss <= 120 * MB,
+  });
+  notes.push(
+    `The (option) row runs the same 1,000 calls on a server started with ${GC_FLAGS.join(' ')}: V8 then keeps a ` +
+      `smaller young generation and grows the heap by 30 % steps instead of up to 4×, for some CPU. Not the ` +
+      `default: --heap-growing-percent is a V8-internal flag that a Node upgrade may drop.`,
+  );
+  notes.push(
+    `Memory workload: 4 concurrent clients; each 10 calls are 7 get-cost-and-usage questions over ~1,700 distinct ` +
+      `filters (more than CACHE_MAX_ENTRIES, so the LRU is full and evicting), 1 refresh, 1 summarize-costs and 1 ` +
+      `explain-cost-change.${SOAK_SECONDS < 300 ? ` The soak was shortened to ${SOAK_SECONDS} s with BENCH_SOAK_SECONDS.` : ''}`,
+  );
+}
+
+/** Fan-out over 10 accounts at 300 ms per AWS request, against one account, with warm credentials. */
+async function measureFanout(fake: FakeAws, concurrency: string | undefined): Promise<void> {
+  const s = await startServer(fake, {
+    ALLOWED_TARGET_ACCOUNTS: FANOUT_ACCOUNTS.join(','),
+    ...(concurrency ? { FANOUT_CONCURRENCY: concurrency } : {}),
+  });
+  // Roles assumed and clients created first: the figure is the fan-out itself, not the first AssumeRole.
+  await callTool(s.url, 'get-cost-and-usage', { period: 'last_month', target_account_ids: FANOUT_ACCOUNTS });
+  fake.latencyMs = FANOUT_LATENCY_MS;
+  const time = async (args: Record<string, unknown>) => {
+    const t0 = process.hrtime.bigint();
+    await callTool(s.url, 'get-cost-and-usage', { period: 'last_month', refresh: true, ...args });
+    return Number(process.hrtime.bigint() - t0) / 1e6;
+  };
+  const one: number[] = [];
+  const ten: number[] = [];
+  for (let k = 0; k < 5; k++) {
+    one.push(await time({ target_account_id: FANOUT_ACCOUNTS[0] }));
+    ten.push(await time({ target_account_ids: FANOUT_ACCOUNTS }));
+  }
+  fake.latencyMs = 0;
+  await s.stop();
+  const o = median(one);
+  const t = median(ten);
+  rows.push({
+    figure:
+      `Fan-out over 10 accounts at ${FANOUT_LATENCY_MS} ms API latency vs one account (median of 5)` +
+      (concurrency ? `, FANOUT_CONCURRENCY=${concurrency}` : ', default FANOUT_CONCURRENCY=8'),
+    measured: `${fixed(t, 0)} ms vs ${fixed(o, 0)} ms`,
+    floor: '–',
+    ratio: `${fixed(t / o, 2)}×`,
+    target: '≤ 1.5× one account',
+    pass: t <= 1.5 * o,
+  });
+}
+
+/** Paid Cost Explorer requests for the scripted 20-question session, cache on vs off. */
+async function measureSession(fake: FakeAws): Promise<void> {
+  const run = async (extra: Record<string, string>) => {
+    const s = await startServer(fake, { ALLOWED_TARGET_ACCOUNTS: MEMBER, ...extra });
+    fake.calls.length = 0;
+    let paid = 0;
+    for (const [k, step] of SESSION.entries()) {
+      const result = await callTool(s.url, step.tool, step.args, k);
+      paid += result.structuredContent.api.paid_requests as number;
+    }
+    const ceCalls = fake.calls.filter((c) => c.service === 'ce').length;
+    await s.stop();
+    if (ceCalls !== paid) throw new Error(`answers say ${paid} paid requests, the fake saw ${ceCalls}`);
+    return paid;
+  };
+  log('session: cache on');
+  const on = await run({});
+  log('session: cache off');
+  const off = await run({ CACHE_TTL_SECONDS: '0' });
+  rows.push({
+    figure: `Paid Cost Explorer requests, scripted ${SESSION.length}-question session`,
+    measured: `${on} with the cache vs ${off} without`,
+    floor: '–',
+    ratio: `${fixed((on / off) * 100, 0)} %`,
+    target: '≤ 50 % of uncached',
+    pass: on <= off / 2,
+  });
+  notes.push(
+    `The session (bench/session.ts) mixes follow-ups, re-asked questions and the same period named two ways; ` +
+      `paid requests are the sum of each answer's \`api.paid_requests\`, checked against the requests the fake ` +
+      `endpoint received. Cache off is CACHE_TTL_SECONDS=0 (identical in-flight requests are still shared).`,
+  );
+}
+
+/** This script's section of bench/results.md; other sections (`npm run load`'s) are kept as they are. */
+const SECTION = '## Targets (npm run bench)';
+
+function writeSection(file: string, section: string): void {
+  const text = existsSync(file) ? readFileSync(file, 'utf8') : '# Benchmark results\n';
+  const start = text.indexOf(`${SECTION}\n`);
+  let rest = text;
+  if (start >= 0) {
+    const after = text.slice(start + SECTION.length);
+    const next = after.search(/^## /m);
+    rest = text.slice(0, start) + (next >= 0 ? after.slice(next) : '');
+  }
+  // Ours goes first, right under the title.
+  const title = rest.search(/^## /m);
+  const head = title >= 0 ? rest.slice(0, title) : rest;
+  const tail = title >= 0 ? rest.slice(title) : '';
+  writeFileSync(file, `${head.trimEnd()}\n\n${section.trimEnd()}\n${tail ? `\n${tail.trimEnd()}\n` : ''}`);
+}
+
+function report(startedAt: Date, seconds: number): string {
+  const lines = [
+    SECTION,
+    '',
+    `Generated by \`npm run bench\` on ${startedAt.toISOString()} in ${fixed(seconds, 0)} s: Node ${process.version}, ` +
+      `${cpus().length} × ${cpus()[0]?.model ?? 'CPU'}, ${fixed(totalmem() / 1024 / MB, 1)} GB RAM. ` +
+      'The server is the bundle the image runs (server/dist/server.js), started as its own process against the ' +
+      'local fake AWS endpoint (test/fake-aws) on loopback. The floor is a bare Node HTTP server answering the ' +
+      "same JSON-RPC `initialize` (the server's own answer, pre-built), measured in the same run.",
+    '',
+    '| Figure | Measured | Floor (same run) | Ratio | Target | Result |',
+    '|---|---|---|---|---|---|',
+    ...rows.map(
+      (r) =>
+        `| ${r.figure} | ${r.measured} | ${r.floor} | ${r.ratio} | ${r.target} | ` +
+        `${r.pass === undefined ? '–' : r.pass ? 'pass' : '**fail**'} |`,
+    ),
+    '',
+    ...notes.map((n) => `- ${n}`),
+    '',
+  ];
+  return lines.join('\n');
+}
+
+async function main(): Promise<void> {
+  const startedAt = new Date();
+  const t0 = Date.now();
+  measureBundle();
+  const fake = new FakeAws();
+  await fake.start();
+  installBillingData(fake);
+  try {
+    // The floor answers exactly what the server answers to initialize.
+    const probe = await startServer(fake);
+    const init = await rpc(probe.url, initializeRequest(1));
+    await probe.stop();
+    const floorScript = writeFloorScript(init.result);
+
+    await measureStarts(fake, floorScript);
+    await measureThroughput(fake, floorScript);
+    await measureSession(fake);
+    log('fan-out');
+    await measureFanout(fake, undefined);
+    await measureFanout(fake, '10');
+    notes.push(
+      `Fan-out: 10 member accounts, every fake AWS request delayed ${FANOUT_LATENCY_MS} ms, refresh: true so each ` +
+        `call reaches AWS, roles assumed beforehand. With the default concurrency of 8, ten accounts take two ` +
+        `rounds of requests (8 + 2), so the ratio cannot go below 2×; at FANOUT_CONCURRENCY=10 they all go at once.`,
+    );
+    await measureMemory(fake, floorScript);
+  } finally {
+    await fake.stop();
+  }
+  const text = report(startedAt, (Date.now() - t0) / 1000);
+  const out = path.join(__dirname, 'results.md');
+  writeSection(out, text);
+  log(`wrote the "${SECTION}" section of ${out}`);
+  process.stdout.write(text);
+}
+
+main().catch((err) => {
+  process.stderr.write(
+    `[bench] failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`,
+  );
+  process.exit(1);
+});
