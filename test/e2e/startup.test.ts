@@ -68,7 +68,7 @@ const loaded = (stderr: string) =>
     .filter((l) => l.includes('"builtin loaded"'))
     .map((l) => JSON.parse(l).name as string);
 
-async function post(url: string, body: unknown) {
+async function post(url: string, body: unknown): Promise<any> {
   const res = await fetch(url, {
     method: 'POST',
     headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream' },
