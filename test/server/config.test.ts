@@ -14,7 +14,7 @@ describe('loadConfig', () => {
       cacheTtlSeconds: 900,
       cacheMaxEntries: 1000,
       toolDeadlineSeconds: 45,
-      fanoutConcurrency: 8,
+      fanoutConcurrency: 10,
       maxPages: 10,
       clockStart: undefined,
     });

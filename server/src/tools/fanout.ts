@@ -7,7 +7,7 @@ import { exact, sum } from '../core/money';
 import type { Logger } from '../log';
 import type { ToolAnswer, ToolContext, ToolDefinition } from './types';
 
-/** At most this many accounts in one fan-out call: ten waves of the default concurrency still fit the deadline. */
+/** At most this many accounts in one fan-out call: five rounds at the default concurrency still fit the deadline. */
 export const MAX_FANOUT_ACCOUNTS = 50;
 
 /** The `target_account_ids` parameter every fan-out tool accepts, added by the tool registry. */
