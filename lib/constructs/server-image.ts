@@ -6,7 +6,7 @@ import { type CfnResource, Stack, Validations } from 'aws-cdk-lib';
 import { AgentRuntimeArtifact } from 'aws-cdk-lib/aws-bedrockagentcore';
 import { Platform } from 'aws-cdk-lib/aws-ecr-assets';
 import { Construct } from 'constructs';
-import { SERVER_DOCKERFILE, bundleServer } from '../../server/bundle';
+import { BUNDLE_FILES, SERVER_DOCKERFILE, bundleServer } from '../../server/bundle';
 import type { ImageBuild } from '../config';
 import { nagAccount, nagArn, nagRegion } from './nag';
 
@@ -14,13 +14,13 @@ let staged: string | undefined;
 
 /**
  * Bundles the server with esbuild into a fresh directory and copies the Dockerfile beside it: the whole Docker
- * build context (`Dockerfile`, `server.js`, `server.js.map`). Done once per process, since every app synthesized
- * in it bundles the same sources.
+ * build context (`Dockerfile` and each of the bundle's files with its map: `server.js`, `core.js`). Done once per
+ * process, since every app synthesized in it bundles the same sources.
  *
  * @returns the directory
  */
 export function stageServerImageContext(): string {
-  if (staged !== undefined && fs.existsSync(path.join(staged, 'server.js'))) return staged;
+  if (staged !== undefined && BUNDLE_FILES.every((f) => fs.existsSync(path.join(staged!, f)))) return staged;
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'billing-mcp-image-'));
   // Synthesis copies the context into cdk.out (or zips it), so the staging copy can go when the process ends.
   process.once('exit', () => fs.rmSync(dir, { recursive: true, force: true }));

@@ -1,11 +1,13 @@
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { createServer as createHttpServer } from 'node:http';
-import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
 import { createBearerAuthenticator, type BearerAuthenticator } from './auth';
-import { FastPath } from './fast-path';
-import { describeError } from './log';
-import { createServer } from './server';
-import type { ToolDeps } from './tools/runner';
+import type { ServerConfig } from './config';
+import type { Core } from './core';
+import { FrontAnswers } from './front';
+import { describeError, type Logger } from './log';
+
+// The HTTP front, in the small bundle (server.js) that runs before the server listens: it must not import the MCP
+// SDK, zod or the tools (see core.ts); the build fails if it pulls in any package (server/bundle-worker.js).
 
 /** Request bodies above this are refused with 413. */
 export const MAX_BODY_BYTES = 1024 * 1024;
@@ -88,9 +90,9 @@ export function normaliseMessage(message: unknown): unknown {
 async function handleMcpPost(
   req: IncomingMessage,
   res: ServerResponse,
-  deps: ToolDeps,
+  core: () => Core,
   authenticate: BearerAuthenticator | undefined,
-  fastPath: FastPath,
+  front: FrontAnswers,
 ): Promise<void> {
   if (authenticate) {
     const verdict = await authenticate(req.headers.authorization);
@@ -138,32 +140,21 @@ async function handleMcpPost(
   }
   const body = Array.isArray(parsed) ? parsed.map(normaliseMessage) : normaliseMessage(parsed);
 
-  // initialize / ping / tools/list / prompts/list answered from JSON computed once, tools/call on one shared
-  // McpServer; anything else through the SDK transport below (see fast-path.ts).
-  const fast = await fastPath.answer(req.headers, body);
-  if (fast) {
-    if (fast.status === 202) res.writeHead(202).end();
+  // What a client sends first (initialize, ping, notifications/initialized) is answered here without the core;
+  // everything else, and anything unusual about those, by the core (see front.ts and core.ts).
+  const early = front.answer(req.headers, body);
+  if (early) {
+    if (early.status === 202) res.writeHead(202).end();
     else {
       res.writeHead(200, {
         'content-type': 'application/json',
-        'content-length': Buffer.byteLength(fast.body),
+        'content-length': Buffer.byteLength(early.body),
       });
-      res.end(fast.body);
+      res.end(early.body);
     }
     return;
   }
-
-  const server = createServer(deps);
-  const transport = new StreamableHTTPServerTransport({
-    sessionIdGenerator: undefined,
-    enableJsonResponse: true,
-  });
-  res.on('close', () => {
-    void transport.close();
-    void server.close();
-  });
-  await server.connect(transport);
-  await transport.handleRequest(req, res, body);
+  await core().handle(req, res, body);
 }
 
 export interface HttpServerHandle {
@@ -172,11 +163,37 @@ export interface HttpServerHandle {
   drain(graceMs: number): Promise<void>;
 }
 
-/** The HTTP front: POST /mcp (stateless streamable HTTP), GET /ping, and clear answers for everything else. */
-export function createMcpHttpServer(deps: ToolDeps): HttpServerHandle {
-  const { log, config } = deps;
+/** What the HTTP front needs. */
+export interface HttpFrontDeps {
+  readonly config: ServerConfig;
+  readonly log: Logger;
+  /** The core (core.ts), loaded on first call; it must return the same core every time. */
+  readonly core: () => Core;
+}
+
+/**
+ * The HTTP front: POST /mcp (stateless streamable HTTP), GET /ping, and clear answers for everything else. The core
+ * is loaded the first time a request needs it, and otherwise right after the first answer has been sent, so the
+ * `tools/list` a client sends after `initialize` rarely waits for it.
+ */
+export function createMcpHttpServer(deps: HttpFrontDeps): HttpServerHandle {
+  const { log, config, core } = deps;
   const authenticate = config.auth ? createBearerAuthenticator(config.auth, log) : undefined;
-  const fastPath = new FastPath(deps);
+  const front = new FrontAnswers(config);
+  let warmed = false;
+  const warmCore = () => {
+    if (warmed) return;
+    warmed = true;
+    // After the answer has left: loading the core blocks the process for a few hundred milliseconds.
+    setImmediate(() => {
+      try {
+        core();
+      } catch (err) {
+        // Requests that need the core then answer 500 and log the cause; the front keeps answering the rest.
+        log.error('cannot load the server core', describeError(err));
+      }
+    });
+  };
   const requestTimeoutMs = config.requestTimeoutSeconds * 1000;
   let inFlight = 0;
   let idle: (() => void) | undefined;
@@ -190,6 +207,7 @@ export function createMcpHttpServer(deps: ToolDeps): HttpServerHandle {
     },
     (req, res) => {
       inFlight++;
+      if (!warmed) res.once('finish', warmCore);
       res.on('close', () => {
         inFlight--;
         if (inFlight === 0) idle?.();
@@ -197,7 +215,7 @@ export function createMcpHttpServer(deps: ToolDeps): HttpServerHandle {
       const path = (req.url ?? '/').split('?')[0];
       if (path === '/mcp') {
         if (req.method === 'POST') {
-          handleMcpPost(req, res, deps, authenticate, fastPath).catch((err) => {
+          handleMcpPost(req, res, core, authenticate, front).catch((err) => {
             log.error('request failed', describeError(err));
             sendJson(res, 500, jsonRpcError(-32603, 'Internal error.'));
           });

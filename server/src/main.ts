@@ -1,13 +1,26 @@
 import * as nodeModule from 'node:module';
-import { AwsGateway } from './aws/gateway';
 import { ConfigError, loadConfig } from './config';
+import type { Core, CoreOptions } from './core';
 import { createMcpHttpServer } from './http';
 import { createLogger, type Logger } from './log';
 
-function endpointOverrides(env: NodeJS.ProcessEnv): Record<string, string> {
-  return Object.fromEntries(
-    Object.entries(env).filter((e): e is [string, string] => e[0].startsWith('AWS_ENDPOINT_URL') && !!e[1]),
-  );
+// The entry point of the front bundle (server.js; see server/bundle.ts): configuration, logging and the HTTP front,
+// which answers `initialize` itself. The rest of the server is core.js beside it, loaded on demand.
+
+/**
+ * Loads core.js from beside this file. A runtime require that esbuild leaves alone: the core stays out of the
+ * front bundle and is evaluated only when called.
+ */
+function requireCore(): typeof import('./core') {
+  return nodeModule.createRequire(__filename)('./core.js') as typeof import('./core');
+}
+
+/** Loads and builds the core, logging how long that took (the cost a cold start defers). */
+function loadCore(options: CoreOptions): Core {
+  const started = process.hrtime.bigint();
+  const core = requireCore().createCore(options);
+  options.log.debug('core loaded', { loadMs: Math.round(Number(process.hrtime.bigint() - started) / 1e6) });
+  return core;
 }
 
 /**
@@ -29,9 +42,10 @@ function routeProcessWarnings(log: Logger): void {
 }
 
 function main(): void {
-  // The image build runs the bundle once with this set (server/Dockerfile): loading it is enough for Node 22 to
-  // fill NODE_COMPILE_CACHE, so a cold microVM skips compiling the bundle. Exit before listening.
+  // The image build runs the bundle once with this set (server/Dockerfile): loading both files is enough for Node 22
+  // to fill NODE_COMPILE_CACHE, so a cold microVM skips compiling them. Exit before listening.
   if (process.env.BILLING_MCP_WARM_CACHE_ONLY === '1') {
+    requireCore();
     (nodeModule as { flushCompileCache?: () => void }).flushCompileCache?.();
     return;
   }
@@ -49,11 +63,12 @@ function main(): void {
   routeProcessWarnings(log);
   const clockOffset = config.clockStart === undefined ? 0 : config.clockStart - Date.now();
   const nowMs = () => Date.now() + clockOffset;
-  const gateway = new AwsGateway(config, log, {
-    endpointOverrides: endpointOverrides(process.env),
-    now: nowMs,
+  let core: Core | undefined;
+  const http = createMcpHttpServer({
+    config,
+    log,
+    core: () => (core ??= loadCore({ config, log, nowMs, env: process.env })),
   });
-  const http = createMcpHttpServer({ config, log, gateway, now: () => new Date(nowMs()) });
 
   http.server.listen(config.port, config.host, () => {
     const address = http.server.address();
@@ -71,7 +86,9 @@ function main(): void {
     stopping = true;
     log.info('draining', { signal });
     void http.drain(10_000).then(() => {
-      log.info('stopped', { paidRequestsByAccount: Object.fromEntries(gateway.paidRequestsByAccount()) });
+      // A core never loaded made no AWS request.
+      const paid = core ? Object.fromEntries(core.paidRequestsByAccount()) : {};
+      log.info('stopped', { paidRequestsByAccount: paid });
       process.exit(0);
     });
   };

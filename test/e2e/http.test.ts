@@ -4,6 +4,7 @@ import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { version } from '../../package.json';
+import { BUNDLE_FILES } from '../../server/bundle';
 import { BASE_ACCESS_KEY, BASE_SECRET_KEY, FakeAws } from '../fake-aws/fake-aws';
 import { SERVER_BUNDLE, startServer, TEST_CLOCK, type RunningServer } from './harness';
 
@@ -265,9 +266,10 @@ describe('process lifecycle', () => {
 
   test('the bundle runs with plain node from a directory without node_modules', async () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'billing-mcp-bundle-'));
+    for (const file of BUNDLE_FILES)
+      copyFileSync(path.join(path.dirname(SERVER_BUNDLE), file), path.join(dir, file));
+    expect(readdirSync(dir).sort()).toEqual(['core.js', 'server.js']);
     const copy = path.join(dir, 'server.js');
-    copyFileSync(SERVER_BUNDLE, copy);
-    expect(readdirSync(dir)).toEqual(['server.js']);
     const run = spawnBundle(copy, {}, dir);
     try {
       const url = await run.listening;
