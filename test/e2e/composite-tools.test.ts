@@ -50,7 +50,7 @@ function summaryFakes(f: FakeAws) {
     Total: { Amount: '300.5', Unit: 'USD' },
     ForecastResultsByTime: [
       {
-        TimePeriod: { Start: '2026-11-25', End: '2026-12-01' },
+        TimePeriod: { Start: '2026-11-24', End: '2026-12-01' },
         MeanValue: '300.5',
         PredictionIntervalLowerBound: '250.25',
         PredictionIntervalUpperBound: '350.75',
@@ -108,15 +108,21 @@ describe('summarize-costs', () => {
     expect(data.change_vs_last_month).toEqual({ amount: '44.0949999999', percent: '41.2' });
     expect(data.total).toEqual({ amount: '151.2', unit: 'USD' });
     expect(data.forecast).toEqual({
-      start: '2026-11-25',
+      start: '2026-11-24',
       end: '2026-12-01',
       mean: '300.5',
       lower: '250.25',
       upper: '350.75',
       level: 80,
     });
-    // 151.2 + 300.5, + 250.25, + 350.75
-    expect(data.projected_month_end).toEqual({ amount: '451.7', lower: '401.45', upper: '501.95' });
+    // The forecast covers today, so the actual stops at yesterday: 120.2 + 29 (1 November; the 24th is today).
+    // 149.2 + 300.5, + 250.25, + 350.75
+    expect(data.projected_month_end).toEqual({
+      actual_to_yesterday: '149.2',
+      amount: '449.7',
+      lower: '399.45',
+      upper: '499.95',
+    });
     expect(data.top_movers).toEqual([
       { service: 'AWS Support', month_to_date: '29', last_month_same_days: '0', change: '29' },
       {
@@ -165,7 +171,11 @@ describe('summarize-costs', () => {
       `**Month to date for account ${OWN_ACCOUNT} (2026-11-01 through 2026-11-24): 151.2 USD** (estimated); ` +
         '+44.0949999999 USD (+41.2%) against the same days of last month',
     );
-    expect(text).toContain('→ projected month end 451.7 USD (80% interval 401.45 to 501.95).');
+    expect(text).toContain(
+      'Forecast from today to the month end (2026-11-24 to 2026-12-01, end exclusive): 300.5 USD (80% interval ' +
+        '250.25 to 350.75) → projected month end 449.7 USD (80% interval 399.45 to 499.95) = 149.2 USD actual ' +
+        '(2026-11-01 through 2026-11-23) + the forecast.',
+    );
     expect(text).toContain('| AWS Support | 29 | 0 | +29 | new |');
     expect(text).toContain('2 open (no feedback yet), open impact 12.75 USD');
     expect(text).toContain('1 exceeded (Team), 1 forecast to exceed (Monthly), 1 ok.');
@@ -184,8 +194,9 @@ describe('summarize-costs', () => {
       Filter: exclusion,
     });
     const [forecast] = fake.callsTo('ce:GetCostForecast');
+    // The forecast request get-cost-forecast sends for the rest of the month: the two share one cached answer.
     expect(forecast.body).toEqual({
-      TimePeriod: { Start: '2026-11-25', End: '2026-12-01' },
+      TimePeriod: { Start: '2026-11-24', End: '2026-12-01' },
       Metric: 'UNBLENDED_COST',
       Granularity: 'MONTHLY',
       PredictionIntervalLevel: 80,
@@ -266,7 +277,7 @@ describe('summarize-costs on the last day of a month', () => {
   let server: Awaited<ReturnType<typeof startServer>>;
   beforeAll(async () => {
     await lastDayFake.start();
-    // 31 March: "the same days of February" stop at February's end, and there is no rest of month to forecast.
+    // 31 March: "the same days of February" stop at February's end, and the forecast covers the last day only.
     server = await startServer(lastDayFake, { BILLING_MCP_CLOCK: '2027-03-31T12:00:00Z' });
   });
   afterAll(async () => {
@@ -274,7 +285,7 @@ describe('summarize-costs on the last day of a month', () => {
     await lastDayFake.stop();
   });
 
-  test('skips the empty forecast and clips the comparison window to the shorter month', async () => {
+  test('forecasts the last day itself and clips the comparison window to the shorter month', async () => {
     summaryFakes(lastDayFake);
     lastDayFake.on('ce:GetCostAndUsage', () => ({
       ResultsByTime: [
@@ -287,12 +298,18 @@ describe('summarize-costs on the last day of a month', () => {
     const result = await c.callTool({ name: 'summarize-costs', arguments: {} });
     expect(result.isError).toBeFalsy();
     const data = result.structuredContent as Record<string, any>;
-    expect(lastDayFake.callsTo('ce:GetCostForecast')).toHaveLength(0);
+    expect(lastDayFake.callsTo('ce:GetCostForecast').map((c) => c.body.TimePeriod)).toEqual([
+      { Start: '2027-03-31', End: '2027-04-01' },
+    ]);
     expect(data.month_to_date).toEqual({ start: '2027-03-01', end: '2027-04-01', amount: '3.3' });
     expect(data.last_month_same_days).toEqual({ start: '2027-02-01', end: '2027-03-01', amount: '3.3' });
-    expect(data.forecast).toBeUndefined();
-    expect(data.projected_month_end).toEqual({ amount: '3.3' });
-    expect(textOf(result)).toContain('Today is the last day of the month');
+    // 1.1 actual (1 to 30 March) + 300.5, + 250.25, + 350.75 forecast for the 31st.
+    expect(data.projected_month_end).toEqual({
+      actual_to_yesterday: '1.1',
+      amount: '301.6',
+      lower: '251.35',
+      upper: '351.85',
+    });
   });
 });
 

@@ -4,6 +4,7 @@ import type { Logger } from '../log';
 import { describeError } from '../log';
 import { AWS_OPERATIONS, type AwsOperation, type AwsService } from './actions';
 import { AnswerCache, cacheKey, SharedRequestFailed } from './cache';
+import { DerivationIndex } from './derive';
 import { AwsCallError, classifyAwsError } from './errors';
 import type { InputOf, OutputOf } from './operations';
 import { SERVICES, type SdkClient } from './services';
@@ -91,6 +92,8 @@ export class AwsGateway {
   private readonly clients = new Map<string, Promise<SdkClient>>();
   private readonly credentials = new Map<string, AwsCredentialIdentityProvider>();
   private readonly cache: AnswerCache;
+  /** Stored answers that may answer narrower requests exactly; absent when caching is off. */
+  private readonly derivable: DerivationIndex | undefined;
   private readonly now: () => number;
   private readonly endpointOverrides: Readonly<Record<string, string>>;
   private ownAccount: Promise<string> | undefined;
@@ -110,6 +113,7 @@ export class AwsGateway {
       this.now,
       config.cacheMaxBytes,
     );
+    this.derivable = config.cacheTtlSeconds > 0 ? new DerivationIndex(config.cacheMaxEntries) : undefined;
   }
 
   /** The id of the account the server's own credentials belong to (sts:GetCallerIdentity, once per process). */
@@ -150,7 +154,9 @@ export class AwsGateway {
 
   /**
    * Calls one catalogued operation through the cache: a stored answer younger than the TTL is returned without a
-   * request (unless `refresh`), and identical concurrent requests share one AWS call. Failures are never stored.
+   * request (unless `refresh`), as is an answer derived exactly from a stored broader one (see derive.ts), counted
+   * as a cache hit with the stored answer's fetch time. Identical concurrent requests share one AWS call. Failures
+   * are never stored.
    */
   async call<O extends AwsOperation>(
     operation: O,
@@ -167,11 +173,19 @@ export class AwsGateway {
         meter?.recordCacheHit(hit.fetchedAt);
         return hit.value as OutputOf<O>;
       }
+      const derived = this.derivable?.derive(account.accountId, region, operation, input, (k) =>
+        this.cache.get(k),
+      );
+      if (derived) {
+        meter?.recordCacheHit(derived.fetchedAt);
+        return derived.value as OutputOf<O>;
+      }
     }
     for (let attempt = 0; ; attempt++) {
       try {
         const answer = await this.cache.share(key, () => this.send(operation, input, options), signal);
         if (answer.shared) meter?.recordCacheHit(answer.fetchedAt);
+        else this.derivable?.remember(key, account.accountId, region, operation, input, answer.value);
         return answer.value as OutputOf<O>;
       } catch (err) {
         if (!(err instanceof SharedRequestFailed)) {

@@ -89,7 +89,9 @@ export const summarizeCostsTool = defineTool({
     last_month: span('Cost of the whole of last month'),
     forecast: z
       .object({
-        start: z.string().describe('Tomorrow.'),
+        start: z
+          .string()
+          .describe('Today (the forecast covers all of today; the actual stops at yesterday).'),
         end: z.string().describe('The 1st of next month (exclusive).'),
         mean: z.string().describe("AWS's forecast for the rest of the month."),
         lower: z.string().optional().describe('Lower bound of the prediction interval.'),
@@ -97,14 +99,15 @@ export const summarizeCostsTool = defineTool({
         level: z.number().describe('Confidence of the interval, in percent.'),
       })
       .optional()
-      .describe(
-        'Forecast from tomorrow to month end; absent on the last day of the month or when unavailable.',
-      ),
+      .describe('Forecast from today to month end; absent when unavailable (see notes).'),
     projected_month_end: z
       .object({
-        amount: z.string().describe('month_to_date + forecast mean, exact.'),
-        lower: z.string().optional().describe('month_to_date + the interval lower bound.'),
-        upper: z.string().optional().describe('month_to_date + the interval upper bound.'),
+        actual_to_yesterday: z
+          .string()
+          .describe('Actual cost from the 1st through yesterday, exact (0 on the 1st).'),
+        amount: z.string().describe('actual_to_yesterday + forecast mean, exact.'),
+        lower: z.string().optional().describe('actual_to_yesterday + the interval lower bound.'),
+        upper: z.string().optional().describe('actual_to_yesterday + the interval upper bound.'),
       })
       .optional()
       .describe('Where the month is heading.'),
@@ -177,10 +180,11 @@ export const summarizeCostsTool = defineTool({
       account,
       { inputToken: 'NextPageToken', outputToken: 'NextPageToken' },
     );
+    // The forecast covers today through the month end and the actual stops at yesterday, so today is counted once
+    // and in full (today's actual is still partial). get-cost-forecast splits the month the same way and sends the
+    // same forecast request, so the two tools agree on the month end and share the cached answer.
     const [forecast, anomalies, budgets] = await Promise.all([
-      d.tomorrow === d.nextMonth
-        ? Promise.resolve(undefined)
-        : sideRead('The forecast', () => readForecast(ctx, account, metric, filter, d.tomorrow, d.nextMonth)),
+      sideRead('The forecast', () => readForecast(ctx, account, metric, filter, d.today, d.nextMonth)),
       sideRead('Anomalies', () => readAnomalies(ctx, account, d.anomalyStart, d.today)),
       sideRead('Budgets', () => readBudgets(ctx, account)),
       costs.catch(() => undefined),
@@ -194,6 +198,7 @@ export const summarizeCostsTool = defineTool({
     const mtdBy = new Map<string, Amount>();
     const prevBy = new Map<string, Amount>();
     let mtd = amount(0);
+    let toYesterday = amount(0);
     let prev = amount(0);
     let lastMonthTotal = amount(0);
     let unit = 'USD';
@@ -210,6 +215,7 @@ export const summarizeCostsTool = defineTool({
         const service = g.Keys?.[0] ?? '(no service)';
         if (day >= d.thisMonth) {
           mtd = mtd.plus(v);
+          if (day < d.today) toYesterday = toYesterday.plus(v);
           add(mtdBy, service, v);
         } else if (day >= d.lastMonth) {
           lastMonthTotal = lastMonthTotal.plus(v);
@@ -241,27 +247,29 @@ export const summarizeCostsTool = defineTool({
         `(${d.lastMonth} to ${d.sameDayEnd}, end exclusive: ${exact(prev)} ${unit}).`,
     );
     lines.push(`Last month in full (${d.lastMonth} to ${d.thisMonth}): ${exact(lastMonthTotal)} ${unit}.`);
-    let projected: { amount: string; lower?: string; upper?: string } | undefined;
-    if (d.tomorrow === d.nextMonth) {
-      projected = { amount: exact(mtd) };
-      lines.push(
-        `Today is the last day of the month: the month-to-date figure is the month end (${exact(mtd)} ${unit}).`,
-      );
-    } else if (forecast?.ok) {
+    let projected:
+      { actual_to_yesterday: string; amount: string; lower?: string; upper?: string } | undefined;
+    if (forecast.ok) {
       const f = forecast.value;
       projected = {
-        amount: exact(mtd.plus(f.mean)),
-        ...(f.lower !== undefined ? { lower: exact(mtd.plus(f.lower)) } : {}),
-        ...(f.upper !== undefined ? { upper: exact(mtd.plus(f.upper)) } : {}),
+        actual_to_yesterday: exact(toYesterday),
+        amount: exact(toYesterday.plus(f.mean)),
+        ...(f.lower !== undefined ? { lower: exact(toYesterday.plus(f.lower)) } : {}),
+        ...(f.upper !== undefined ? { upper: exact(toYesterday.plus(f.upper)) } : {}),
       };
       const interval = (a?: string, b?: string) =>
         a !== undefined && b !== undefined ? ` (${FORECAST_LEVEL}% interval ${a} to ${b})` : '';
+      const actual =
+        d.today === d.thisMonth
+          ? 'no actual yet (today is the 1st)'
+          : `${exact(toYesterday)} ${unit} actual (${d.thisMonth} through ${toIsoDate(addDays(today, -1))})`;
       lines.push(
-        `Forecast for the rest of the month (${d.tomorrow} to ${d.nextMonth}): ${exact(f.mean)} ${unit}` +
-          `${interval(f.lower !== undefined ? exact(f.lower) : undefined, f.upper !== undefined ? exact(f.upper) : undefined)}` +
-          ` → projected month end ${projected.amount} ${unit}${interval(projected.lower, projected.upper)}.`,
+        `Forecast from today to the month end (${d.today} to ${d.nextMonth}, end exclusive): ${exact(f.mean)} ` +
+          `${unit}${interval(f.lower !== undefined ? exact(f.lower) : undefined, f.upper !== undefined ? exact(f.upper) : undefined)}` +
+          ` → projected month end ${projected.amount} ${unit}${interval(projected.lower, projected.upper)}` +
+          ` = ${actual} + the forecast.`,
       );
-    } else if (forecast) {
+    } else {
       notes.push(forecast.note);
     }
     if (anomalies.ok) {
@@ -322,10 +330,10 @@ export const summarizeCostsTool = defineTool({
           ...(changePct !== undefined ? { percent: changePct } : {}),
         },
         last_month: { start: d.lastMonth, end: d.thisMonth, amount: exact(lastMonthTotal) },
-        ...(forecast?.ok
+        ...(forecast.ok
           ? {
               forecast: {
-                start: d.tomorrow,
+                start: d.today,
                 end: d.nextMonth,
                 mean: exact(forecast.value.mean),
                 ...(forecast.value.lower !== undefined ? { lower: exact(forecast.value.lower) } : {}),
