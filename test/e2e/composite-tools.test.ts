@@ -350,10 +350,19 @@ describe('explain-cost-change', () => {
       ]),
     },
   };
+  /** One bucket per month of the requested range, as Cost Explorer cuts a MONTHLY range. */
   const explainFakes = () =>
     fake.on('ce:GetCostAndUsage', (body) => {
       const keys = (body.GroupBy as { Key: string }[]).map((g) => g.Key).join(',');
-      return DATA[keys][(body.TimePeriod as { Start: string }).Start];
+      const { Start, End } = body.TimePeriod as { Start: string; End: string };
+      return {
+        ResultsByTime: Object.entries(DATA[keys])
+          .filter(([month]) => month >= Start && month < End)
+          .map(([month, answer]) => ({
+            ...answer.ResultsByTime[0],
+            TimePeriod: { Start: month, End: month === '2026-09-01' ? '2026-10-01' : '2026-11-01' },
+          })),
+      };
     });
 
   test('explains last month against the month before with exact deltas', async () => {
@@ -400,8 +409,13 @@ describe('explain-cost-change', () => {
       'The periods differ in length (30 vs 31 days); the daily average change (+2.8117204301 USD/day) compares ' +
         'like with like.',
     );
-    // Four reads: service × usage type and region × account, for each period.
-    expect(data.api).toMatchObject({ paid_requests: 4, cost_usd: '0.04' });
+    // Two reads, service × usage type and region × account, each over both months: the months are adjacent, so
+    // one MONTHLY request answers each month in its own bucket.
+    expect(data.api).toMatchObject({ paid_requests: 2, cost_usd: '0.02' });
+    expect(fake.callsTo('ce:GetCostAndUsage').map((c) => c.body.TimePeriod)).toEqual([
+      { Start: '2026-09-01', End: '2026-11-01' },
+      { Start: '2026-09-01', End: '2026-11-01' },
+    ]);
     const text = textOf(result);
     expect(text).toContain(
       `**UnblendedCost for account ${OWN_ACCOUNT} went from 133.1000000001 USD (2026-09-01 to 2026-10-01) to ` +

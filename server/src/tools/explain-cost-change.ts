@@ -4,6 +4,7 @@ import type { AccountScope } from '../aws/gateway';
 import {
   addDays,
   daysBetween,
+  isMonthStart,
   monthStart,
   parseIsoDate,
   toIsoDate,
@@ -124,22 +125,17 @@ export const explainCostChangeTool = defineTool({
       excludeCreditsRefunds: !args.include_credits_refunds,
     });
 
-    // Four reads in parallel, none waiting on another: service × usage type and region × linked account, for
-    // each period. The first pair gives the totals, the services and their usage types; the second the regions
-    // and accounts.
-    const read = (range: DateRange, keys: [string, string]) =>
-      readGroups(ctx, account, range, keys, metric, filter);
-    const [baseSu, compareSu, baseRa, compareRa] = await Promise.all([
-      read(base, ['SERVICE', 'USAGE_TYPE']),
-      read(compare, ['SERVICE', 'USAGE_TYPE']),
-      read(base, ['REGION', 'LINKED_ACCOUNT']),
-      read(compare, ['REGION', 'LINKED_ACCOUNT']),
+    // Service × usage type and region × linked account, for each period, read in parallel. The first pair gives the
+    // totals, the services and their usage types; the second the regions and accounts.
+    const read = (keys: [string, string]) => readPeriods(ctx, account, base, compare, keys, metric, filter);
+    const [[baseSu, compareSu], [baseRa, compareRa]] = await Promise.all([
+      read(['SERVICE', 'USAGE_TYPE']),
+      read(['REGION', 'LINKED_ACCOUNT']),
     ]);
+    const morePages = `More pages exist beyond the ${ctx.config.maxPages} read; the figures are partial.`;
     for (const r of [baseSu, compareSu, baseRa, compareRa]) {
-      if (r.incomplete && !notes.includes(r.incomplete)) notes.push(r.incomplete);
-      else if (r.more && !r.incomplete) {
-        notes.push(`More pages exist beyond the ${ctx.config.maxPages} read; the figures are partial.`);
-      }
+      const note = r.incomplete ?? (r.more ? morePages : undefined);
+      if (note && !notes.includes(note)) notes.push(note);
     }
     const unit = compareSu.unit ?? baseSu.unit ?? 'USD';
     const baseTotal = sum([...baseSu.cells.values()]);
@@ -315,6 +311,48 @@ interface Groups {
   incomplete?: string;
 }
 
+/**
+ * Both periods' groups by `keys`. When the compared period starts on the 1st of a month right where the base ends
+ * (last month against the month before, the default), one MONTHLY request over both answers for both: Cost
+ * Explorer cuts a MONTHLY range at every 1st, so no bucket straddles the two periods, and each bucket is what the
+ * request for its own period would answer. Cost Explorer bills per request: half the requests. Otherwise one
+ * request per period.
+ */
+async function readPeriods(
+  ctx: ToolContext,
+  account: AccountScope,
+  base: DateRange,
+  compare: DateRange,
+  keys: [string, string],
+  metric: SummaryMetric,
+  filter: ReturnType<typeof buildFilter>['filter'],
+): Promise<[Groups, Groups]> {
+  if (base.end === compare.start && isMonthStart(compare.start)) {
+    const both = await readGroups(
+      ctx,
+      account,
+      { start: base.start, end: compare.end },
+      keys,
+      metric,
+      filter,
+      [
+        (start) => start >= base.start && start < compare.start,
+        (start) => start >= compare.start && start < compare.end,
+      ],
+    );
+    return [both[0], both[1]];
+  }
+  const [[b], [c]] = await Promise.all([
+    readGroups(ctx, account, base, keys, metric, filter, [() => true]),
+    readGroups(ctx, account, compare, keys, metric, filter, [() => true]),
+  ]);
+  return [b, c];
+}
+
+/**
+ * Reads `range` grouped by `keys`, summing each bucket into the first of `periods` that claims its start date (a
+ * bucket claimed by none is counted nowhere).
+ */
 async function readGroups(
   ctx: ToolContext,
   account: AccountScope,
@@ -322,7 +360,8 @@ async function readGroups(
   keys: [string, string],
   metric: SummaryMetric,
   filter: ReturnType<typeof buildFilter>['filter'],
-): Promise<Groups> {
+  periods: readonly ((bucketStart: string) => boolean)[],
+): Promise<Groups[]> {
   const result: Paginated<Omit<GetCostAndUsageCommandOutput, '$metadata'>> = await ctx.paginate(
     'ce:GetCostAndUsage',
     {
@@ -335,20 +374,26 @@ async function readGroups(
     account,
     { inputToken: 'NextPageToken', outputToken: 'NextPageToken' },
   );
-  const cells = new Map<string, Amount>();
-  let unit: string | undefined;
-  let estimated = false;
+  const out: Groups[] = periods.map(() => ({
+    cells: new Map<string, Amount>(),
+    unit: undefined,
+    estimated: false,
+    more: result.more,
+    incomplete: result.incomplete,
+  }));
   for (const r of result.pages.flatMap((p) => p.ResultsByTime ?? [])) {
-    estimated ||= r.Estimated === true;
+    const period = out[periods.findIndex((claims) => claims(r.TimePeriod?.Start ?? ''))];
+    if (!period) continue;
+    period.estimated ||= r.Estimated === true;
     for (const g of r.Groups ?? []) {
       const value = g.Metrics?.[metric];
       if (!value) continue;
-      unit ??= value.Unit;
+      period.unit ??= value.Unit;
       const key = `${g.Keys?.[0] ?? ''}${SEP}${g.Keys?.[1] ?? ''}`;
-      cells.set(key, (cells.get(key) ?? amount(0)).plus(amount(value.Amount)));
+      period.cells.set(key, (period.cells.get(key) ?? amount(0)).plus(amount(value.Amount)));
     }
   }
-  return { cells, unit, estimated, more: result.more, incomplete: result.incomplete };
+  return out;
 }
 
 interface PeriodArgs {
