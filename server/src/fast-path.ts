@@ -9,6 +9,7 @@ import {
   type JSONRPCRequest,
 } from '@modelcontextprotocol/sdk/types.js';
 import { stableStringify } from './aws/cache';
+import { acceptsGzip, CachedResponse } from './cached-response';
 import { createServer } from './server';
 import type { ToolDeps } from './tools/runner';
 
@@ -21,8 +22,13 @@ const STATIC_METHODS = new Set(['initialize', 'ping', 'tools/list', 'prompts/lis
 /** Distinct (method, params) answers remembered; a client sending ever-new params falls back to the SDK path. */
 const MAX_ENTRIES = 64;
 
-/** An answer the HTTP front sends as is. */
-export type FastAnswer = { readonly status: 200; readonly body: string } | { readonly status: 202 };
+/**
+ * An answer the HTTP front sends as is: a Buffer as its bytes, a string as UTF-8; with `contentEncoding` the body
+ * is that encoding of the JSON (the front then says so in `content-encoding` and `vary`).
+ */
+export type FastAnswer =
+  | { readonly status: 200; readonly body: string | Buffer; readonly contentEncoding?: 'gzip' }
+  | { readonly status: 202 };
 
 /**
  * The fast path of POST /mcp. Stateless MCP builds a new McpServer and transport for every request: for
@@ -30,7 +36,8 @@ export type FastAnswer = { readonly status: 200; readonly body: string } | { rea
  * converting the Node request to a Web Request and back. Here:
  * - `initialize`, `ping`, `tools/list` and `prompts/list` never change for given params, so the first time a
  *   (method, params) pair is seen it is answered by a fresh McpServer, exactly as the SDK path would, and the JSON
- *   is kept; later requests get that JSON with their own id;
+ *   is kept as bytes (see cached-response.ts); later requests get those bytes with their own id, gzip-encoded when
+ *   the client accepts gzip;
  * - `tools/call` goes to one long-lived McpServer (the SDK's own validation, handler and output checks), through
  *   an in-process transport instead of the HTTP one.
  * Anything the fast path is not sure about (batches, other methods, headers the SDK transport would reject)
@@ -78,7 +85,8 @@ export class FastPath {
       this.answers.set(key, cached);
     }
     const response = await cached;
-    return response ? { status: 200, body: response.withId(request.id) } : undefined;
+    if (!response) return undefined;
+    return { status: 200, ...response.withId(request.id, acceptsGzip(headers['accept-encoding'])) };
   }
 
   /** Asks a fresh McpServer, over an in-process transport, exactly what the SDK path would ask it. */
@@ -150,26 +158,6 @@ class MultiplexTransport implements Transport {
       this.pending.set(request.id, resolve);
       this.onmessage?.(request);
     });
-  }
-}
-
-/** A response message kept as JSON text around the spot where the id goes. */
-class CachedResponse {
-  private readonly head: string;
-  private readonly tail: string;
-
-  constructor(message: JSONRPCMessage) {
-    // The SDK serialises the response object as is; its id is the last key. Splitting the text there makes each
-    // later answer a string concatenation.
-    const marker = '"__billing_mcp_id__"';
-    const text = JSON.stringify({ ...message, id: '__billing_mcp_id__' });
-    const at = text.lastIndexOf(marker);
-    this.head = text.slice(0, at);
-    this.tail = text.slice(at + marker.length);
-  }
-
-  withId(id: string | number): string {
-    return `${this.head}${JSON.stringify(id)}${this.tail}`;
   }
 }
 

@@ -1,5 +1,8 @@
-import { createServer as createHttpServer, type Server } from 'node:http';
+import { createServer as createHttpServer, request, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { gunzipSync } from 'node:zlib';
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
 import { AwsGateway } from '../../server/src/aws/gateway';
 import { loadConfig } from '../../server/src/config';
@@ -157,8 +160,79 @@ test('serves tools/list from the fast path with the SDK server’s own tool list
   const answer = await fast.answer(HEADERS, { jsonrpc: '2.0', id: 41, method: 'tools/list' });
   expect(answer?.status).toBe(200);
   const sdk = await post(referenceUrl, { jsonrpc: '2.0', id: 41, method: 'tools/list' });
-  expect(JSON.parse((answer as { body: string }).body)).toEqual(sdk.body);
+  expect(JSON.parse(String((answer as { body: Buffer }).body))).toEqual(sdk.body);
   expect(sdk.body.result.tools.length).toBeGreaterThan(2);
+});
+
+/** A raw POST with exactly the given headers (fetch would add accept-encoding and decompress on its own). */
+function rawPost(url: string, body: unknown, headers: Record<string, string>) {
+  return new Promise<{ status?: number; headers: IncomingHttpHeaders; body: Buffer }>((resolve, reject) => {
+    const req = request(url, { method: 'POST', headers }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () =>
+        resolve({ status: res.statusCode, headers: res.headers, body: Buffer.concat(chunks) }),
+      );
+    });
+    req.on('error', reject);
+    req.end(JSON.stringify(body));
+  });
+}
+
+describe('gzip', () => {
+  const list = { jsonrpc: '2.0', id: 'list-1', method: 'tools/list' };
+
+  test('a client that accepts gzip gets tools/list gzip-encoded, inflating to the identity answer byte for byte', async () => {
+    const identity = await rawPost(bundled.url, list, HEADERS);
+    const gzip = await rawPost(bundled.url, list, { ...HEADERS, 'accept-encoding': 'gzip, deflate' });
+    expect(gzip.status).toBe(200);
+    expect(gzip.headers['content-encoding']).toBe('gzip');
+    expect(gzip.headers.vary).toBe('accept-encoding');
+    expect(Number(gzip.headers['content-length'])).toBe(gzip.body.length);
+    expect(gzip.body.length).toBeLessThan(identity.body.length / 4);
+    expect(gunzipSync(gzip.body).equals(identity.body)).toBe(true);
+  });
+
+  test('a request without Accept-Encoding (or refusing gzip) gets identity: ASCII JSON equal to the SDK’s answer', async () => {
+    const sdk = await post(referenceUrl, list);
+    for (const headers of [HEADERS, { ...HEADERS, 'accept-encoding': 'gzip;q=0, identity' }]) {
+      const plain = await rawPost(bundled.url, list, headers);
+      expect(plain.status).toBe(200);
+      expect(plain.headers['content-encoding']).toBeUndefined();
+      expect(Number(plain.headers['content-length'])).toBe(plain.body.length);
+      expect(plain.body.every((byte) => byte < 0x80)).toBe(true);
+      expect(JSON.parse(plain.body.toString('utf8'))).toEqual(sdk.body);
+    }
+  });
+
+  test('the MCP SDK client (fetch) asks for gzip, receives it and lists the tools the SDK path lists', async () => {
+    const encodings: Record<string, string | null> = {};
+    const client = new Client({ name: 'gzip-test', version: '1.0.0' });
+    await client.connect(
+      new StreamableHTTPClientTransport(new URL(bundled.url), {
+        fetch: async (url, init) => {
+          const res = await fetch(url, init);
+          const method = typeof init?.body === 'string' ? JSON.parse(init.body).method : init?.method;
+          encodings[method] = res.headers.get('content-encoding');
+          return res;
+        },
+      }),
+    );
+    try {
+      const { tools } = await client.listTools();
+      const sdk = await post(referenceUrl, { jsonrpc: '2.0', id: 1, method: 'tools/list' });
+      expect(tools).toEqual(sdk.body.result.tools);
+      // initialize is too small to gain from gzip; the GET event stream is refused (405).
+      expect(encodings).toEqual({
+        initialize: null,
+        'notifications/initialized': null,
+        GET: null,
+        'tools/list': 'gzip',
+      });
+    } finally {
+      await client.close();
+    }
+  });
 });
 
 test('leaves batches, other methods and unusual content types to the SDK transport', async () => {

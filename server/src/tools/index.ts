@@ -1,5 +1,6 @@
-import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
-import type { ToolAnnotations } from '@modelcontextprotocol/sdk/types.js';
+import type { McpServer, RegisteredTool } from '@modelcontextprotocol/sdk/server/mcp.js';
+import { toJsonSchemaCompat } from '@modelcontextprotocol/sdk/server/zod-json-schema-compat.js';
+import { ListToolsRequestSchema, type Tool, type ToolAnnotations } from '@modelcontextprotocol/sdk/types.js';
 import { z } from 'zod';
 import { ANALYSIS_TOOLS } from './analysis-tools';
 import { COMPOSITE_TOOLS } from './composite-tools';
@@ -56,11 +57,61 @@ function schemasOf(tool: ToolDefinition): CompiledSchemas {
   return schemas;
 }
 
-/** Registers every tool; fan-out tools get `target_account_ids` and the per-account output fields. */
+/** JSON Schema for a zod object as the MCP SDK converts it, without the `$schema` draft URL (in every schema). */
+function jsonSchemaOf(schema: z.ZodObject, io: 'input' | 'output'): Record<string, unknown> {
+  const { $schema: _draft, ...json } = toJsonSchemaCompat(schema, { strictUnions: true, pipeStrategy: io });
+  return json;
+}
+
+/**
+ * A JSON Schema without its `additionalProperties: false` members. zod writes one on every output object; in a
+ * tool's output schema it only tells a client to reject fields a newer server might add.
+ */
+function openObjects(node: unknown): unknown {
+  if (Array.isArray(node)) return node.map(openObjects);
+  if (node === null || typeof node !== 'object') return node;
+  return Object.fromEntries(
+    Object.entries(node)
+      .filter(([key, value]) => !(key === 'additionalProperties' && value === false))
+      .map(([key, value]) => [key, openObjects(value)]),
+  );
+}
+
+let listed: readonly Tool[] | undefined;
+
+/**
+ * The tools as `tools/list` gives them, built once per process from the first registration: what the SDK's own
+ * handler lists (the same fields in the same order, the same conversion of the same zod schemas), less what
+ * carries nothing for a client or a model. Validation is untouched: the SDK still checks arguments and structured
+ * content against the zod schemas.
+ */
+function listTools(registered: ReadonlyMap<ToolDefinition, RegisteredTool>): readonly Tool[] {
+  listed ??= TOOLS.map((tool) => {
+    const { input, output } = schemasOf(tool);
+    const sdk = registered.get(tool)!;
+    return {
+      name: tool.name,
+      title: sdk.title,
+      description: sdk.description,
+      inputSchema: jsonSchemaOf(input, 'input') as Tool['inputSchema'],
+      annotations: sdk.annotations,
+      execution: sdk.execution,
+      _meta: sdk._meta,
+      outputSchema: openObjects(jsonSchemaOf(output, 'output')) as Tool['outputSchema'],
+    };
+  });
+  return listed;
+}
+
+/**
+ * Registers every tool; fan-out tools get `target_account_ids` and the per-account output fields. `tools/list`
+ * answers the list built once (see listTools) instead of converting every schema again for each request.
+ */
 export function registerTools(server: McpServer, deps: ToolDeps): void {
+  const registered = new Map<ToolDefinition, RegisteredTool>();
   for (const tool of TOOLS) {
     const { input, output } = schemasOf(tool);
-    server.registerTool(
+    const sdk = server.registerTool(
       tool.name,
       {
         title: tool.title,
@@ -71,5 +122,8 @@ export function registerTools(server: McpServer, deps: ToolDeps): void {
       },
       (args: Record<string, unknown>) => runTool(tool, args, deps),
     );
+    registered.set(tool, sdk);
   }
+  // Replaces the handler the SDK installed with the first registerTool (the tools capability it declared stays).
+  server.server.setRequestHandler(ListToolsRequestSchema, () => ({ tools: [...listTools(registered)] }));
 }
