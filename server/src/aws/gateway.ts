@@ -178,6 +178,7 @@ export class AwsGateway {
       );
       if (derived) {
         meter?.recordCacheHit(derived.fetchedAt);
+        this.log.debug('answer derived from the cache', { operation, account: account.accountId, region });
         return derived.value as OutputOf<O>;
       }
     }
