@@ -4,6 +4,7 @@ import { Agent, request } from 'node:http';
 import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
+import { createGunzip, createInflate } from 'node:zlib';
 import { BASE_ACCESS_KEY, BASE_SECRET_KEY, type FakeAws } from '../test/fake-aws/fake-aws';
 
 /** Headers every MCP POST carries (the SDK transport answers 406/415 otherwise). */
@@ -97,7 +98,11 @@ export function initializeRequest(id: number) {
 
 const keepAlive = new Agent({ keepAlive: true, maxSockets: 64 });
 
-/** One JSON-RPC POST over a keep-alive connection; resolves with the parsed body. */
+/**
+ * One JSON-RPC POST over a keep-alive connection; resolves with the parsed body. It behaves like the MCP SDK's
+ * client (Node's fetch): it offers `accept-encoding: gzip, deflate` and inflates the answer when the server used
+ * either, in a zlib stream as fetch does. The floor is measured through this same function.
+ */
 export function rpc(url: string, body: unknown, agent: Agent = keepAlive): Promise<any> {
   const text = JSON.stringify(body);
   return new Promise((resolve, reject) => {
@@ -106,12 +111,28 @@ export function rpc(url: string, body: unknown, agent: Agent = keepAlive): Promi
       {
         method: 'POST',
         agent,
-        headers: { ...MCP_HEADERS, 'content-length': Buffer.byteLength(text) },
+        headers: {
+          ...MCP_HEADERS,
+          'accept-encoding': 'gzip, deflate',
+          'content-length': Buffer.byteLength(text),
+        },
       },
       (res) => {
+        const encoding = res.headers['content-encoding'];
+        if (encoding !== undefined && encoding !== 'gzip' && encoding !== 'deflate') {
+          res.resume();
+          return reject(new Error(`unexpected content-encoding ${encoding}`));
+        }
+        const decoded =
+          encoding === 'gzip'
+            ? res.pipe(createGunzip())
+            : encoding === 'deflate'
+              ? res.pipe(createInflate())
+              : res;
         const chunks: Buffer[] = [];
-        res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('end', () => {
+        decoded.on('data', (c: Buffer) => chunks.push(c));
+        decoded.on('error', reject);
+        decoded.on('end', () => {
           const raw = Buffer.concat(chunks).toString('utf8');
           if (res.statusCode !== 200)
             return reject(new Error(`HTTP ${res.statusCode}: ${raw.slice(0, 300)}`));
