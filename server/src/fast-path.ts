@@ -70,9 +70,8 @@ export class FastPath {
     if (!isToolCall && !STATIC_METHODS.has(message.method)) return undefined;
     // The SDK transport checks the protocol-version header on everything but initialize.
     if (message.method !== 'initialize' && !protocolHeaderOk(headers)) return undefined;
-    const parsed = JSONRPCRequestSchema.safeParse(body);
-    if (!parsed.success) return undefined;
-    const request = parsed.data;
+    const request = asJsonRpcRequest(body);
+    if (!request) return undefined;
     if (isToolCall) {
       const reply = await this.toolServer.dispatch(request);
       return { status: 200, body: JSON.stringify(reply) };
@@ -188,6 +187,30 @@ class CaptureTransport implements Transport {
       this.onmessage?.(request);
     });
   }
+}
+
+const REQUEST_KEYS = new Set(['jsonrpc', 'id', 'method', 'params']);
+
+/**
+ * The message as a JSON-RPC request, when the SDK's `JSONRPCRequestSchema` accepts it (which the SDK checks again
+ * before answering; a message it refused would get no answer at all). The common shape is checked by hand, the
+ * schema's own rules: exactly these keys, version "2.0", a string or safe-integer id, a string method, params absent
+ * or an object. A params `_meta` (rare) goes through the schema itself. The zod parse costs more than the rest of
+ * the fast path's own work on a cached tools/call.
+ */
+function asJsonRpcRequest(body: object): JSONRPCRequest | undefined {
+  const m = body as Record<string, unknown>;
+  for (const key in m) if (!REQUEST_KEYS.has(key)) return undefined;
+  const { id, params } = m;
+  const shapeOk =
+    m.jsonrpc === '2.0' &&
+    (typeof id === 'string' || Number.isSafeInteger(id)) &&
+    typeof m.method === 'string' &&
+    (params === undefined || (typeof params === 'object' && params !== null && !Array.isArray(params)));
+  if (!shapeOk) return undefined;
+  if (params === undefined || !('_meta' in params)) return m as JSONRPCRequest;
+  const parsed = JSONRPCRequestSchema.safeParse(body);
+  return parsed.success ? parsed.data : undefined;
 }
 
 function acceptsBoth(accept: string | undefined): boolean {

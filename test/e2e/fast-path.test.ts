@@ -143,6 +143,40 @@ const CASES: [string, unknown, Record<string, string>][] = [
     HEADERS,
   ],
   ['tools/call without params', { jsonrpc: '2.0', id: 14, method: 'tools/call' }, HEADERS],
+  // The fast path checks the JSON-RPC envelope by hand (see asJsonRpcRequest); anything the SDK would refuse must
+  // get the SDK's own answer.
+  ['tools/list with a fractional id', { jsonrpc: '2.0', id: 1.5, method: 'tools/list' }, HEADERS],
+  ['tools/list with an unknown member', { jsonrpc: '2.0', id: 15, method: 'tools/list', extra: 1 }, HEADERS],
+  [
+    'tools/list with params as an array',
+    { jsonrpc: '2.0', id: 16, method: 'tools/list', params: [] },
+    HEADERS,
+  ],
+  ['ping with jsonrpc 1.0', { jsonrpc: '1.0', id: 17, method: 'ping' }, HEADERS],
+  [
+    'tools/call with a progress token in params._meta',
+    {
+      jsonrpc: '2.0',
+      id: 18,
+      method: 'tools/call',
+      params: {
+        name: 'get-cost-and-usage',
+        arguments: { start_date: '2026-10-01' },
+        _meta: { progressToken: 'p1' },
+      },
+    },
+    HEADERS,
+  ],
+  [
+    'tools/call with an invalid params._meta',
+    {
+      jsonrpc: '2.0',
+      id: 19,
+      method: 'tools/call',
+      params: { name: 'get-cost-and-usage', arguments: {}, _meta: { progressToken: 1.5 } },
+    },
+    HEADERS,
+  ],
 ];
 
 test.each(CASES)(
