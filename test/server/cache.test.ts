@@ -1,4 +1,12 @@
-import { AnswerCache, cacheKey, SharedRequestFailed } from '../../server/src/aws/cache';
+import { getHeapStatistics, setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
+import {
+  AnswerCache,
+  cacheKey,
+  entryBytes,
+  heapBytes,
+  SharedRequestFailed,
+} from '../../server/src/aws/cache';
 
 /** A clock the test moves by hand. */
 function fakeClock(start = Date.parse('2026-11-24T12:00:00Z')) {
@@ -157,18 +165,116 @@ describe('cacheKey', () => {
 });
 
 describe('AnswerCache size bound', () => {
-  test('evicts by total answer size as well as by count, and never stores an answer larger than the budget', async () => {
-    // Budget 100 bytes of JSON: two 40-byte answers fit, a third evicts the oldest, a 200-byte one is not kept.
-    const cache = new AnswerCache(900, 1000, Date.now, 100);
-    const answer = (n: number) => 'x'.repeat(n - 2); // JSON adds the two quotes
-    await cache.share('a', async () => answer(40));
-    await cache.share('b', async () => answer(40));
-    await cache.share('c', async () => answer(40));
+  test('evicts by total entry size as well as by count, and never stores an answer larger than the budget', async () => {
+    const answer = (n: number) => 'x'.repeat(n);
+    // Room for two 400-character answers under one-letter keys, not three.
+    const budget = 2 * entryBytes('a', answer(400)) + 100;
+    const cache = new AnswerCache(900, 1000, Date.now, budget);
+    await cache.share('a', async () => answer(400));
+    await cache.share('b', async () => answer(400));
+    await cache.share('c', async () => answer(400));
     expect(cache.get('a')).toBeUndefined();
     expect(cache.get('b')).toBeDefined();
     expect(cache.get('c')).toBeDefined();
-    const big = await cache.share('big', async () => answer(200));
-    expect(big.value).toHaveLength(198);
+    expect(cache.bytes).toBe(2 * entryBytes('b', answer(400)));
+    const big = await cache.share('big', async () => answer(budget));
+    expect(big.value).toHaveLength(budget);
     expect(cache.get('big')).toBeUndefined();
+  });
+
+  test('counts the key of an entry as well as its answer', async () => {
+    const cache = new AnswerCache(900, 1000);
+    const key = `111111111111|us-east-1|ce:GetCostAndUsage|${'{"x":1}'.repeat(100)}`;
+    await cache.share(key, async () => 'v');
+    expect(cache.bytes).toBe(entryBytes(key, 'v'));
+    // 800 more one-byte characters in the key: 800 more bytes against the budget.
+    expect(entryBytes('k'.repeat(808), 'v') - entryBytes('k'.repeat(8), 'v')).toBe(800);
+  });
+});
+
+describe('heapBytes', () => {
+  // 64-bit V8: 16-byte string header, characters rounded up to 8 bytes; objects 24 bytes + at least four 8-byte
+  // fields; arrays 48 bytes + 8 per element; doubles boxed in 16 bytes, small integers and booleans inline.
+  test('counts strings by header and characters, two bytes per character beyond Latin-1', () => {
+    expect(heapBytes('USD')).toBe(16 + 8);
+    expect(heapBytes('2026-10-01')).toBe(16 + 16);
+    expect(heapBytes('café')).toBe(16 + 8); // é is Latin-1: still one byte per character
+    expect(heapBytes('€€€€€')).toBe(16 + 16); // 10 bytes, rounded up to 16
+  });
+
+  test('counts a metric value as AWS SDK answers hold it', () => {
+    // {Amount, Unit}: 24 + 4 fields × 8, plus its two strings.
+    expect(heapBytes({ Amount: '12.5000', Unit: 'USD' })).toBe(56 + 24 + 24);
+  });
+
+  test('counts arrays by element, numbers only when boxed, and shared constants not at all', () => {
+    expect(heapBytes([])).toBe(48);
+    expect(heapBytes(['a', 'b'])).toBe(48 + 16 + 24 + 24);
+    expect(heapBytes([7, true, null, undefined])).toBe(48 + 32);
+    expect(heapBytes([1.5])).toBe(48 + 8 + 16);
+  });
+
+  test('moves fields beyond the fourth to a separate property array', () => {
+    const five = { a: 1, b: 2, c: 3, d: 4, e: 5 };
+    expect(heapBytes(five)).toBe(24 + 5 * 8 + 16);
+  });
+
+  test('counts Dates and byte arrays, which the SDK answers with for timestamps and blobs', () => {
+    expect(heapBytes(new Date(0))).toBe(80);
+    expect(heapBytes(new Uint8Array(100))).toBe(24 + 64 + 100);
+  });
+
+  test('stops walking a cyclic value instead of recursing forever', () => {
+    const a: Record<string, unknown> = {};
+    a.self = a;
+    expect(heapBytes(a)).toBeGreaterThan(0);
+  });
+
+  test('stays close to the heap the cached answers really take (the budget is memory, not JSON length)', async () => {
+    setFlagsFromString('--expose-gc');
+    const gc = runInNewContext('gc') as () => void;
+    const used = () => {
+      gc();
+      gc();
+      return getHeapStatistics().used_heap_size;
+    };
+    // Cost Explorer answers as they arrive (JSON.parse of the response body): 31 daily buckets × 6 services.
+    const services = [
+      'Amazon EC2',
+      'Amazon S3',
+      'AWS Lambda',
+      'Amazon RDS',
+      'Amazon CloudFront',
+      'AWS Support',
+    ];
+    const body = (k: number) =>
+      JSON.stringify({
+        GroupDefinitions: [{ Type: 'DIMENSION', Key: 'SERVICE' }],
+        ResultsByTime: Array.from({ length: 31 }, (_, d) => ({
+          TimePeriod: { Start: `2026-10-${String(d + 1).padStart(2, '0')}`, End: `2026-10-${d + 2}` },
+          Total: {},
+          Groups: services.map((s, i) => ({
+            Keys: [`${s} ${k}`],
+            Metrics: { UnblendedCost: { Amount: (k + i * 3.25 + d / 7).toFixed(10), Unit: 'USD' } },
+          })),
+          Estimated: false,
+        })),
+        DimensionValueAttributes: [],
+      });
+    const bodies = Array.from({ length: 300 }, (_, k) => body(k));
+    const cache = new AnswerCache(900, 10_000, Date.now, 1024 * 1024 * 1024);
+    const before = used();
+    for (const [k, text] of bodies.entries()) {
+      const key = cacheKey('111111111111', 'us-east-1', 'ce:GetCostAndUsage', {
+        Filter: { team: `team-${k}` },
+      });
+      await cache.share(key, async () => JSON.parse(text));
+    }
+    const grown = used() - before;
+    const json = bodies.reduce((n, b) => n + b.length, 0);
+    // Measured here (Node 20): the estimate is 1.35× the real growth, the JSON length 0.41× of it.
+    expect(cache.bytes / grown).toBeGreaterThan(0.8);
+    expect(cache.bytes / grown).toBeLessThan(1.6);
+    expect(json / grown).toBeLessThan(0.6);
   });
 });

@@ -32,11 +32,11 @@ export class AnswerCache {
       ttlSeconds > 0
         ? new LRUCache<string, CachedAnswer>({
             max: maxEntries,
-            // Bounded by size as well as count: one DAILY answer grouped by two keys can be megabytes. The JSON
-            // length approximates the size (the objects take a small multiple of it); an answer larger than the
-            // whole budget is simply not stored.
+            // Bounded by memory as well as count: one DAILY answer grouped by two keys can be megabytes. Each entry
+            // counts what it holds on the heap (the answer's objects, its key, the bookkeeping), so the budget is
+            // the memory the cache may take; an answer larger than the whole budget is simply not stored.
             maxSize: maxBytes,
-            sizeCalculation: (answer) => Math.max(1, JSON.stringify(answer.value)?.length ?? 1),
+            sizeCalculation: (answer, key) => entryBytes(key, answer.value),
             ttl: ttlSeconds * 1000,
             ttlAutopurge: false,
             // lru-cache's default 1 ms resolution memoises the clock behind a timer per lookup; reading our clock
@@ -81,6 +81,84 @@ export class AnswerCache {
   get size(): number {
     return this.lru?.size ?? 0;
   }
+
+  /** Estimated heap bytes of the stored entries, as counted against the budget. */
+  get bytes(): number {
+    return this.lru?.calculatedSize ?? 0;
+  }
+}
+
+// V8 on 64-bit Node (8-byte fields, no pointer compression in Node's builds); measured against heap snapshots of
+// cached Cost Explorer answers and checked in test/server/cache.test.ts against the real heap growth.
+const WORD = 8;
+/** A plain object: map, properties and elements pointers, and at least the 4 in-object fields `{}` reserves. */
+const OBJECT_HEADER = 3 * WORD;
+const MIN_OBJECT_FIELDS = 4;
+/** An array: the JSArray (map, properties, elements, length) plus its element store's map and length. */
+const ARRAY_HEADER = 4 * WORD + 2 * WORD;
+/** A sequential string: map, hash and length before its characters. */
+const STRING_HEADER = 2 * WORD;
+/** A boxed double (numbers that are not small integers). */
+const HEAP_NUMBER = 2 * WORD;
+/** A Date: the object plus its cached date fields. */
+const DATE_BYTES = 10 * WORD;
+/**
+ * Per entry, besides the answer and the key's characters: the {value, fetchedAt} record and its boxed time,
+ * lru-cache's slots (key map entry, key and value lists, links, TTL start and length, size), and the concatenated
+ * string the key was built as, which keeps pointing at its flattened copy.
+ */
+const ENTRY_OVERHEAD = 7 * WORD + HEAP_NUMBER + 12 * WORD + 4 * WORD;
+/** Beyond this depth an answer is not walked further (AWS answers are a few levels deep; this only stops cycles). */
+const MAX_DEPTH = 64;
+/** A character beyond Latin-1, which makes V8 store the whole string with two bytes per character. */
+const TWO_BYTE = /[\u0100-\uffff]/;
+
+/** Heap bytes one cache entry holds: its key, its answer and the cache's own bookkeeping. */
+export function entryBytes(key: string, value: unknown): number {
+  return ENTRY_OVERHEAD + stringBytes(key) + heapBytes(value);
+}
+
+/**
+ * Estimated bytes `value` occupies on the V8 heap, for the JSON-like data AWS SDK calls answer with (plain objects,
+ * arrays, strings, numbers, booleans, Dates, byte arrays). Property names are not counted: V8 shares them between all
+ * objects of one shape. Objects reached twice are counted twice, which errs on the side of a smaller cache.
+ */
+export function heapBytes(value: unknown, depth = 0): number {
+  switch (typeof value) {
+    case 'string':
+      return stringBytes(value);
+    case 'number':
+      return Number.isInteger(value) && Math.abs(value) < 2 ** 31 ? 0 : HEAP_NUMBER;
+    case 'bigint':
+      return 2 * WORD + WORD * Math.ceil(value.toString(16).length / 16); // header, then 64-bit digits
+    case 'object':
+      break;
+    default:
+      return 0; // booleans, undefined and symbols are shared constants
+  }
+  if (value === null || depth > MAX_DEPTH) return 0;
+  if (Array.isArray(value)) {
+    let bytes = ARRAY_HEADER + WORD * value.length;
+    for (const item of value) bytes += heapBytes(item, depth + 1);
+    return bytes;
+  }
+  if (value instanceof Date) return DATE_BYTES;
+  if (ArrayBuffer.isView(value)) return OBJECT_HEADER + 8 * WORD + value.byteLength;
+  let fields = 0;
+  let bytes = 0;
+  for (const key in value) {
+    if (!Object.prototype.hasOwnProperty.call(value, key)) continue;
+    fields++;
+    bytes += heapBytes((value as Record<string, unknown>)[key], depth + 1);
+  }
+  // Fields beyond the in-object ones live in a separate property array (its own map and length).
+  const outOfObject = fields > MIN_OBJECT_FIELDS ? 2 * WORD : 0;
+  return bytes + OBJECT_HEADER + WORD * Math.max(MIN_OBJECT_FIELDS, fields) + outOfObject;
+}
+
+function stringBytes(s: string): number {
+  const chars = TWO_BYTE.test(s) ? 2 * s.length : s.length;
+  return STRING_HEADER + WORD * Math.ceil(chars / WORD);
 }
 
 /** The in-flight request a caller joined failed (possibly for a reason of the caller that started it). */
