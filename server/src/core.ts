@@ -57,11 +57,12 @@ export function createCore({ config, log, nowMs, env }: CoreOptions): Core {
           return;
         }
         // A Buffer body is sent as is (gzip when the fast path says so), a string as UTF-8.
-        const encoding = (fast as { contentEncoding?: 'gzip' }).contentEncoding;
         res.writeHead(200, {
           'content-type': 'application/json',
           'content-length': Buffer.byteLength(fast.body),
-          ...(encoding ? { 'content-encoding': encoding, vary: 'accept-encoding' } : {}),
+          ...(fast.contentEncoding
+            ? { 'content-encoding': fast.contentEncoding, vary: 'accept-encoding' }
+            : {}),
         });
         res.end(fast.body);
         return;
