@@ -11,6 +11,8 @@ import { describeError, type Logger } from './log';
 
 /** Request bodies above this are refused with 413. */
 export const MAX_BODY_BYTES = 1024 * 1024;
+/** How long an idle keep-alive connection stays open (announced in the Keep-Alive header). */
+export const KEEP_ALIVE_TIMEOUT_MS = 65_000;
 /** Headers must arrive within this (or the request timeout, if shorter). */
 const HEADERS_TIMEOUT_MS = 10_000;
 
@@ -239,6 +241,11 @@ export function createMcpHttpServer(deps: HttpFrontDeps): HttpServerHandle {
       sendJson(res, 404, { error: 'Not found. The MCP endpoint is POST /mcp; health is GET /ping.' });
     },
   );
+  // Longer than a front proxy or client keeps an idle connection (Node's default is 5 s, undici's clients reuse one
+  // for up to 4 s): otherwise the server may close an idle socket just as a request is sent on it ("other side
+  // closed"). Loading the core blocks the event loop for a moment right after the first answer, which makes that
+  // race likelier on a busy machine.
+  server.keepAliveTimeout = KEEP_ALIVE_TIMEOUT_MS;
   server.on('clientError', (err: NodeJS.ErrnoException, socket) => {
     if (!socket.writable) return;
     const status =

@@ -78,6 +78,12 @@ describe('HTTP rules', () => {
     expect(await res.json()).toEqual({ status: 'Healthy' });
   });
 
+  test('keeps idle connections for 65 s and says so (no close racing a reused connection)', async () => {
+    const res = await fetch(endpoint('/ping'));
+    await res.arrayBuffer();
+    expect(res.headers.get('keep-alive')).toBe('timeout=65');
+  });
+
   test('an unknown path answers 404', async () => {
     const get = await fetch(endpoint('/nope'));
     expect(get.status).toBe(404);
