@@ -86,7 +86,7 @@ const readers = {
     return value;
   },
   CACHE_MAX_ENTRIES: positiveInt('CACHE_MAX_ENTRIES', 1000, 100_000),
-  CACHE_MAX_MB: positiveInt('CACHE_MAX_MB', 32, 4096),
+  CACHE_MAX_MB: positiveInt('CACHE_MAX_MB', 32, 512),
   TOOL_DEADLINE_SECONDS: positiveInt('TOOL_DEADLINE_SECONDS', 45, 900),
   FANOUT_CONCURRENCY: positiveInt('FANOUT_CONCURRENCY', 10, 64),
   MAX_PAGES: positiveInt('MAX_PAGES', 10, 100),
@@ -172,7 +172,10 @@ export interface ServerConfig {
   readonly crossAccountExternalId: string | undefined;
   readonly cacheTtlSeconds: number;
   readonly cacheMaxEntries: number;
-  /** Bound on the cached answers' total size (their JSON length), so a few huge answers cannot exhaust memory. */
+  /**
+   * Bound on the cached answers' total estimated in-memory size, so a few huge answers cannot exhaust memory. At most
+   * 512 MB: the image caps V8's old generation at 1 GiB (server/node-options.ts).
+   */
   readonly cacheMaxBytes: number;
   readonly toolDeadlineSeconds: number;
   /**

@@ -5,6 +5,7 @@ import * as path from 'node:path';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
+import { SERVER_NODE_OPTIONS } from '../../server/node-options';
 import { BASE_ACCESS_KEY, BASE_SECRET_KEY, FakeAws } from '../fake-aws/fake-aws';
 
 /** The bundled server, as the container runs it (built by test/global-setup.ts). */
@@ -44,6 +45,8 @@ export async function startServer(fake: FakeAws, env: Record<string, string> = {
       AWS_SHARED_CREDENTIALS_FILE: path.join(home, 'none'),
       BILLING_MCP_CLOCK: TEST_CLOCK,
       LOG_LEVEL: 'info',
+      // The image's Node options (server/Dockerfile), so the tests run the server as it is shipped.
+      NODE_OPTIONS: SERVER_NODE_OPTIONS,
       ...env,
     },
     stdio: ['ignore', 'pipe', 'pipe'],
