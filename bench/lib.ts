@@ -58,6 +58,10 @@ export async function startAndInitialize(
       output += chunk.toString('utf8');
       if (ready.test(output)) {
         clearTimeout(timer);
+        // Stop collecting: kept, every later log line would copy and rescan all output so far in this process
+        // (the load generator's), a cost growing with the server's log that the floor, which logs nothing, never pays.
+        child.stdout!.off('data', onData);
+        child.stderr!.off('data', onData);
         resolve();
       }
     };
