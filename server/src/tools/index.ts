@@ -38,9 +38,9 @@ const compiled = new WeakMap<ToolDefinition, CompiledSchemas>();
 
 /**
  * A tool's input and output object schemas, built once per process. Stateless HTTP registers every tool on a new
- * McpServer for each request; handed a raw shape, the SDK would build each object schema again every time (most of
- * the cost of a cached tools/call, and of its garbage). Handed the object, it keeps it as is: the same schemas,
- * the same validation, the same tools/list.
+ * McpServer for each request; handed a raw shape, the SDK would build the input object schema again every time
+ * (most of the cost of a cached tools/call, and of its garbage). Handed the object, it keeps it as is. The output
+ * schema is converted once, for the listing (see listTools).
  */
 function schemasOf(tool: ToolDefinition): CompiledSchemas {
   let schemas = compiled.get(tool);
@@ -82,8 +82,7 @@ let listed: readonly Tool[] | undefined;
 /**
  * The tools as `tools/list` gives them, built once per process from the first registration: what the SDK's own
  * handler lists (the same fields in the same order, the same conversion of the same zod schemas), less what
- * carries nothing for a client or a model. Validation is untouched: the SDK still checks arguments and structured
- * content against the zod schemas.
+ * carries nothing for a client or a model.
  */
 function listTools(registered: ReadonlyMap<ToolDefinition, RegisteredTool>): readonly Tool[] {
   listed ??= TOOLS.map((tool) => {
@@ -106,18 +105,22 @@ function listTools(registered: ReadonlyMap<ToolDefinition, RegisteredTool>): rea
 /**
  * Registers every tool; fan-out tools get `target_account_ids` and the per-account output fields. `tools/list`
  * answers the list built once (see listTools) instead of converting every schema again for each request.
+ *
+ * The SDK gets each tool's input schema (it validates arguments) but not its output schema, which only the listing
+ * carries: given one, the SDK re-parses every answer's structured content against it, about a tenth of the cost of
+ * a tools/call answered from the cache, to catch a bug in our own code rather than anything a caller sent. Clients
+ * still check it (the MCP SDK client validates structured content against the listed schema, which the end-to-end
+ * tests rely on for every tool).
  */
 export function registerTools(server: McpServer, deps: ToolDeps): void {
   const registered = new Map<ToolDefinition, RegisteredTool>();
   for (const tool of TOOLS) {
-    const { input, output } = schemasOf(tool);
     const sdk = server.registerTool(
       tool.name,
       {
         title: tool.title,
         description: tool.description,
-        inputSchema: input,
-        outputSchema: output,
+        inputSchema: schemasOf(tool).input,
         annotations: { title: tool.title, ...READ_ONLY_ANNOTATIONS },
       },
       (args: Record<string, unknown>) => runTool(tool, args, deps),
