@@ -38,8 +38,8 @@ export type FastAnswer =
  *   (method, params) pair is seen it is answered by a fresh McpServer, exactly as the SDK path would, and the JSON
  *   is kept as bytes (see cached-response.ts); later requests get those bytes with their own id, gzip-encoded when
  *   the client accepts gzip;
- * - `tools/call` goes to one long-lived McpServer (the SDK's own validation, handler and output checks), through
- *   an in-process transport instead of the HTTP one.
+ * - `tools/call` goes to one long-lived McpServer (the SDK's own argument validation and handler; see
+ *   tools/index.ts about output schemas), through an in-process transport instead of the HTTP one.
  * Anything the fast path is not sure about (batches, other methods, headers the SDK transport would reject)
  * returns undefined and takes the SDK path. A tool call whose client disconnects still runs to its end (the tool
  * deadline bounds it); its answer is dropped.
@@ -195,8 +195,8 @@ const REQUEST_KEYS = new Set(['jsonrpc', 'id', 'method', 'params']);
  * The message as a JSON-RPC request, when the SDK's `JSONRPCRequestSchema` accepts it (which the SDK checks again
  * before answering; a message it refused would get no answer at all). The common shape is checked by hand, the
  * schema's own rules: exactly these keys, version "2.0", a string or safe-integer id, a string method, params absent
- * or an object. A params `_meta` (rare) goes through the schema itself. The zod parse costs more than the rest of
- * the fast path's own work on a cached tools/call.
+ * or an object. A params `_meta` (rare) goes through the schema itself. This spares a zod parse per request that
+ * the SDK's own parse makes redundant.
  */
 function asJsonRpcRequest(body: object): JSONRPCRequest | undefined {
   const m = body as Record<string, unknown>;
