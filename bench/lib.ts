@@ -4,7 +4,7 @@ import { Agent, request } from 'node:http';
 import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { createGunzip, createInflate } from 'node:zlib';
+import { createGunzip, createInflate, gunzipSync, inflateSync } from 'node:zlib';
 import { BASE_ACCESS_KEY, BASE_SECRET_KEY, type FakeAws } from '../test/fake-aws/fake-aws';
 
 /** Headers every MCP POST carries (the SDK transport answers 406/415 otherwise). */
@@ -171,35 +171,128 @@ export async function callTool(
   return answer.result;
 }
 
+/** An answer as it came off the wire: status, content-encoding and the body bytes, not decoded. */
+interface RawAnswer {
+  readonly status: number;
+  readonly encoding: string | undefined;
+  readonly bytes: Buffer;
+}
+
+/** One POST over a keep-alive connection, offering gzip like {@link rpc}; the body is kept as it came. */
+function post(url: string, text: string, agent: Agent): Promise<RawAnswer> {
+  return new Promise((resolve, reject) => {
+    const req = request(
+      url,
+      {
+        method: 'POST',
+        agent,
+        headers: {
+          ...MCP_HEADERS,
+          'accept-encoding': 'gzip, deflate',
+          'content-length': Buffer.byteLength(text),
+        },
+      },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('error', reject);
+        res.on('end', () =>
+          resolve({
+            status: res.statusCode ?? 0,
+            encoding: res.headers['content-encoding'],
+            bytes: Buffer.concat(chunks),
+          }),
+        );
+      },
+    );
+    req.on('error', reject);
+    req.end(text);
+  });
+}
+
+/** Decodes and parses an answer; throws unless it is HTTP 200 with a JSON-RPC result that is not a tool error. */
+function checkAnswer(answer: RawAnswer): void {
+  const { status, encoding, bytes } = answer;
+  const decoded =
+    encoding === 'gzip'
+      ? gunzipSync(bytes)
+      : encoding === 'deflate'
+        ? inflateSync(bytes)
+        : encoding === undefined
+          ? bytes
+          : undefined;
+  if (!decoded) throw new Error(`unexpected content-encoding ${encoding}`);
+  const text = decoded.toString('utf8');
+  if (status !== 200) throw new Error(`HTTP ${status}: ${text.slice(0, 300)}`);
+  const message = JSON.parse(text);
+  if (!message || typeof message !== 'object' || !('result' in message) || message.result?.isError) {
+    throw new Error(`not a successful JSON-RPC result: ${text.slice(0, 300)}`);
+  }
+}
+
+/** Seconds of the same load {@link throughput} runs before it starts counting. */
+export const WARM_UP_SECONDS = 2;
+
+/** How {@link throughput} checks each answer. */
+export type AnswerCheck =
+  /**
+   * Decode and check the first answer to each distinct request; a later answer must be the same bytes, or it is
+   * decoded and checked in turn. As load generators do (they do not parse what they measure), the loop then costs
+   * the measuring process little beyond receiving the bytes, so the figure is the server's.
+   */
+  | 'same-bytes'
+  /** Decode (gunzip) and parse every answer, as a client using each answer would: the client's cost included. */
+  | 'decode-every-answer';
+
 /**
  * Requests per second with `clients` concurrent loops for `seconds`, each loop sending `body()` and waiting for
- * the answer before the next (closed loop), over its own keep-alive connection.
+ * the answer before the next (closed loop), over its own keep-alive connection, after WARM_UP_SECONDS of the same
+ * load. Every answer is checked (HTTP 200,
+ * a JSON-RPC result, not a tool error), as `check` says.
  */
 export async function throughput(
   url: string,
   body: () => unknown,
   clients: number,
   seconds: number,
+  check: AnswerCheck = 'same-bytes',
 ): Promise<{ rps: number; requests: number; errors: number }> {
   const agent = new Agent({ keepAlive: true, maxSockets: clients });
-  // Warm the connections and whatever the server builds on first use.
-  await Promise.all(Array.from({ length: clients }, () => rpc(url, body(), agent)));
-  const deadline = Date.now() + seconds * 1000;
-  let requests = 0;
-  let errors = 0;
-  const started = process.hrtime.bigint();
-  await Promise.all(
-    Array.from({ length: clients }, async () => {
-      while (Date.now() < deadline) {
-        try {
-          await rpc(url, body(), agent);
-          requests++;
-        } catch {
-          errors++;
+  const checked = new Map<string, Buffer>();
+  const once = async () => {
+    const text = JSON.stringify(body());
+    const answer = await post(url, text, agent);
+    if (check === 'same-bytes' && answer.status === 200 && checked.get(text)?.equals(answer.bytes)) return;
+    checkAnswer(answer);
+    if (check === 'same-bytes') checked.set(text, answer.bytes);
+  };
+  const loop = async (until: number, onAnswer: (ok: boolean) => void) => {
+    await Promise.all(
+      Array.from({ length: clients }, async () => {
+        while (Date.now() < until) {
+          try {
+            await once();
+            onAnswer(true);
+          } catch {
+            onAnswer(false);
+          }
         }
-      }
-    }),
-  );
+      }),
+    );
+  };
+  // Steady state: the same load for a warm-up period first (connections, whatever the server builds on first use,
+  // and the JIT, which needs longer for the server's code than for the floor's), not counted.
+  let warmUpErrors = 0;
+  await loop(Date.now() + WARM_UP_SECONDS * 1000, (ok) => {
+    if (!ok) warmUpErrors++;
+  });
+  let requests = 0;
+  let errors = warmUpErrors;
+  const started = process.hrtime.bigint();
+  await loop(Date.now() + seconds * 1000, (ok) => {
+    if (ok) requests++;
+    else errors++;
+  });
   const elapsed = Number(process.hrtime.bigint() - started) / 1e9;
   agent.destroy();
   return { rps: requests / elapsed, requests, errors };

@@ -22,10 +22,7 @@ export interface Logger {
   error(msg: string, fields?: Record<string, unknown>): void;
 }
 
-export function createLogger(
-  level: LogLevel,
-  write: (line: string) => void = (l) => process.stderr.write(l),
-): Logger {
+export function createLogger(level: LogLevel, write: (line: string) => void = batchedStderr()): Logger {
   const threshold = ORDER[level];
   const log = (lvl: LogLevel) => (msg: string, fields?: Record<string, unknown>) => {
     if (ORDER[lvl] < threshold) return;
@@ -52,4 +49,26 @@ export function describeError(err: unknown): Record<string, unknown> {
     };
   }
   return { errorMessage: String(err).slice(0, 500) };
+}
+
+/**
+ * Writes log lines to stderr once per turn of the event loop instead of once per line. Writes to a pipe or a file
+ * are synchronous in Node, so a busy server paid a system call per tools/call line (about a twentieth of a cached
+ * call). Lines keep their order; whatever is pending is written when the process exits.
+ */
+export function batchedStderr(
+  out: { write(text: string): unknown } = process.stderr,
+): (line: string) => void {
+  let pending: string[] = [];
+  const flush = () => {
+    if (pending.length === 0) return;
+    const text = pending.join('');
+    pending = [];
+    out.write(text);
+  };
+  process.on('exit', flush);
+  return (line) => {
+    if (pending.length === 0) setImmediate(flush);
+    pending.push(line);
+  };
 }

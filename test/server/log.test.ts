@@ -1,4 +1,4 @@
-import { createLogger, describeError } from '../../server/src/log';
+import { batchedStderr, createLogger, describeError } from '../../server/src/log';
 
 function capture(level: 'debug' | 'info' | 'warn' | 'error') {
   const lines: string[] = [];
@@ -46,6 +46,21 @@ describe('logger', () => {
       nested: { credentials: '[redacted]', password: '[redacted]', region: 'us-east-1' },
       list: [{ SessionToken: '[redacted]' }, 'plain'],
     });
+  });
+});
+
+describe('batchedStderr', () => {
+  test('writes the lines of one event-loop turn in one write, in order, after the turn', async () => {
+    const writes: string[] = [];
+    const write = batchedStderr({ write: (text: string) => writes.push(text) });
+    write('a\n');
+    write('b\n');
+    expect(writes).toEqual([]);
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(writes).toEqual(['a\nb\n']);
+    write('c\n');
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(writes).toEqual(['a\nb\n', 'c\n']);
   });
 });
 
