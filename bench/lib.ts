@@ -4,7 +4,7 @@ import { Agent, request } from 'node:http';
 import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { createGunzip, createInflate, gunzipSync, inflateSync } from 'node:zlib';
+import { gunzipSync, inflateSync } from 'node:zlib';
 import { BASE_ACCESS_KEY, BASE_SECRET_KEY, type FakeAws } from '../test/fake-aws/fake-aws';
 
 /** Headers every MCP POST carries (the SDK transport answers 406/415 otherwise). */
@@ -105,52 +105,13 @@ const keepAlive = new Agent({ keepAlive: true, maxSockets: 64 });
 /**
  * One JSON-RPC POST over a keep-alive connection; resolves with the parsed body. It behaves like the MCP SDK's
  * client (Node's fetch): it offers `accept-encoding: gzip, deflate` and inflates the answer when the server used
- * either, in a zlib stream as fetch does. The floor is measured through this same function.
+ * either. The floor is measured through this same function.
  */
-export function rpc(url: string, body: unknown, agent: Agent = keepAlive): Promise<any> {
-  const text = JSON.stringify(body);
-  return new Promise((resolve, reject) => {
-    const req = request(
-      url,
-      {
-        method: 'POST',
-        agent,
-        headers: {
-          ...MCP_HEADERS,
-          'accept-encoding': 'gzip, deflate',
-          'content-length': Buffer.byteLength(text),
-        },
-      },
-      (res) => {
-        const encoding = res.headers['content-encoding'];
-        if (encoding !== undefined && encoding !== 'gzip' && encoding !== 'deflate') {
-          res.resume();
-          return reject(new Error(`unexpected content-encoding ${encoding}`));
-        }
-        const decoded =
-          encoding === 'gzip'
-            ? res.pipe(createGunzip())
-            : encoding === 'deflate'
-              ? res.pipe(createInflate())
-              : res;
-        const chunks: Buffer[] = [];
-        decoded.on('data', (c: Buffer) => chunks.push(c));
-        decoded.on('error', reject);
-        decoded.on('end', () => {
-          const raw = Buffer.concat(chunks).toString('utf8');
-          if (res.statusCode !== 200)
-            return reject(new Error(`HTTP ${res.statusCode}: ${raw.slice(0, 300)}`));
-          try {
-            resolve(JSON.parse(raw));
-          } catch (err) {
-            reject(err);
-          }
-        });
-      },
-    );
-    req.on('error', reject);
-    req.end(text);
-  });
+export async function rpc(url: string, body: unknown, agent: Agent = keepAlive): Promise<any> {
+  const answer = await post(url, JSON.stringify(body), agent);
+  const text = decode(answer);
+  if (answer.status !== 200) throw new Error(`HTTP ${answer.status}: ${text.slice(0, 300)}`);
+  return JSON.parse(text);
 }
 
 /** Calls a tool and returns its result (throws on a JSON-RPC error or an isError result). */
@@ -210,9 +171,8 @@ function post(url: string, text: string, agent: Agent): Promise<RawAnswer> {
   });
 }
 
-/** Decodes and parses an answer; throws unless it is HTTP 200 with a JSON-RPC result that is not a tool error. */
-function checkAnswer(answer: RawAnswer): void {
-  const { status, encoding, bytes } = answer;
+/** The body of an answer as text, inflated when the server compressed it. */
+function decode({ encoding, bytes }: RawAnswer): string {
   const decoded =
     encoding === 'gzip'
       ? gunzipSync(bytes)
@@ -222,8 +182,13 @@ function checkAnswer(answer: RawAnswer): void {
           ? bytes
           : undefined;
   if (!decoded) throw new Error(`unexpected content-encoding ${encoding}`);
-  const text = decoded.toString('utf8');
-  if (status !== 200) throw new Error(`HTTP ${status}: ${text.slice(0, 300)}`);
+  return decoded.toString('utf8');
+}
+
+/** Decodes and parses an answer; throws unless it is HTTP 200 with a JSON-RPC result that is not a tool error. */
+function checkAnswer(answer: RawAnswer): void {
+  const text = decode(answer);
+  if (answer.status !== 200) throw new Error(`HTTP ${answer.status}: ${text.slice(0, 300)}`);
   const message = JSON.parse(text);
   if (!message || typeof message !== 'object' || !('result' in message) || message.result?.isError) {
     throw new Error(`not a successful JSON-RPC result: ${text.slice(0, 300)}`);

@@ -68,17 +68,30 @@ export function createCore({ config, log, nowMs, env }: CoreOptions): Core {
         return;
       }
 
-      const server = createServer(deps);
-      const transport = new StreamableHTTPServerTransport({
-        sessionIdGenerator: undefined,
-        enableJsonResponse: true,
-      });
-      res.on('close', () => {
-        void transport.close();
-        void server.close();
-      });
-      await server.connect(transport);
-      await transport.handleRequest(req, res, body);
+      await answerThroughSdk(deps, req, res, body);
     },
   };
+}
+
+/**
+ * The plain stateless SDK path: a new McpServer and streamable HTTP transport for one request. The core's answer
+ * for anything the fast path leaves alone, and the reference the tests hold the fast path and the front to.
+ */
+export async function answerThroughSdk(
+  deps: ToolDeps,
+  req: IncomingMessage,
+  res: ServerResponse,
+  body: unknown,
+): Promise<void> {
+  const server = createServer(deps);
+  const transport = new StreamableHTTPServerTransport({
+    sessionIdGenerator: undefined,
+    enableJsonResponse: true,
+  });
+  res.on('close', () => {
+    void transport.close();
+    void server.close();
+  });
+  await server.connect(transport);
+  await transport.handleRequest(req, res, body);
 }

@@ -3,13 +3,12 @@ import type { AddressInfo } from 'node:net';
 import { gunzipSync } from 'node:zlib';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
-import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
 import { AwsGateway } from '../../server/src/aws/gateway';
 import { loadConfig } from '../../server/src/config';
+import { answerThroughSdk } from '../../server/src/core';
 import { FastPath } from '../../server/src/fast-path';
 import { normaliseMessage } from '../../server/src/http';
 import { createLogger } from '../../server/src/log';
-import { createServer } from '../../server/src/server';
 import type { ToolDeps } from '../../server/src/tools/runner';
 import { FakeAws } from '../fake-aws/fake-aws';
 import { startServer, TEST_CLOCK, type RunningServer } from './harness';
@@ -33,17 +32,7 @@ function referenceServer(): Server {
     for await (const c of req) chunks.push(c as Buffer);
     const parsed = JSON.parse(Buffer.concat(chunks).toString('utf8'));
     const body = Array.isArray(parsed) ? parsed.map(normaliseMessage) : normaliseMessage(parsed);
-    const server = createServer(deps);
-    const transport = new StreamableHTTPServerTransport({
-      sessionIdGenerator: undefined,
-      enableJsonResponse: true,
-    });
-    res.on('close', () => {
-      void transport.close();
-      void server.close();
-    });
-    await server.connect(transport);
-    await transport.handleRequest(req, res, body);
+    await answerThroughSdk(deps, req, res, body);
   });
 }
 

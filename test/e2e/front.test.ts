@@ -1,13 +1,12 @@
 import { createServer as createHttpServer, request, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
 import fc from 'fast-check';
 import { AwsGateway } from '../../server/src/aws/gateway';
 import { loadConfig } from '../../server/src/config';
+import { answerThroughSdk } from '../../server/src/core';
 import { FrontAnswers } from '../../server/src/front';
 import { normaliseMessage } from '../../server/src/http';
 import { createLogger } from '../../server/src/log';
-import { createServer } from '../../server/src/server';
 import { SUPPORTED_PROTOCOL_VERSIONS } from '../../server/src/server-info';
 import { FakeAws } from '../fake-aws/fake-aws';
 import { startServer, TEST_CLOCK, type RunningServer } from './harness';
@@ -63,17 +62,7 @@ async function referenceServer(env: Record<string, string>): Promise<{ server: S
     for await (const c of req) chunks.push(c as Buffer);
     const parsed = JSON.parse(Buffer.concat(chunks).toString('utf8'));
     const body = Array.isArray(parsed) ? parsed.map(normaliseMessage) : normaliseMessage(parsed);
-    const mcp = createServer(deps);
-    const transport = new StreamableHTTPServerTransport({
-      sessionIdGenerator: undefined,
-      enableJsonResponse: true,
-    });
-    res.on('close', () => {
-      void transport.close();
-      void mcp.close();
-    });
-    await mcp.connect(transport);
-    await transport.handleRequest(req, res, body);
+    await answerThroughSdk(deps, req, res, body);
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   return { server, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/mcp` };
