@@ -4,12 +4,12 @@ import {
   InitializedNotificationSchema,
   JSONRPCNotificationSchema,
   JSONRPCRequestSchema,
-  SUPPORTED_PROTOCOL_VERSIONS,
   type JSONRPCMessage,
   type JSONRPCRequest,
 } from '@modelcontextprotocol/sdk/types.js';
 import { stableStringify } from './aws/cache';
 import { acceptsGzip, CachedResponse } from './cached-response';
+import { acceptsBoth, isPlainJson, protocolHeaderOk } from './front';
 import { createServer } from './server';
 import type { ToolDeps } from './tools/runner';
 
@@ -211,22 +211,4 @@ function asJsonRpcRequest(body: object): JSONRPCRequest | undefined {
   if (params === undefined || !('_meta' in params)) return m as JSONRPCRequest;
   const parsed = JSONRPCRequestSchema.safeParse(body);
   return parsed.success ? parsed.data : undefined;
-}
-
-function acceptsBoth(accept: string | undefined): boolean {
-  return !!accept && accept.includes('application/json') && accept.includes('text/event-stream');
-}
-
-// Only the plain forms: anything unusual goes to the SDK, which parses media types in full.
-function isPlainJson(contentType: string | undefined): boolean {
-  if (!contentType) return false;
-  const value = contentType.toLowerCase();
-  return value === 'application/json' || value === 'application/json; charset=utf-8';
-}
-
-function protocolHeaderOk(headers: IncomingHttpHeaders): boolean {
-  const version = headers['mcp-protocol-version'];
-  return (
-    version === undefined || (typeof version === 'string' && SUPPORTED_PROTOCOL_VERSIONS.includes(version))
-  );
 }
