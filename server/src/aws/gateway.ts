@@ -27,7 +27,6 @@ export class UsageMeter {
   cacheHits = 0;
   /** Oldest fetch time (epoch ms) of any cached answer used, for "data fetched at …". */
   oldestCachedFetch: number | undefined;
-  readonly operations = new Set<AwsOperation>();
   /** Paid requests made in each account by this call. */
   readonly paidByAccount = new Map<string, number>();
 
@@ -36,11 +35,6 @@ export class UsageMeter {
   /** A meter for part of this call whose counts also land here. */
   child(): UsageMeter {
     return new UsageMeter(this);
-  }
-
-  recordOperation(operation: AwsOperation): void {
-    this.operations.add(operation);
-    this.parent?.recordOperation(operation);
   }
 
   /** One request sent to AWS (counted when it is sent: an aborted request may still be billed). */
@@ -166,7 +160,6 @@ export class AwsGateway {
     const { account, meter, signal } = options;
     const region = this.regionFor(operation, options.region);
     const key = cacheKey(account.accountId, region, operation, input);
-    meter?.recordOperation(operation);
     if (!options.refresh) {
       const hit = this.cache.get(key);
       if (hit) {
