@@ -17,7 +17,8 @@ import { table } from '../billing/format';
 import { amount, exact, percentChange, sum, type Amount } from '../billing/money';
 import { filters, includeCreditsRefunds, rangeShape, refresh, targetAccountId } from './lib/params';
 import { signed, signedPct, summaryMetric, type SummaryMetric } from './lib/summary-metric';
-import type { Paginated, ToolContext } from './lib/types';
+import type { Paginated } from './lib/pagination';
+import type { ToolContext } from './lib/types';
 import { defineTool } from './lib/types';
 
 /** Services listed as movers, top services whose usage types are broken down, usage types per service. */

@@ -107,7 +107,7 @@ export const getAnomaliesTool = defineTool({
     const inclusiveEnd = toIsoDate(addDays(parseIsoDate(range.end, 'end_date'), -1));
     const notes: string[] = [];
 
-    const { pages, more, incomplete } = await ctx.paginate(
+    const { pages, more, incomplete, note } = await ctx.paginate(
       'ce:GetAnomalies',
       {
         DateInterval: { StartDate: range.start, EndDate: inclusiveEnd },
@@ -118,10 +118,9 @@ export const getAnomaliesTool = defineTool({
           : {}),
       },
       account,
-      { inputToken: 'NextPageToken', outputToken: 'NextPageToken' },
+      { inputToken: 'NextPageToken', outputToken: 'NextPageToken', items: 'anomalies' },
     );
-    if (incomplete) notes.push(incomplete);
-    if (more && !incomplete) notes.push(`More anomalies exist beyond the ${ctx.config.maxPages} pages read.`);
+    if (note) notes.push(note);
 
     const anomalies = pages.flatMap((p) => p.Anomalies ?? []);
     const impact = (a: Anomaly): Amount => amount(a.Impact?.TotalImpact ?? a.Impact?.MaxImpact);
@@ -244,6 +243,8 @@ export const getAnomaliesTool = defineTool({
 
     return {
       text: lines.join('\n'),
+      total: { amount: exact(total), unit: 'USD' },
+      incomplete,
       data: {
         account_id: account.accountId,
         range,

@@ -3,14 +3,7 @@ import { ToolInputError } from '../billing/errors';
 import { table } from '../billing/format';
 import { amount, compareDesc, exact, percentOf, sum, type Amount } from '../billing/money';
 import { targetAccountId } from './lib/params';
-import {
-  addMonths,
-  billingPeriod,
-  maxResults,
-  NEXT_TOKEN,
-  notePages,
-  resolveBillingPeriod,
-} from './lib/optimization';
+import { addMonths, billingPeriod, maxResults, NEXT_TOKEN, resolveBillingPeriod } from './lib/optimization';
 import { defineTool } from './lib/types';
 
 const DEFAULT_LIMIT = 25;
@@ -152,7 +145,7 @@ export const getBillingGroupCostReportTool = defineTool({
         NEXT_TOKEN,
       );
       more = r.more;
-      notePages(notes, r, ctx.config.maxPages);
+      if (r.note) notes.push(r.note);
       rows = r.pages
         .flatMap((p) => p.BillingGroupCostReportResults ?? [])
         .map((e) => {
@@ -174,7 +167,7 @@ export const getBillingGroupCostReportTool = defineTool({
         ctx.paginate('billingconductor:ListBillingGroups', { BillingPeriod: period }, account, NEXT_TOKEN),
       ]);
       more = reports.more;
-      notePages(notes, reports, ctx.config.maxPages);
+      if (reports.note) notes.push(reports.note);
       const names = new Map(
         groups.pages.flatMap((p) => p.BillingGroups ?? []).map((g) => [g.Arn ?? '', g.Name ?? '']),
       );

@@ -66,18 +66,19 @@ export const getBudgetsTool = defineTool({
     const notes: string[] = [];
     let budgets: Budget[] = [];
     let more = false;
+    let incomplete: string | undefined;
     try {
       const result = await ctx.paginate(
         'budgets:DescribeBudgets',
         // The account id is required by the API; it is always the queried account's own id.
         { AccountId: account.accountId, MaxResults: 100 },
         account,
-        { inputToken: 'NextToken', outputToken: 'NextToken' },
+        { inputToken: 'NextToken', outputToken: 'NextToken', items: 'budgets' },
       );
       budgets = result.pages.flatMap((p) => p.Budgets ?? []);
       more = result.more;
-      if (result.incomplete) notes.push(result.incomplete);
-      else if (more) notes.push(`More budgets exist beyond the ${ctx.config.maxPages} pages read.`);
+      incomplete = result.incomplete;
+      if (result.note) notes.push(result.note);
     } catch (err) {
       // Budgets answers NotFoundException for an account without budgets: that is an answer, not a failure.
       if (!(err instanceof AwsCallError && err.kind === 'not-found')) throw err;
@@ -152,6 +153,7 @@ export const getBudgetsTool = defineTool({
 
     return {
       text: lines.join('\n'),
+      incomplete,
       data: {
         account_id: account.accountId,
         budget_count: rows.length,

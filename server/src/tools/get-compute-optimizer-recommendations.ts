@@ -5,8 +5,9 @@ import type { InputOf, OutputOf } from '../aws/operations';
 import { table } from '../billing/format';
 import { amount, compareDesc, exact, sum, type Amount } from '../billing/money';
 import { targetAccountId } from './lib/params';
-import { maxResults, pagesNote, region } from './lib/optimization';
-import { defineTool, type Paginated, type ToolContext } from './lib/types';
+import { maxResults, region } from './lib/optimization';
+import type { Paginated } from './lib/pagination';
+import { defineTool, type ToolContext } from './lib/types';
 
 /** The resource kinds Compute Optimizer recommends on, one Get…Recommendations operation each. */
 export const COMPUTE_OPTIMIZER_RESOURCE_TYPES = [
@@ -283,7 +284,8 @@ interface Fetched {
   rows: Row[];
   errors: string[];
   more: boolean;
-  incomplete: string | undefined;
+  /** The read's note when it is partial (see readPages). */
+  note: string | undefined;
 }
 
 async function fetchRows(
@@ -310,32 +312,32 @@ async function fetchRows(
     case 'EC2_INSTANCE': {
       const r = await read('compute-optimizer:GetEC2InstanceRecommendations', {});
       const rows = ec2Rows(r.pages.flatMap((p) => p.instanceRecommendations ?? []));
-      return { rows, errors: errorsOf(r.pages), more: r.more, incomplete: r.incomplete };
+      return { rows, errors: errorsOf(r.pages), more: r.more, note: r.note };
     }
     case 'AUTO_SCALING_GROUP': {
       const r = await read('compute-optimizer:GetAutoScalingGroupRecommendations', {});
       const rows = asgRows(r.pages.flatMap((p) => p.autoScalingGroupRecommendations ?? []));
-      return { rows, errors: errorsOf(r.pages), more: r.more, incomplete: r.incomplete };
+      return { rows, errors: errorsOf(r.pages), more: r.more, note: r.note };
     }
     case 'EBS_VOLUME': {
       const r = await read('compute-optimizer:GetEBSVolumeRecommendations', {});
       const rows = ebsRows(r.pages.flatMap((p) => p.volumeRecommendations ?? []));
-      return { rows, errors: errorsOf(r.pages), more: r.more, incomplete: r.incomplete };
+      return { rows, errors: errorsOf(r.pages), more: r.more, note: r.note };
     }
     case 'LAMBDA_FUNCTION': {
       const r = await read('compute-optimizer:GetLambdaFunctionRecommendations', {});
       const rows = lambdaRows(r.pages.flatMap((p) => p.lambdaFunctionRecommendations ?? []));
-      return { rows, errors: [], more: r.more, incomplete: r.incomplete };
+      return { rows, errors: [], more: r.more, note: r.note };
     }
     case 'ECS_SERVICE': {
       const r = await read('compute-optimizer:GetECSServiceRecommendations', {});
       const rows = ecsRows(r.pages.flatMap((p) => p.ecsServiceRecommendations ?? []));
-      return { rows, errors: errorsOf(r.pages), more: r.more, incomplete: r.incomplete };
+      return { rows, errors: errorsOf(r.pages), more: r.more, note: r.note };
     }
     case 'RDS_DATABASE': {
       const r = await read('compute-optimizer:GetRDSDatabaseRecommendations', {});
       const rows = rdsRows(r.pages.flatMap((p) => p.rdsDBRecommendations ?? []));
-      return { rows, errors: errorsOf(r.pages), more: r.more, incomplete: r.incomplete };
+      return { rows, errors: errorsOf(r.pages), more: r.more, note: r.note };
     }
     case 'IDLE': {
       // Largest savings first, so a page bound drops the least valuable recommendations.
@@ -343,7 +345,7 @@ async function fetchRows(
         orderBy: { dimension: 'SavingsValue', order: 'Desc' },
       });
       const rows = idleRows(r.pages.flatMap((p) => p.idleRecommendations ?? []));
-      return { rows, errors: errorsOf(r.pages), more: r.more, incomplete: r.incomplete };
+      return { rows, errors: errorsOf(r.pages), more: r.more, note: r.note };
     }
   }
 }
@@ -428,7 +430,7 @@ export const getComputeOptimizerRecommendationsTool = defineTool({
 
     const fetched = await fetchRows(type, ctx, account, regionName);
     const notes: string[] = [];
-    const pageNote = pagesNote(fetched.more, fetched.incomplete, ctx.config.maxPages);
+    const pageNote = fetched.note;
     if (pageNote) notes.push(pageNote);
     if (fetched.errors.length) {
       notes.push(

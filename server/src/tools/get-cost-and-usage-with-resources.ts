@@ -148,10 +148,8 @@ export const getCostAndUsageWithResourcesTool = defineTool({
       }
       throw err;
     }
-    const { pages, more, incomplete } = result;
-    if (incomplete) notes.push(incomplete);
-    if (more && !incomplete)
-      notes.push(`More pages exist beyond the ${ctx.config.maxPages} read; narrow the range or filters.`);
+    const { pages, more, note } = result;
+    if (note) notes.push(note);
 
     const summary = summarise(pages, metricNames, true);
     const primary = metricNames[0];

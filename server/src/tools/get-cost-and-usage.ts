@@ -85,7 +85,7 @@ export const getCostAndUsageTool = defineTool({
       excludeCreditsRefunds: !args.include_credits_refunds,
     });
 
-    const { pages, more, incomplete } = await ctx.paginate(
+    const { pages, more, incomplete, note } = await ctx.paginate(
       'ce:GetCostAndUsage',
       {
         TimePeriod: { Start: range.start, End: range.end },
@@ -95,11 +95,9 @@ export const getCostAndUsageTool = defineTool({
         ...(filter ? { Filter: filter } : {}),
       },
       account,
-      { inputToken: 'NextPageToken', outputToken: 'NextPageToken' },
+      { inputToken: 'NextPageToken', outputToken: 'NextPageToken', advice: 'narrow the range or filters' },
     );
-    if (incomplete) notes.push(incomplete);
-    if (more && !incomplete)
-      notes.push(`More pages exist beyond the ${ctx.config.maxPages} read; narrow the range or filters.`);
+    if (note) notes.push(note);
 
     const summary = summarise(pages, metricNames, Boolean(groupDefs));
     const primary = metricNames[0];
@@ -150,6 +148,8 @@ export const getCostAndUsageTool = defineTool({
 
     return {
       text: lines.join('\n'),
+      total: { amount: exact(primaryTotal), unit },
+      incomplete,
       data: {
         account_id: account.accountId,
         range,

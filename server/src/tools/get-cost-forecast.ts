@@ -183,6 +183,7 @@ export const getCostForecastTool = defineTool({
 
     return {
       text: lines.join('\n'),
+      total: { amount: exact(total), unit },
       data: {
         account_id: account.accountId,
         range,

@@ -3,7 +3,7 @@ import type { FreeTierUsage } from '../aws/json-services/free-tier-types';
 import { table } from '../billing/format';
 import { amount, exact, percentOf, type Amount } from '../billing/money';
 import { targetAccountId } from './lib/params';
-import { matches, maxResults, pagesNote } from './lib/optimization';
+import { matches, maxResults } from './lib/optimization';
 import { defineTool } from './lib/types';
 
 const DEFAULT_LIMIT = 25;
@@ -80,14 +80,16 @@ export const getFreeTierUsageTool = defineTool({
   async handler(args, ctx) {
     const limit = args.max_results ?? DEFAULT_LIMIT;
     const account = await ctx.account(args.target_account_id);
-    const { pages, more, incomplete } = await ctx.paginate(
-      'freetier:GetFreeTierUsage',
-      { maxResults: 1000 },
-      account,
-      { inputToken: 'nextToken', outputToken: 'nextToken' },
-    );
+    const {
+      pages,
+      more,
+      note: readNote,
+    } = await ctx.paginate('freetier:GetFreeTierUsage', { maxResults: 1000 }, account, {
+      inputToken: 'nextToken',
+      outputToken: 'nextToken',
+    });
     const notes: string[] = [];
-    const note = pagesNote(more, incomplete, ctx.config.maxPages);
+    const note = readNote;
     if (note) notes.push(note);
 
     const rows: Row[] = pages

@@ -164,11 +164,10 @@ export const getSavingsPlansUtilizationTool = defineTool({
         'ce:GetSavingsPlansUtilizationDetails',
         { TimePeriod: timePeriod, ...(filter ? { Filter: filter } : {}) },
         account,
-        { inputToken: 'NextToken', outputToken: 'NextToken' },
+        { inputToken: 'NextToken', outputToken: 'NextToken', items: 'Savings Plans' },
       );
       more = details.more;
-      if (details.incomplete) notes.push(details.incomplete);
-      else if (more) notes.push(`More Savings Plans exist beyond the ${ctx.config.maxPages} pages read.`);
+      if (details.note) notes.push(details.note);
       plans = details.pages
         .flatMap((p) => p.SavingsPlansUtilizationDetails ?? [])
         .map((d) => ({ arn: d.SavingsPlanArn ?? '', detail: d, f: figures(d) }))

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { ToolInputError } from '../billing/errors';
 import { table } from '../billing/format';
 import { amount, exact } from '../billing/money';
-import { isAwsFailure, pagesNote, region } from './lib/optimization';
+import { isAwsFailure, region } from './lib/optimization';
 import { defineTool } from './lib/types';
 
 const DEFAULT_PRODUCTS = 10;
@@ -213,7 +213,7 @@ export const getServicePricingTool = defineTool({
         account,
         { inputToken: 'NextToken', outputToken: 'NextToken', maxPages: Math.ceil(limit / 100) },
       );
-      const note = pagesNote(false, incomplete, ctx.config.maxPages);
+      const note = incomplete;
       if (note) notes.push(note);
       const items = pages.flatMap((p) => (Array.isArray(p.PriceList) ? (p.PriceList as unknown[]) : []));
       more = Boolean(pages[pages.length - 1]?.NextToken) || items.length > limit;

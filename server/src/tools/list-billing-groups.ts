@@ -7,7 +7,6 @@ import {
   isoTime,
   maxResults,
   NEXT_TOKEN,
-  notePages,
   resolveBillingPeriod,
 } from './lib/optimization';
 import { defineTool } from './lib/types';
@@ -75,7 +74,7 @@ export const listBillingGroupsTool = defineTool({
       account,
       NEXT_TOKEN,
     );
-    notePages(notes, groupsRead, ctx.config.maxPages);
+    if (groupsRead.note) notes.push(groupsRead.note);
     const groups = groupsRead.pages.flatMap((p) => p.BillingGroups ?? []).sort(byName);
     const shown = groups.slice(0, limit);
 
@@ -90,7 +89,7 @@ export const listBillingGroupsTool = defineTool({
         NEXT_TOKEN,
       );
       more ||= accountsRead.more;
-      notePages(notes, accountsRead, ctx.config.maxPages);
+      if (accountsRead.note) notes.push(accountsRead.note);
       for (const a of accountsRead.pages.flatMap((p) => p.LinkedAccounts ?? [])) {
         if (!a.BillingGroupArn || !a.AccountId) continue;
         const list = byGroup.get(a.BillingGroupArn) ?? [];

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { rankedTable, table } from '../billing/format';
 import { amount, compareDesc, exact, sum } from '../billing/money';
 import { targetAccountId } from './lib/params';
-import { AWS_REGION_PATTERN, cohEstimateData, maxResults, pagesNote } from './lib/optimization';
+import { AWS_REGION_PATTERN, cohEstimateData, maxResults } from './lib/optimization';
 import { defineTool } from './lib/types';
 import {
   COH_ACTION_TYPES,
@@ -126,13 +126,17 @@ export const listCostOptimizationRecommendationsTool = defineTool({
 
     try {
       if (args.group_by) {
-        const { pages, more, incomplete } = await ctx.paginate(
+        const {
+          pages,
+          more,
+          note: readNote,
+        } = await ctx.paginate(
           'cost-optimization-hub:ListRecommendationSummaries',
           { groupBy: args.group_by, ...(hasFilter ? { filter } : {}), maxResults: 1000 },
           account,
           paging,
         );
-        const pageNote = pagesNote(more, incomplete, ctx.config.maxPages);
+        const pageNote = readNote;
         if (pageNote) notes.push(pageNote);
         const items = pages.flatMap((p) => p.items ?? []);
         const currency = pages.find((p) => p.currencyCode)?.currencyCode ?? 'USD';
@@ -186,7 +190,11 @@ export const listCostOptimizationRecommendationsTool = defineTool({
         };
       }
 
-      const { pages, more, incomplete } = await ctx.paginate(
+      const {
+        pages,
+        more,
+        note: readNote,
+      } = await ctx.paginate(
         'cost-optimization-hub:ListRecommendations',
         {
           ...(hasFilter ? { filter } : {}),
@@ -197,7 +205,7 @@ export const listCostOptimizationRecommendationsTool = defineTool({
         account,
         paging,
       );
-      const pageNote = pagesNote(more, incomplete, ctx.config.maxPages);
+      const pageNote = readNote;
       if (pageNote) notes.push(pageNote);
       const items = pages
         .flatMap((p) => p.items ?? [])

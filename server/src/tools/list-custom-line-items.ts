@@ -2,14 +2,7 @@ import { z } from 'zod';
 import { table } from '../billing/format';
 import { amount, exact, sum } from '../billing/money';
 import { targetAccountId } from './lib/params';
-import {
-  billingPeriod,
-  byName,
-  maxResults,
-  NEXT_TOKEN,
-  notePages,
-  resolveBillingPeriod,
-} from './lib/optimization';
+import { billingPeriod, byName, maxResults, NEXT_TOKEN, resolveBillingPeriod } from './lib/optimization';
 import { defineTool } from './lib/types';
 
 const DEFAULT_LIMIT = 25;
@@ -72,7 +65,7 @@ export const listCustomLineItemsTool = defineTool({
       NEXT_TOKEN,
     );
     const notes: string[] = [];
-    notePages(notes, read, ctx.config.maxPages);
+    if (read.note) notes.push(read.note);
     const items = read.pages.flatMap((p) => p.CustomLineItems ?? []).sort(byName);
     const flat = (type: string) =>
       sum(

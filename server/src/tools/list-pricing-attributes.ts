@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { ToolInputError } from '../billing/errors';
-import { isAwsFailure, matches, pagesNote } from './lib/optimization';
+import { isAwsFailure, matches } from './lib/optimization';
 import { defineTool } from './lib/types';
 
 const DEFAULT_LIMIT = 50;
@@ -74,7 +74,7 @@ export const listPricingAttributesTool = defineTool({
         paging,
       );
       more = r.more;
-      const note = pagesNote(r.more, r.incomplete, ctx.config.maxPages);
+      const note = r.note;
       if (note) notes.push(note);
       all = r.pages.flatMap((p) => p.Services ?? []).map((s) => s.ServiceCode ?? '');
     } else if (!args.attribute_name) {
@@ -110,7 +110,7 @@ export const listPricingAttributesTool = defineTool({
           paging,
         );
         more = r.more;
-        const note = pagesNote(r.more, r.incomplete, ctx.config.maxPages);
+        const note = r.note;
         if (note) notes.push(note);
         all = r.pages.flatMap((p) => p.AttributeValues ?? []).map((v) => v.Value ?? '');
       } catch (err) {

@@ -2,14 +2,7 @@ import { z } from 'zod';
 import { table } from '../billing/format';
 import { amount, exact } from '../billing/money';
 import { targetAccountId } from './lib/params';
-import {
-  billingPeriod,
-  byName,
-  maxResults,
-  NEXT_TOKEN,
-  notePages,
-  resolveBillingPeriod,
-} from './lib/optimization';
+import { billingPeriod, byName, maxResults, NEXT_TOKEN, resolveBillingPeriod } from './lib/optimization';
 import { defineTool } from './lib/types';
 
 const DEFAULT_LIMIT = 25;
@@ -80,7 +73,7 @@ export const listPricingRulesAndPlansTool = defineTool({
       ctx.paginate('billingconductor:ListPricingPlans', { BillingPeriod: period }, account, NEXT_TOKEN),
       ctx.paginate('billingconductor:ListPricingRules', { BillingPeriod: period }, account, NEXT_TOKEN),
     ]);
-    for (const r of [plansRead, rulesRead]) notePages(notes, r, ctx.config.maxPages);
+    for (const r of [plansRead, rulesRead]) if (r.note) notes.push(r.note);
     const plans = plansRead.pages.flatMap((p) => p.PricingPlans ?? []).sort(byName);
     const rules = rulesRead.pages.flatMap((p) => p.PricingRules ?? []).sort(byName);
     const ruleNames = new Map(rules.map((r) => [r.Arn ?? '', r.Name ?? '']));

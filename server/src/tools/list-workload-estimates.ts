@@ -3,7 +3,7 @@ import { ToolInputError } from '../billing/errors';
 import { table } from '../billing/format';
 import { amount, compareDesc, exact, sum } from '../billing/money';
 import { targetAccountId } from './lib/params';
-import { isAwsFailure, isoTime, matches, maxResults, pagesNote } from './lib/optimization';
+import { isAwsFailure, isoTime, matches, maxResults } from './lib/optimization';
 import { defineTool } from './lib/types';
 
 const DEFAULT_LIMIT = 25;
@@ -105,14 +105,18 @@ export const listWorkloadEstimatesTool = defineTool({
     const notes: string[] = [];
 
     if (!args.estimate_id) {
-      const { pages, more, incomplete } = await ctx.paginate(
+      const {
+        pages,
+        more,
+        note: readNote,
+      } = await ctx.paginate(
         'bcm-pricing-calculator:ListWorkloadEstimates',
         // No maxResults: the service's default page size is within its limit.
         {},
         account,
         paging,
       );
-      const note = pagesNote(more, incomplete, ctx.config.maxPages);
+      const note = readNote;
       if (note) notes.push(note);
       const all = pages
         .flatMap((p) => p.items ?? [])
@@ -174,13 +178,17 @@ export const listWorkloadEstimatesTool = defineTool({
       }
       throw err;
     }
-    const { pages, more, incomplete } = await ctx.paginate(
+    const {
+      pages,
+      more,
+      note: readNote,
+    } = await ctx.paginate(
       'bcm-pricing-calculator:ListWorkloadEstimateUsage',
       { workloadEstimateId: args.estimate_id },
       account,
       paging,
     );
-    const note = pagesNote(more, incomplete, ctx.config.maxPages);
+    const note = readNote;
     if (note) notes.push(note);
     const usage = pages.flatMap((p) => p.items ?? []);
     const currency = estimate.costCurrency ?? usage.find((u) => u.currency)?.currency ?? 'USD';

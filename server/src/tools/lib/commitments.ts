@@ -165,10 +165,9 @@ export async function readCommitmentPages<O extends AwsOperation>(
     const result = await ctx.paginate(operation, input, request.account, {
       inputToken: token,
       outputToken: token,
+      items,
     });
-    if (result.incomplete) request.notes.push(result.incomplete);
-    else if (result.more)
-      request.notes.push(`More ${items} exist beyond the ${ctx.config.maxPages} pages read.`);
+    if (result.note) request.notes.push(result.note);
     return { pages: result.pages, more: result.more };
   } catch (err) {
     if (!isNoCommitmentData(err)) throw err;

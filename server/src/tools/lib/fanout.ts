@@ -5,7 +5,7 @@ import { ToolInputError } from '../../billing/errors';
 import { capText, MAX_TEXT_BYTES, table } from '../../billing/format';
 import { exact, sum } from '../../billing/money';
 import type { Logger } from '../../log';
-import type { ToolAnswer, ToolContext, ToolDefinition } from './types';
+import type { Money, ToolAnswer, ToolContext, ToolDefinition } from './types';
 
 /** At most this many accounts in one fan-out call: five rounds at the default concurrency still fit the deadline. */
 export const MAX_FANOUT_ACCOUNTS = 50;
@@ -176,22 +176,10 @@ async function forEachLimited(
   await Promise.all(Array.from({ length: Math.min(limit, count) }, worker));
 }
 
-interface Total {
-  readonly amount: string;
-  readonly unit: string;
-}
+/** The answer's total, when it has one (typed on the answer: no field of its structured content is parsed). */
+const totalOf = (answer: ToolAnswer): Money | undefined => answer.total;
 
-function totalOf(answer: ToolAnswer): Total | undefined {
-  const t = answer.data.total as Partial<Total> | undefined;
-  return t && typeof t.amount === 'string' && typeof t.unit === 'string'
-    ? { amount: t.amount, unit: t.unit }
-    : undefined;
-}
-
-function isIncomplete(answer: ToolAnswer): boolean {
-  const notes = (answer.data.notes as string[] | undefined) ?? [];
-  return notes.some((n) => n.startsWith('incomplete:'));
-}
+const isIncomplete = (answer: ToolAnswer): boolean => answer.incomplete !== undefined;
 
 function assemble(run: FanoutRun, outcomes: Outcome[]): ToolAnswer {
   const { accountIds } = run;
@@ -207,9 +195,9 @@ function assemble(run: FanoutRun, outcomes: Outcome[]): ToolAnswer {
   }
 
   const notes: string[] = [];
-  const totals = answered.map((o) => totalOf(o.answer)).filter((t): t is Total => t !== undefined);
+  const totals = answered.map((o) => totalOf(o.answer)).filter((t): t is Money => t !== undefined);
   const units = [...new Set(totals.map((t) => t.unit))];
-  let combined: (Total & { accounts: number }) | undefined;
+  let combined: (Money & { accounts: number }) | undefined;
   if (totals.length > 0 && units.length === 1) {
     combined = { amount: exact(sum(totals.map((t) => t.amount))), unit: units[0], accounts: totals.length };
   } else if (units.length > 1) {

@@ -80,17 +80,6 @@ export function isAwsFailure(err: unknown, ...kinds: AwsCallError['kind'][]): er
   return err instanceof AwsCallError && kinds.includes(err.kind);
 }
 
-/** A note for paginated reads that stopped before the end. */
-export function pagesNote(
-  more: boolean,
-  incomplete: string | undefined,
-  maxPages: number,
-): string | undefined {
-  if (incomplete) return incomplete;
-  if (more) return `More pages exist beyond the ${maxPages} read; the counts and totals cover what was read.`;
-  return undefined;
-}
-
 /** The estimate fields of a Cost Optimization Hub recommendation, as a listed one and a detailed one share them. */
 export interface CohEstimate {
   readonly estimatedMonthlyCost?: number;
@@ -124,13 +113,3 @@ export function byName(a: { Name?: string }, b: { Name?: string }): number {
 
 /** Billing Conductor's pagination. */
 export const NEXT_TOKEN = { inputToken: 'NextToken', outputToken: 'NextToken' } as const;
-
-/** Pushes the note of a paginated read that stopped before the end, if it did. */
-export function notePages(
-  notes: string[],
-  read: { more: boolean; incomplete?: string },
-  maxPages: number,
-): void {
-  const note = pagesNote(read.more, read.incomplete, maxPages);
-  if (note) notes.push(note);
-}

@@ -10,7 +10,8 @@ import { capText, MAX_TEXT_BYTES } from '../../billing/format';
 import type { Logger } from '../../log';
 import { describeError } from '../../log';
 import { fanoutTargets, runFanout, TIMED_OUT } from './fanout';
-import type { Paginated, PaginateOptions, ToolAnswer, ToolContext, ToolDefinition } from './types';
+import { readPages, type PageReader, type Paginated, type PaginateOptions } from './pagination';
+import type { ToolAnswer, ToolContext, ToolDefinition } from './types';
 
 /** What the tools share for the life of the process. */
 export interface ToolDeps {
@@ -87,42 +88,22 @@ function createContext(
       return { accountId: targetAccountId, isOwn: false };
     },
     call,
-    async paginate<O extends AwsOperation>(
+    paginate<O extends AwsOperation>(
       operation: O,
       input: InputOf<O>,
       account: AccountScope,
       options: PaginateOptions,
     ): Promise<Paginated<OutputOf<O>>> {
+      const read: PageReader<O> = (request, region) => call(operation, request, account, { region });
       const maxPages = options.maxPages ?? config.maxPages;
-      const pages: OutputOf<O>[] = [];
-      let token: string | undefined;
-      do {
-        if (signal.aborted && pages.length > 0) {
-          return { pages, more: true, incomplete: deadlineNote(config, pages.length) };
-        }
-        const request = (token ? { ...input, [options.inputToken]: token } : input) as InputOf<O>;
-        try {
-          const page = await call(operation, request, account, { region: options.region });
-          pages.push(page);
-          token = (page as Record<string, unknown>)[options.outputToken] as string | undefined;
-        } catch (err) {
-          // Pages already read are still an answer; say what is missing rather than failing the whole call.
-          if (err instanceof AwsCallError && err.kind === 'deadline' && pages.length > 0) {
-            return { pages, more: true, incomplete: deadlineNote(config, pages.length) };
-          }
-          throw err;
-        }
-      } while (token && pages.length < maxPages);
-      return { pages, more: Boolean(token) };
+      return readPages(
+        read,
+        input,
+        { ...options, maxPages, deadlineSeconds: config.toolDeadlineSeconds },
+        signal,
+      );
     },
   };
-}
-
-function deadlineNote(config: ServerConfig, pages: number): string {
-  return (
-    `incomplete: the tool deadline (${config.toolDeadlineSeconds} s) stopped reading after ${pages} page(s); ` +
-    `the figures cover only those pages. Narrow the range or filters for the rest.`
-  );
 }
 
 /**

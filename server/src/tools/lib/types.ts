@@ -1,5 +1,6 @@
 import type { z } from 'zod';
 import type { AwsOperation } from '../../aws/actions';
+import type { Paginated, PaginateOptions } from './pagination';
 import type { AccountScope, CallOptions, UsageMeter } from '../../aws/gateway';
 import type { InputOf, OutputOf } from '../../aws/operations';
 import type { ServerConfig } from '../../config';
@@ -37,27 +38,20 @@ export interface ToolContext {
   ): Promise<Paginated<OutputOf<O>>>;
 }
 
-export interface PaginateOptions {
-  /** The request field carrying the page token, e.g. NextPageToken. */
-  readonly inputToken: string;
-  /** The response field carrying the next page token. */
-  readonly outputToken: string;
-  readonly region?: string;
-  readonly maxPages?: number;
-}
-
-export interface Paginated<T> {
-  readonly pages: T[];
-  /** More pages exist than were read (the page bound or the deadline stopped reading). */
-  readonly more: boolean;
-  /** Why reading stopped early, in words for the answer, if it did. */
-  readonly incomplete?: string;
+/** An exact amount as a decimal string, with its unit. */
+export interface Money {
+  readonly amount: string;
+  readonly unit: string;
 }
 
 /** What a handler returns: the answer text (leading with the answer) and its structured form. */
 export interface ToolAnswer {
   readonly text: string;
   readonly data: Record<string, unknown>;
+  /** The answer's headline figure, the one a multi-account answer adds up across accounts. */
+  readonly total?: Money;
+  /** Set when the figures cover less than was asked (the deadline stopped a read): why, in words. */
+  readonly incomplete?: string;
 }
 
 /** One MCP tool: its contract and its handler. */
