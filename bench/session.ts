@@ -6,36 +6,46 @@ export const MEMBER = '222222222222';
 const SERVICES = ['Amazon EC2', 'Amazon S3', 'AWS Lambda', 'Amazon RDS', 'Amazon CloudFront', 'AWS Support'];
 
 /**
- * Billing data for every read the session makes: deterministic amounts, one bucket per requested period (or per
- * day for DAILY), grouped when asked. Enough for every tool to answer; the figures themselves do not matter here.
+ * Billing data for every read the session makes: deterministic amounts, buckets cut as Cost Explorer cuts them
+ * (per day, or per month), grouped when asked. Enough for every tool to answer; the figures do not matter here.
  */
 export function installBillingData(fake: FakeAws): void {
   fake.on('ce:GetCostAndUsage', (body) => {
     const period = body.TimePeriod as { Start: string; End: string };
     const groupBy = (body.GroupBy as { Key: string }[] | undefined) ?? [];
     const metrics = (body.Metrics as string[]) ?? ['UnblendedCost'];
-    const days =
-      body.Granularity === 'DAILY'
-        ? Math.min(62, Math.round((Date.parse(period.End) - Date.parse(period.Start)) / 86_400_000))
-        : 1;
+    // Buckets as Cost Explorer cuts them: one per day (DAILY), or one per calendar month cut at the range's ends
+    // (MONTHLY), End exclusive; so a cached answer's buckets can serve a narrower question as they would in AWS.
+    const buckets: { Start: string; End: string }[] = [];
+    const end = Date.parse(`${period.End}T00:00:00Z`);
+    for (let t = Date.parse(`${period.Start}T00:00:00Z`); t < end && buckets.length < 62;) {
+      const d = new Date(t);
+      const next =
+        body.Granularity === 'DAILY'
+          ? t + 86_400_000
+          : Math.min(end, Date.UTC(d.getUTCFullYear(), d.getUTCMonth() + 1, 1));
+      buckets.push({
+        Start: new Date(t).toISOString().slice(0, 10),
+        End: new Date(next).toISOString().slice(0, 10),
+      });
+      t = next;
+    }
     const value = (i: number) =>
       Object.fromEntries(metrics.map((m) => [m, { Amount: (12.5 + i * 3.25).toFixed(4), Unit: 'USD' }]));
     return {
-      ResultsByTime: Array.from({ length: days }, (_, d) => {
-        const start = new Date(Date.parse(period.Start) + d * 86_400_000).toISOString().slice(0, 10);
-        return {
-          TimePeriod: { Start: start, End: start },
-          Estimated: false,
-          ...(groupBy.length
-            ? {
-                Groups: SERVICES.map((s, i) => ({
-                  Keys: groupBy.map((g, j) => (j === 0 ? `${g.Key}:${s}` : `us-east-${i}`)),
-                  Metrics: value(i + d),
-                })),
-              }
-            : { Total: value(d) }),
-        };
-      }),
+      ResultsByTime: buckets.map((TimePeriod, d) => ({
+        TimePeriod,
+        Estimated: false,
+        ...(groupBy.length
+          ? {
+              Total: {},
+              Groups: SERVICES.map((s, i) => ({
+                Keys: groupBy.map((g, j) => (j === 0 ? `${g.Key}:${s}` : `us-east-${i}`)),
+                Metrics: value(i + d),
+              })),
+            }
+          : { Total: value(d) }),
+      })),
     };
   });
   fake.on('ce:GetCostForecast', (body) => {

@@ -853,35 +853,43 @@ describe('get-savings-plans-coverage', () => {
       },
     });
     fake.on('ce:GetSavingsPlansCoverage', (body) =>
-      body.NextToken === 'n2'
-        ? { SavingsPlansCoverages: [row('AWS Fargate', '20', '80', '100', '20')] }
-        : {
+      !body.GroupBy
+        ? // The month ungrouped: Cost Explorer's own figure, not quite the sum of its groups.
+          {
             SavingsPlansCoverages: [
-              row(EC2, '150', '50', '200', '75'),
-              row('AWS Lambda', '0', '12.5', '12.5', '0'),
+              { ...row('', '170.0000000001', '142.5', '312.5', '54.4'), Attributes: {} },
             ],
-            NextToken: 'n2',
-          },
+          }
+        : body.NextToken === 'n2'
+          ? { SavingsPlansCoverages: [row('AWS Fargate', '20', '80', '100', '20')] }
+          : {
+              SavingsPlansCoverages: [
+                row(EC2, '150', '50', '200', '75'),
+                row('AWS Lambda', '0', '12.5', '12.5', '0'),
+              ],
+              NextToken: 'n2',
+            },
     );
     const { data } = await call('get-savings-plans-coverage', {
       group_by: 'SERVICE',
       granularity: 'MONTHLY',
     });
-    const calls = fake.callsTo('ce:GetSavingsPlansCoverage');
+    const all = fake.callsTo('ce:GetSavingsPlansCoverage');
+    for (const c of all) expect(c.body).not.toHaveProperty('Granularity');
+    // The groups over two pages, and (item 6 of issue 10) the range ungrouped for the total.
+    expect(all.filter((c) => !c.body.GroupBy)).toHaveLength(1);
+    const calls = all.filter((c) => c.body.GroupBy);
     expect(calls).toHaveLength(2);
-    for (const c of calls) {
-      expect(c.body).not.toHaveProperty('Granularity');
-      expect(c.body.GroupBy).toEqual([{ Type: 'DIMENSION', Key: 'SERVICE' }]);
-    }
+    for (const c of calls) expect(c.body.GroupBy).toEqual([{ Type: 'DIMENSION', Key: 'SERVICE' }]);
     expect(calls[1].body.NextToken).toBe('n2');
     expect(data.groups.map((g: Data) => [g.key, g.on_demand_cost, g.coverage_percentage])).toEqual([
       ['AWS Fargate', '80', '20'],
       [EC2, '50', '75'],
       ['AWS Lambda', '12.5', '0'],
     ]);
-    // 170 of 312.5 = 54.4 %.
+    // Cost Explorer's figure for the month, where the groups add up to 170 of 312.5.
     expect(data.total).toMatchObject({
-      covered_spend: '170',
+      covered_spend: '170.0000000001',
       on_demand_cost: '142.5',
       coverage_percentage: '54.4',
     });

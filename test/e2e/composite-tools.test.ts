@@ -1,4 +1,6 @@
 import { awsError, BASE_ACCESS_KEY, FakeAws, OWN_ACCOUNT, type RecordedCall } from '../fake-aws/fake-aws';
+import Decimal from 'decimal.js';
+import { costLedger, type LedgerEntry } from '../fake-aws/cost-ledger';
 import { startServer, textOf, useServer } from './harness';
 
 // The server's clock is 2026-11-24T12:00:00Z (see the harness).
@@ -6,46 +8,44 @@ const MEMBER = '222222222222';
 const { fake, client } = useServer({ ALLOWED_TARGET_ACCOUNTS: MEMBER });
 
 const usd = (amount: string) => ({ UnblendedCost: { Amount: amount, Unit: 'USD' } });
-const day = (start: string, groups: [string, string][], estimated = false) => ({
-  TimePeriod: { Start: start, End: start },
-  Estimated: estimated,
-  Groups: groups.map(([service, amount]) => ({ Keys: [service], Metrics: usd(amount) })),
-});
+const day = (start: string, groups: [string, string][], estimated = false): LedgerEntry[] =>
+  groups.map(([service, amount]) => ({ day: start, service, amount, estimated }));
 
-/** Daily costs by service from 2026-10-01 through today, as the summary's one Cost Explorer request returns them. */
+/**
+ * Daily costs by service from 2026-10-01 through today; Cost Explorer answers each of the summary's requests (months
+ * ungrouped, months by service) from them.
+ */
 function dailyByService() {
-  return {
-    ResultsByTime: [
-      day('2026-10-03', [
-        ['Amazon EC2', '100.10'],
-        ['Amazon S3', '5.005'],
-      ]),
-      // The last day of the "same days of last month" window (1st to 24th).
-      day('2026-10-24', [
-        ['Amazon EC2', '0.0000000001'],
-        ['AWS Lambda', '2'],
-      ]),
-      // After the window: counts in last month's total only.
-      day('2026-10-25', [['Amazon EC2', '50']]),
-      day('2026-10-31', [['AWS Support', '29']]),
-      day('2026-11-01', [
-        ['Amazon EC2', '120.2'],
-        ['AWS Support', '29'],
-      ]),
-      day(
-        '2026-11-24',
-        [
-          ['Amazon S3', '1.5'],
-          ['AWS Lambda', '0.5'],
-        ],
-        true,
-      ),
-    ],
-  };
+  return costLedger([
+    ...day('2026-10-03', [
+      ['Amazon EC2', '100.10'],
+      ['Amazon S3', '5.005'],
+    ]),
+    // The last day of the "same days of last month" window (1st to 24th).
+    ...day('2026-10-24', [
+      ['Amazon EC2', '0.0000000001'],
+      ['AWS Lambda', '2'],
+    ]),
+    // After the window: counts in last month's total only.
+    ...day('2026-10-25', [['Amazon EC2', '50']]),
+    ...day('2026-10-31', [['AWS Support', '29']]),
+    ...day('2026-11-01', [
+      ['Amazon EC2', '120.2'],
+      ['AWS Support', '29'],
+    ]),
+    ...day(
+      '2026-11-24',
+      [
+        ['Amazon S3', '1.5'],
+        ['AWS Lambda', '0.5'],
+      ],
+      true,
+    ),
+  ]);
 }
 
 function summaryFakes(f: FakeAws) {
-  f.on('ce:GetCostAndUsage', () => dailyByService());
+  f.on('ce:GetCostAndUsage', dailyByService());
   f.on('ce:GetCostForecast', () => ({
     Total: { Amount: '300.5', Unit: 'USD' },
     ForecastResultsByTime: [
@@ -163,8 +163,11 @@ describe('summarize-costs', () => {
       ok: 1,
     });
     expect(data.estimated).toBe(true);
-    // Three paid Cost Explorer requests (costs, forecast, anomalies); Budgets is free.
-    expect(data.api).toMatchObject({ paid_requests: 3, cost_usd: '0.03' });
+    // Seven paid Cost Explorer requests; Budgets is free. Costs: both months' figures, the same days of last month,
+    // the actual through yesterday, and the services of each window (item 6 of issue 10: each total is Cost
+    // Explorer's figure for its period, where one daily request by service used to be added up); then the
+    // forecast and the anomalies.
+    expect(data.api).toMatchObject({ paid_requests: 7, cost_usd: '0.07' });
 
     const text = textOf(result);
     expect(text).toContain(
@@ -185,14 +188,27 @@ describe('summarize-costs', () => {
     summaryFakes(fake);
     await client().callTool({ name: 'summarize-costs', arguments: { refresh: true } });
     const exclusion = { Not: { Dimensions: { Key: 'RECORD_TYPE', Values: ['Credit', 'Refund'] } } };
-    const [costs] = fake.callsTo('ce:GetCostAndUsage');
-    expect(costs.body).toEqual({
-      TimePeriod: { Start: '2026-10-01', End: '2026-11-25' },
-      Granularity: 'DAILY',
+    const costs = fake.callsTo('ce:GetCostAndUsage').map((c) => c.body);
+    const months = (Start: string, End: string) => ({
+      TimePeriod: { Start, End },
+      Granularity: 'MONTHLY',
       Metrics: ['UnblendedCost'],
-      GroupBy: [{ Type: 'DIMENSION', Key: 'SERVICE' }],
       Filter: exclusion,
     });
+    const services = { GroupBy: [{ Type: 'DIMENSION', Key: 'SERVICE' }] };
+    // Each figure stated is Cost Explorer's for its period: last month and this one (one MONTHLY request, cut at
+    // the 1st), the same days of last month, the actual through yesterday (get-cost-forecast's request), and the
+    // services of this month and of the same days of last month.
+    expect(costs).toHaveLength(5);
+    expect(costs).toEqual(
+      expect.arrayContaining([
+        months('2026-10-01', '2026-11-25'),
+        months('2026-10-01', '2026-10-25'),
+        months('2026-11-01', '2026-11-24'),
+        { ...months('2026-11-01', '2026-11-25'), ...services },
+        { ...months('2026-10-01', '2026-10-25'), ...services },
+      ]),
+    );
     const [forecast] = fake.callsTo('ce:GetCostForecast');
     // The forecast request get-cost-forecast sends for the rest of the month: the two share one cached answer.
     expect(forecast.body).toEqual({
@@ -256,8 +272,8 @@ describe('summarize-costs', () => {
     summaryFakes(fake);
     fake.on('ce:GetCostAndUsage', (_body, call: RecordedCall) =>
       call.accessKeyId === BASE_ACCESS_KEY
-        ? dailyByService()
-        : { ResultsByTime: [day('2026-11-02', [['Amazon EC2', '0.0000000009']])] },
+        ? dailyByService()(_body, call)
+        : costLedger(day('2026-11-02', [['Amazon EC2', '0.0000000009']]))(_body, call),
     );
     const result = await client().callTool({
       name: 'summarize-costs',
@@ -267,8 +283,8 @@ describe('summarize-costs', () => {
     // 151.2 + 0.0000000009
     expect(data.combined_total).toEqual({ amount: '151.2000000009', unit: 'USD', accounts: 2 });
     expect(data.accounts.map((a: any) => a.answer.month_to_date.amount)).toEqual(['151.2', '0.0000000009']);
-    // Per account: costs, forecast, anomalies.
-    expect(data.api.paid_requests).toBe(6);
+    // Per account: five cost reads, forecast, anomalies.
+    expect(data.api.paid_requests).toBe(14);
   });
 });
 
@@ -287,13 +303,14 @@ describe('summarize-costs on the last day of a month', () => {
 
   test('forecasts the last day itself and clips the comparison window to the shorter month', async () => {
     summaryFakes(lastDayFake);
-    lastDayFake.on('ce:GetCostAndUsage', () => ({
-      ResultsByTime: [
-        day('2027-02-28', [['Amazon EC2', '3.3']]),
-        day('2027-03-01', [['Amazon EC2', '1.1']]),
-        day('2027-03-31', [['Amazon EC2', '2.2']]),
-      ],
-    }));
+    lastDayFake.on(
+      'ce:GetCostAndUsage',
+      costLedger([
+        ...day('2027-02-28', [['Amazon EC2', '3.3']]),
+        ...day('2027-03-01', [['Amazon EC2', '1.1']]),
+        ...day('2027-03-31', [['Amazon EC2', '2.2']]),
+      ]),
+    );
     const c = await server.client();
     const result = await c.callTool({ name: 'summarize-costs', arguments: {} });
     expect(result.isError).toBeFalsy();
@@ -353,14 +370,32 @@ describe('explain-cost-change', () => {
   /** One bucket per month of the requested range, as Cost Explorer cuts a MONTHLY range. */
   const explainFakes = () =>
     fake.on('ce:GetCostAndUsage', (body) => {
-      const keys = (body.GroupBy as { Key: string }[]).map((g) => g.Key).join(',');
       const { Start, End } = body.TimePeriod as { Start: string; End: string };
+      const bucketEnd = (month: string) => (month === '2026-09-01' ? '2026-10-01' : '2026-11-01');
+      if (!body.GroupBy) {
+        // The months' own figures, ungrouped: here the sums of their cells.
+        return {
+          ResultsByTime: Object.entries(DATA['SERVICE,USAGE_TYPE'])
+            .filter(([month]) => month >= Start && month < End)
+            .map(([month, answer]) => ({
+              TimePeriod: { Start: month, End: bucketEnd(month) },
+              Estimated: false,
+              Total: usd(
+                answer.ResultsByTime[0].Groups.reduce(
+                  (t, g) => t.plus(g.Metrics.UnblendedCost.Amount),
+                  new Decimal(0),
+                ).toFixed(),
+              ),
+            })),
+        };
+      }
+      const keys = (body.GroupBy as { Key: string }[]).map((g) => g.Key).join(',');
       return {
         ResultsByTime: Object.entries(DATA[keys])
           .filter(([month]) => month >= Start && month < End)
           .map(([month, answer]) => ({
             ...answer.ResultsByTime[0],
-            TimePeriod: { Start: month, End: month === '2026-09-01' ? '2026-10-01' : '2026-11-01' },
+            TimePeriod: { Start: month, End: bucketEnd(month) },
           })),
       };
     });
@@ -371,11 +406,18 @@ describe('explain-cost-change', () => {
     expect(result.isError).toBeFalsy();
     const data = result.structuredContent as Record<string, any>;
     // 100.1 + 20 + 10.0000000001 + 3, and 150.2 + 15 + 7.5 + 10.0000000001 + 42
-    expect(data.base).toEqual({ start: '2026-09-01', end: '2026-10-01', total: '133.1000000001', days: 30 });
+    expect(data.base).toEqual({
+      start: '2026-09-01',
+      end: '2026-10-01',
+      total: '133.1000000001',
+      months: 1,
+      days: 30,
+    });
     expect(data.compare).toEqual({
       start: '2026-10-01',
       end: '2026-11-01',
       total: '224.7000000001',
+      months: 1,
       days: 31,
     });
     // 224.7000000001/31 − 133.1000000001/30 = 2.81172043010…
@@ -409,13 +451,16 @@ describe('explain-cost-change', () => {
       'The periods differ in length (30 vs 31 days); the daily average change (+2.8117204301 USD/day) compares ' +
         'like with like.',
     );
-    // Two reads, service × usage type and region × account, each over both months: the months are adjacent, so
-    // one MONTHLY request answers each month in its own bucket.
-    expect(data.api).toMatchObject({ paid_requests: 2, cost_usd: '0.02' });
+    // Three reads, the months' own totals, service × usage type and region × account, each over both months: the
+    // months are adjacent, so one MONTHLY request answers each month in its own bucket. The totals' read is item 6
+    // of issue 10: a total is Cost Explorer's figure for its period, not the sum of the groups.
+    expect(data.api).toMatchObject({ paid_requests: 3, cost_usd: '0.03' });
     expect(fake.callsTo('ce:GetCostAndUsage').map((c) => c.body.TimePeriod)).toEqual([
       { Start: '2026-09-01', End: '2026-11-01' },
       { Start: '2026-09-01', End: '2026-11-01' },
+      { Start: '2026-09-01', End: '2026-11-01' },
     ]);
+    expect(fake.callsTo('ce:GetCostAndUsage').filter((c) => !c.body.GroupBy)).toHaveLength(1);
     const text = textOf(result);
     expect(text).toContain(
       `**UnblendedCost for account ${OWN_ACCOUNT} went from 133.1000000001 USD (2026-09-01 to 2026-10-01) to ` +
@@ -437,7 +482,15 @@ describe('explain-cost-change', () => {
     expect(data.base).toMatchObject({ start: '2026-11-03', end: '2026-11-10', days: 7 });
     expect(data.change).toEqual({ amount: '0', daily_average_change: '0' });
     const starts = fake.callsTo('ce:GetCostAndUsage').map((c) => (c.body.TimePeriod as any).Start);
-    expect(starts.sort()).toEqual(['2026-11-03', '2026-11-03', '2026-11-10', '2026-11-10']);
+    // Per period: its total, service × usage type, region × account.
+    expect(starts.sort()).toEqual([
+      '2026-11-03',
+      '2026-11-03',
+      '2026-11-03',
+      '2026-11-10',
+      '2026-11-10',
+      '2026-11-10',
+    ]);
   });
 
   test('rejects a base period without the compared one, naming the parameters', async () => {

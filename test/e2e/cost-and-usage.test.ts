@@ -27,10 +27,28 @@ function groupedAnswer() {
   };
 }
 
+/** The same months ungrouped: Cost Explorer's own figure for each (here the sum of its groups). */
+function monthsAnswer() {
+  return {
+    ResultsByTime: [
+      {
+        TimePeriod: { Start: '2026-10-01', End: '2026-11-01' },
+        Estimated: false,
+        Total: { UnblendedCost: { Amount: '100.3000000001', Unit: 'USD' } },
+      },
+      {
+        TimePeriod: { Start: '2026-11-01', End: '2026-11-25' },
+        Estimated: true,
+        Total: { UnblendedCost: { Amount: '0.1000000009', Unit: 'USD' } },
+      },
+    ],
+  };
+}
+
 beforeEach(() => fake.reset());
 
 test('sums a grouped query exactly, ranks groups and echoes the range', async () => {
-  fake.on('ce:GetCostAndUsage', () => groupedAnswer());
+  fake.on('ce:GetCostAndUsage', (body) => (body.GroupBy ? groupedAnswer() : monthsAnswer()));
   const result = await client().callTool({
     name: 'get-cost-and-usage',
     arguments: {
@@ -43,6 +61,8 @@ test('sums a grouped query exactly, ranks groups and echoes the range', async ()
   const data = result.structuredContent as Record<string, any>;
   // 100.1000000001 + 0.2 + 0.1 + 0.0000000009: floats would print 100.40000000100001.
   expect(data.total).toEqual({ amount: '100.400000001', unit: 'USD' });
+  // The range crosses the 1st: its total is the sum of Cost Explorer's two monthly figures, and says so.
+  expect(data.total_months).toBe(2);
   expect(data.groups.map((g: { keys: string[]; amount: string }) => [g.keys[0], g.amount])).toEqual([
     ['Amazon EC2', '100.2000000001'],
     ['Amazon S3', '0.2'],
@@ -50,8 +70,9 @@ test('sums a grouped query exactly, ranks groups and echoes the range', async ()
   ]);
   expect(data.range).toEqual({ start: '2026-10-01', end: '2026-11-25' });
   expect(data.computed_on).toBe('2026-11-24');
-  expect(data.api).toMatchObject({ requests: 1, paid_requests: 1, cost_usd: '0.01' });
-  expect(textOf(result)).toContain('100.400000001 USD');
+  // The groups, and the months ungrouped for the total (item 6 of issue 10: not the sum of the groups).
+  expect(data.api).toMatchObject({ requests: 2, paid_requests: 2, cost_usd: '0.02' });
+  expect(textOf(result)).toContain("100.400000001 USD** (the sum of Cost Explorer's 2 monthly figures)");
 });
 
 test('excludes credits and refunds by default, in the request AWS receives', async () => {

@@ -5,6 +5,7 @@ import {
   OWN_ACCOUNT,
   type RecordedCall,
 } from '../fake-aws/fake-aws';
+import { costLedger } from '../fake-aws/cost-ledger';
 import { textOf, useServer } from './harness';
 
 // A 2 s budget: reads are aborted at 1.8 s (soft deadline), the answer goes out by 2 s at the latest.
@@ -157,14 +158,7 @@ test('a fan-out returns the accounts that answered and names those the deadline 
 });
 
 test('summarize-costs answers with the costs and notes the side reads the deadline cut off', async () => {
-  fake.on('ce:GetCostAndUsage', () => ({
-    ResultsByTime: [
-      {
-        TimePeriod: { Start: '2026-11-02', End: '2026-11-03' },
-        Groups: [{ Keys: ['Amazon EC2'], Metrics: { UnblendedCost: { Amount: '4.5', Unit: 'USD' } } }],
-      },
-    ],
-  }));
+  fake.on('ce:GetCostAndUsage', costLedger([{ day: '2026-11-02', service: 'Amazon EC2', amount: '4.5' }]));
   fake.on('ce:GetCostForecast', async () => {
     await sleep(4_000);
     return { Total: { Amount: '1', Unit: 'USD' } };

@@ -3,17 +3,16 @@ import type {
   GetAnomaliesCommandOutput,
   GetCostAndUsageCommandInput,
   GetCostAndUsageCommandOutput,
-  Group,
   MetricValue,
   ResultByTime,
 } from '@aws-sdk/client-cost-explorer';
 import { LRUCache } from 'lru-cache';
-import { amount, type Amount } from '../billing/money';
 import { cacheKey, stableStringify, type CachedAnswer } from './cache';
 
 /**
  * Answers a Cost Explorer request from a stored answer to a broader one, when the result is provably what Cost
- * Explorer itself would answer. Cost Explorer bills per request, and a chat often asks for a slice of what it
+ * Explorer itself would answer: every figure of a derived answer is one Cost Explorer returned, copied as it is,
+ * never a sum standing in for a figure it would return. Cost Explorer bills per request, and a chat often asks for a slice of what it
  * already fetched: "the last 30 days" after a daily read of two months, "October's total" after October by service,
  * "any anomalies?" after a summary that read a window holding the one asked. Every derivation starts from a complete
  * stored answer (a first page without NextPageToken) whose request had the same account, region, filter and every
@@ -23,9 +22,10 @@ import { cacheKey, stableStringify, type CachedAnswer } from './cache';
  * - a sub-range of DAILY buckets: each day is its own bucket, copied as it is (amounts, groups, Estimated);
  * - a run of whole MONTHLY buckets: Cost Explorer cuts a MONTHLY range at the 1st of each month, so a request whose
  *   start and end are both bucket edges of the stored answer gets exactly those buckets;
- * - an ungrouped total from a grouped answer of the same buckets, for cost metrics only: every cost line item
- *   belongs to exactly one group, so the total is the exact sum of the groups. Never for UsageQuantity or
- *   NormalizedUsageAmount, whose groups mix units (hours, GB, requests) that do not add up.
+ * - an ungrouped answer from an ungrouped one, with fewer metrics: each remaining Total is copied as it is.
+ * Never an ungrouped Total from a grouped answer: Cost Explorer rounds each group's figure on its own, so the sum of
+ * the groups differs from its Total for the bucket in the last decimals (and usage groups mix units besides). Nor a
+ * bucket from finer ones: a month's figure is not the sum of its days.
  * A grouped answer is derived only from one with the same GroupBy and the same metrics: which groups Cost Explorer
  * lists could depend on the metrics asked, and a ranked "top 25 + others" must come from the full set of groups.
  * The stored answer must hold exactly the buckets Cost Explorer answers for its range (one per day, or one per
@@ -41,15 +41,6 @@ type CostInput = GetCostAndUsageCommandInput;
 type CostOutput = Omit<GetCostAndUsageCommandOutput, '$metadata'>;
 type AnomaliesInput = GetAnomaliesCommandInput;
 type AnomaliesOutput = Omit<GetAnomaliesCommandOutput, '$metadata'>;
-
-/** Metrics whose groups all share one unit (the currency), so a sum over groups is the total. */
-const ADDITIVE_METRICS: ReadonlySet<string> = new Set([
-  'UnblendedCost',
-  'BlendedCost',
-  'AmortizedCost',
-  'NetUnblendedCost',
-  'NetAmortizedCost',
-]);
 
 const COSTS = 'ce:GetCostAndUsage';
 const ANOMALIES = 'ce:GetAnomalies';
@@ -214,8 +205,7 @@ function covers(source: Shape, target: Shape): boolean {
   if (target.groupBy !== '') {
     return target.groupBy === source.groupBy && sameList(target.metrics, source.metrics);
   }
-  if (!target.metrics.every((m) => source.metrics.includes(m))) return false;
-  return source.groupBy === '' || target.metrics.every((m) => ADDITIVE_METRICS.has(m));
+  return source.groupBy === '' && target.metrics.every((m) => source.metrics.includes(m));
 }
 
 function deriveCosts(source: CostShape, answer: CostOutput, target: CostShape): CostOutput | undefined {
@@ -243,24 +233,14 @@ function deriveCosts(source: CostShape, answer: CostOutput, target: CostShape): 
       ),
     };
   }
-  if (source.groupBy === '') {
-    // Dropping metrics asked alongside leaves each remaining total as it was; a missing one is not invented.
-    if (!picked.every((r) => target.metrics.every((m) => r.Total?.[m] !== undefined))) return undefined;
-    return {
-      ResultsByTime: picked.map((r) => ({ ...r, Total: pick(r.Total, target.metrics) })),
-      DimensionValueAttributes: [],
-    };
-  }
-  const units = unitsOf(results, target.metrics);
-  if (!units) return undefined;
-  const totals: ResultByTime[] = [];
-  for (const r of picked) {
-    const total = totalOf(r.Groups ?? [], target.metrics, units);
-    if (!total) return undefined;
-    const { Groups: _groups, Total: _total, ...rest } = r;
-    totals.push({ ...rest, Total: total, Groups: [] });
-  }
-  return { ResultsByTime: totals, DimensionValueAttributes: [] };
+  if (source.groupBy !== '') return undefined;
+  // Dropping metrics asked alongside leaves each remaining total as
+  // it was; a missing one is not invented.
+  if (!picked.every((r) => target.metrics.every((m) => r.Total?.[m] !== undefined))) return undefined;
+  return {
+    ResultsByTime: picked.map((r) => ({ ...r, Total: pick(r.Total, target.metrics) })),
+    DimensionValueAttributes: [],
+  };
 }
 
 function deriveAnomalies(answer: AnomaliesOutput, target: AnomalyShape): AnomaliesOutput | undefined {
@@ -285,49 +265,6 @@ function bucketStarts(shape: CostShape): string[] {
   }
   return starts;
 }
-
-/** The unit of each metric across the answer's groups, or undefined when one is missing or they disagree. */
-function unitsOf(
-  results: readonly ResultByTime[],
-  metrics: readonly string[],
-): Map<string, string> | undefined {
-  const units = new Map<string, string>();
-  for (const r of results) {
-    for (const g of r.Groups ?? []) {
-      for (const m of metrics) {
-        const unit = g.Metrics?.[m]?.Unit;
-        if (unit === undefined) continue;
-        if (units.has(m) && units.get(m) !== unit) return undefined;
-        units.set(m, unit);
-      }
-    }
-  }
-  // Without one group carrying the metric, the unit of an all-zero total is unknown: ask Cost Explorer.
-  return metrics.every((m) => units.has(m)) ? units : undefined;
-}
-
-/** The exact sum of each metric over the groups, written as Cost Explorer writes an ungrouped Total. */
-function totalOf(
-  groups: readonly Group[],
-  metrics: readonly string[],
-  units: ReadonlyMap<string, string>,
-): Record<string, MetricValue> | undefined {
-  const total: Record<string, MetricValue> = {};
-  for (const m of metrics) {
-    let sum: Amount = amount(0);
-    for (const g of groups) {
-      const value = g.Metrics?.[m];
-      if (!value) continue;
-      // An amount that cannot be read exactly is not summed into a figure presented as Cost Explorer's.
-      if (value.Amount === undefined || !DECIMAL.test(value.Amount)) return undefined;
-      sum = sum.plus(amount(value.Amount));
-    }
-    total[m] = { Amount: sum.toFixed(), Unit: units.get(m)! };
-  }
-  return total;
-}
-
-const DECIMAL = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
 
 function pick(
   total: Record<string, MetricValue> | undefined,

@@ -30,6 +30,7 @@ export function rankedTable(
   headers: readonly string[],
   rows: readonly RankedRow[],
   limit = TOP_ROWS,
+  totalLabel = '**Total**',
 ): {
   text: string;
   shown: RankedRow[];
@@ -48,7 +49,7 @@ export function rankedTable(
     others = { count: rest.length, amount: sum(rest.map((r) => r.amount)) };
     lines.push([`(${rest.length} others)`, exact(others.amount), ...blanks]);
   }
-  lines.push(['**Total**', `**${exact(total)}**`, ...blanks]);
+  lines.push([totalLabel, `**${exact(total)}**`, ...blanks]);
   return { text: table(headers, lines), shown, others, total };
 }
 

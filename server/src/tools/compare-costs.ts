@@ -109,8 +109,15 @@ export const compareCostsTool = defineTool({
     }));
     rows.sort((a, b) => b.difference.abs().comparedTo(a.difference.abs()) || a.key.localeCompare(b.key));
 
-    // AWS's TotalCostAndUsage covers every page; fall back to our own sum when it is absent.
+    // AWS's TotalCostAndUsage covers every page and is the figure stated; without it the total is the sum of the
+    // groups read, and the answer says so (it is not a figure Cost Explorer gave for the months).
     const awsTotal = pages.find((p) => p.TotalCostAndUsage?.[metric])?.TotalCostAndUsage?.[metric];
+    if (!awsTotal) {
+      notes.push(
+        'Cost Explorer returned no total for the months: the total is the sum of the groups read' +
+          `${more ? ' (not all pages were read, so it is partial)' : ''}.`,
+      );
+    }
     const total: ComparedAmount = awsTotal
       ? compared(awsTotal)
       : {

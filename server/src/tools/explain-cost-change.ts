@@ -14,8 +14,9 @@ import {
 import { ToolInputError } from '../billing/errors';
 import { buildFilter } from '../billing/filters';
 import { table } from '../billing/format';
-import { amount, exact, percentChange, sum, type Amount } from '../billing/money';
+import { amount, exact, percentChange, type Amount } from '../billing/money';
 import { filters, includeCreditsRefunds, rangeShape, refresh, targetAccountId } from './lib/params';
+import { rangeTotal, readPeriodFigures, sumLabel, type RangeTotal } from './lib/period-figures';
 import { signed, signedPct, summaryMetric, type SummaryMetric } from './lib/summary-metric';
 import type { Paginated } from './lib/pagination';
 import type { ToolContext } from './lib/types';
@@ -42,7 +43,14 @@ const moveShape = {
 };
 
 const periodShape = rangeShape.extend({
-  total: z.string().describe('Total cost of the period, exact.'),
+  total: z
+    .string()
+    .describe("Cost Explorer's figure for the period, or the sum of its monthly figures (see months)."),
+  months: z
+    .number()
+    .describe(
+      "How many of Cost Explorer's monthly figures total adds up: 1 when it is its figure for the period.",
+    ),
   days: z.number().describe('Days in the period.'),
 });
 
@@ -129,6 +137,25 @@ export const explainCostChangeTool = defineTool({
     // Service × usage type and region × linked account, for each period, read in parallel. The first pair gives the
     // totals, the services and their usage types; the second the regions and accounts.
     const read = (keys: [string, string]) => readPeriods(ctx, account, base, compare, keys, metric, filter);
+    // The totals are Cost Explorer's own figures for the periods (tools/lib/period-figures.ts), not the sums of the
+    // groups: one ungrouped MONTHLY request over both when they meet at a 1st (the same split as the groups), else
+    // one per period.
+    const figures = (range: DateRange) =>
+      readPeriodFigures(ctx, account, range, [metric], filter).then((r) => {
+        if (r.note && !notes.includes(r.note)) notes.push(r.note);
+        return r.figures;
+      });
+    const totals: Promise<[RangeTotal, RangeTotal]> =
+      base.end === compare.start && isMonthStart(compare.start)
+        ? figures({ start: base.start, end: compare.end }).then((f) => [
+            rangeTotal(f, metric, base),
+            rangeTotal(f, metric, compare),
+          ])
+        : Promise.all([
+            figures(base).then((f) => rangeTotal(f, metric)),
+            figures(compare).then((f) => rangeTotal(f, metric)),
+          ]);
+    totals.catch(() => undefined);
     const [[baseSu, compareSu], [baseRa, compareRa]] = await Promise.all([
       read(['SERVICE', 'USAGE_TYPE']),
       read(['REGION', 'LINKED_ACCOUNT']),
@@ -138,9 +165,10 @@ export const explainCostChangeTool = defineTool({
       const note = r.incomplete ?? (r.more ? morePages : undefined);
       if (note && !notes.includes(note)) notes.push(note);
     }
-    const unit = compareSu.unit ?? baseSu.unit ?? 'USD';
-    const baseTotal = sum([...baseSu.cells.values()]);
-    const compareTotal = sum([...compareSu.cells.values()]);
+    const [baseFigure, compareFigure] = await totals;
+    const unit = compareFigure.unit ?? baseFigure.unit ?? compareSu.unit ?? baseSu.unit ?? 'USD';
+    const baseTotal = baseFigure.amount;
+    const compareTotal = compareFigure.amount;
     const change = compareTotal.minus(baseTotal);
     const pct = percentChange(baseTotal, compareTotal);
     const baseDays = daysBetween(base.start, base.end);
@@ -174,8 +202,9 @@ export const explainCostChangeTool = defineTool({
 
     const lines: string[] = [];
     lines.push(
-      `**${metric} for account ${account.accountId} went from ${exact(baseTotal)} ${unit} (${base.start} to ` +
-        `${base.end}) to ${exact(compareTotal)} ${unit} (${compare.start} to ${compare.end}): ${signed(change)} ` +
+      `**${metric} for account ${account.accountId} went from ${exact(baseTotal)} ${unit}${sumLabel(baseFigure)} ` +
+        `(${base.start} to ${base.end}) to ${exact(compareTotal)} ${unit}${sumLabel(compareFigure)} ` +
+        `(${compare.start} to ${compare.end}): ${signed(change)} ` +
         `${unit}${pct !== undefined ? ` (${signedPct(pct)})` : ''}**` +
         `${baseSu.estimated || compareSu.estimated ? ' (includes estimated data)' : ''}. Ends are exclusive.`,
     );
@@ -240,8 +269,8 @@ export const explainCostChangeTool = defineTool({
         metric,
         credits_refunds: creditsRefunds,
         unit,
-        base: { ...base, total: exact(baseTotal), days: baseDays },
-        compare: { ...compare, total: exact(compareTotal), days: compareDays },
+        base: { ...base, total: exact(baseTotal), months: baseFigure.months, days: baseDays },
+        compare: { ...compare, total: exact(compareTotal), months: compareFigure.months, days: compareDays },
         total: { amount: exact(compareTotal), unit },
         change: {
           amount: exact(change),

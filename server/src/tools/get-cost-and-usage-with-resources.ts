@@ -161,11 +161,14 @@ export const getCostAndUsageWithResourcesTool = defineTool({
         label: key,
         amount: byMetric.get(primary) ?? amount(0),
       })),
+      undefined,
+      '**Sum of the resources**',
     );
     const lines = [
       `**${primary} of ${service} by resource for account ${account.accountId}, ${range.start} to ${range.end} ` +
         `(end exclusive): ${exact(total)} ${unit}** over ${summary.groups.size} resource` +
-        `${summary.groups.size === 1 ? '' : 's'}${summary.estimated ? ' (includes estimated data)' : ''}.`,
+        `${summary.groups.size === 1 ? '' : 's'} (the sum of their figures, not Cost Explorer's total for the ` +
+        `service: get-cost-and-usage gives that)${summary.estimated ? ' (includes estimated data)' : ''}.`,
       `Granularity ${granularity}; credits and refunds ${creditsRefunds}` +
         `${creditsRefunds === 'excluded' ? ' (set include_credits_refunds to count them)' : ''}.`,
     ];

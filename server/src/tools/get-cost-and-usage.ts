@@ -17,6 +17,7 @@ import {
   targetAccountId,
 } from './lib/params';
 import { summarise } from './lib/cost-table';
+import { periodFigures, rangeTotal, readPeriodFigures, sumLabel } from './lib/period-figures';
 import { defineTool } from './lib/types';
 
 export const getCostAndUsageTool = defineTool({
@@ -49,7 +50,16 @@ export const getCostAndUsageTool = defineTool({
     credits_refunds: z.enum(['excluded', 'included']),
     total: z
       .object({ amount: z.string(), unit: z.string() })
-      .describe('Total of the first metric over the range.'),
+      .describe(
+        "Total of the first metric over the range: Cost Explorer's figure, or the sum of its monthly figures " +
+          '(see total_months).',
+      ),
+    total_months: z
+      .number()
+      .describe(
+        "How many of Cost Explorer's monthly figures total and totals add up: 1 when each is its figure for the " +
+          'whole range, more when the range crosses the 1st of a month.',
+      ),
     totals: z.array(z.object({ metric: z.string(), amount: z.string(), unit: z.string() })),
     groups: z
       .array(z.object({ keys: z.array(z.string()), amount: z.string(), unit: z.string() }))
@@ -57,7 +67,7 @@ export const getCostAndUsageTool = defineTool({
     other_groups: z.object({ count: z.number(), amount: z.string() }).optional(),
     periods: z
       .array(z.object({ start: z.string(), end: z.string(), amount: z.string(), estimated: z.boolean() }))
-      .describe('Total of the first metric per time bucket.'),
+      .describe("Cost Explorer's figure of the first metric for each time bucket (ungrouped)."),
     estimated: z.boolean().describe('Some of the data is still an estimate (the current month).'),
     more_pages: z.boolean(),
   },
@@ -85,36 +95,70 @@ export const getCostAndUsageTool = defineTool({
       excludeCreditsRefunds: !args.include_credits_refunds,
     });
 
-    const { pages, more, incomplete, note } = await ctx.paginate(
-      'ce:GetCostAndUsage',
-      {
-        TimePeriod: { Start: range.start, End: range.end },
-        Granularity: granularity,
-        Metrics: metricNames,
-        ...(groupDefs ? { GroupBy: groupDefs } : {}),
-        ...(filter ? { Filter: filter } : {}),
-      },
-      account,
-      { inputToken: 'NextPageToken', outputToken: 'NextPageToken', advice: 'narrow the range or filters' },
-    );
-    if (note) notes.push(note);
+    const request = {
+      TimePeriod: { Start: range.start, End: range.end },
+      Granularity: granularity,
+      Metrics: metricNames,
+      ...(filter ? { Filter: filter } : {}),
+    };
+    const pageOptions = {
+      inputToken: 'NextPageToken',
+      outputToken: 'NextPageToken',
+      advice: 'narrow the range or filters',
+    };
+    // The totals are Cost Explorer's own figures (tools/lib/period-figures.ts): the answer's buckets when it is
+    // ungrouped, else the same request ungrouped (a grouped answer's Total is empty, and the sum of its groups is not
+    // Cost Explorer's figure); the range's total from its MONTHLY buckets, since DAILY ones do not add up to a
+    // month's figure either. Each extra request is read alongside the asked one.
+    const grouped = Boolean(groupDefs);
+    const [asked, ungrouped, months] = await Promise.all([
+      ctx.paginate(
+        'ce:GetCostAndUsage',
+        { ...request, ...(groupDefs ? { GroupBy: groupDefs } : {}) },
+        account,
+        pageOptions,
+      ),
+      grouped && granularity !== 'MONTHLY'
+        ? ctx.paginate('ce:GetCostAndUsage', request, account, pageOptions)
+        : undefined,
+      grouped || granularity !== 'MONTHLY'
+        ? readPeriodFigures(ctx, account, range, metricNames, filter)
+        : undefined,
+    ]);
+    const { pages, more } = asked;
+    const incomplete = asked.incomplete ?? ungrouped?.incomplete;
+    if (incomplete) notes.push(incomplete);
+    if (months?.note && months.note !== incomplete) notes.push(months.note);
+    const pageNote = asked.note ?? ungrouped?.note;
+    if (pageNote && pageNote !== incomplete) notes.push(pageNote);
 
-    const summary = summarise(pages, metricNames, Boolean(groupDefs));
+    const summary = summarise(pages, metricNames, grouped);
+    // Cost Explorer's figure for each bucket of the asked granularity, and for each month of the range.
+    const bucketFigures = !grouped
+      ? periodFigures(pages, metricNames)
+      : granularity === 'MONTHLY'
+        ? months!.figures
+        : periodFigures(ungrouped!.pages, metricNames);
+    const monthFigures = months?.figures ?? bucketFigures;
     const primary = metricNames[0];
-    const unit = summary.units.get(primary) ?? 'USD';
-    const primaryTotal = summary.totals.get(primary) ?? amount(0);
+    const totalOf = (m: string) => rangeTotal(monthFigures, m);
+    const primaryTotal = totalOf(primary);
+    const unit = primaryTotal.unit ?? summary.units.get(primary) ?? 'USD';
+    const estimated = summary.estimated || monthFigures.some((f) => f.estimated);
 
     const lines: string[] = [];
     lines.push(
       `**${primary} for account ${account.accountId}, ${range.start} to ${range.end} (end exclusive): ` +
-        `${exact(primaryTotal)} ${unit}**${summary.estimated ? ' (includes estimated data)' : ''}.`,
+        `${exact(primaryTotal.amount)} ${unit}**${sumLabel(primaryTotal)}` +
+        `${estimated ? ' (includes estimated data)' : ''}.`,
     );
     lines.push(
       `Granularity ${granularity}; credits and refunds ${creditsRefunds}` +
         `${creditsRefunds === 'excluded' ? ' (set include_credits_refunds to count them)' : ''}.`,
     );
     for (const m of metricNames.slice(1)) {
-      lines.push(`${m}: ${exact(summary.totals.get(m) ?? amount(0))} ${summary.units.get(m) ?? ''}`.trim());
+      const t = totalOf(m);
+      lines.push(`${m}: ${exact(t.amount)} ${t.unit ?? summary.units.get(m) ?? ''}`.trim());
     }
 
     let groupsOut: { keys: string[]; amount: string; unit: string }[] = [];
@@ -125,13 +169,25 @@ export const getCostAndUsageTool = defineTool({
         label: key,
         amount: byMetric.get(primary) ?? amount(0),
       }));
-      const ranked = rankedTable([label, `${primary} (${unit})`], rows);
+      // The groups' figures add up to their own sum, which is not Cost Explorer's total: the row says which it is.
+      const ranked = rankedTable([label, `${primary} (${unit})`], rows, undefined, '**Sum of the groups**');
       lines.push('', ranked.text);
+      if (bucketFigures.length > 1) {
+        notes.push(
+          `Each group's amount is the sum of its ${bucketFigures.length} ${granularity} figures over the range.`,
+        );
+      }
       groupsOut = ranked.shown.map((r) => ({ keys: r.label.split(' / '), amount: exact(r.amount), unit }));
       if (ranked.others) others = { count: ranked.others.count, amount: exact(ranked.others.amount) };
     }
-    if (summary.periods.length > 1) {
-      const shown = summary.periods.slice(-31);
+    const periods = bucketFigures.map((f) => ({
+      start: f.start,
+      end: f.end,
+      amount: f.amounts.get(primary) ?? amount(0),
+      estimated: f.estimated,
+    }));
+    if (periods.length > 1) {
+      const shown = periods.slice(-31);
       lines.push(
         '',
         table(
@@ -139,16 +195,16 @@ export const getCostAndUsageTool = defineTool({
           shown.map((p) => [p.start + (p.estimated ? ' (est.)' : ''), exact(p.amount)]),
         ),
       );
-      if (shown.length < summary.periods.length) {
+      if (shown.length < periods.length) {
         notes.push(
-          `Only the last ${shown.length} of ${summary.periods.length} periods are listed; all are in the total.`,
+          `Only the last ${shown.length} of ${periods.length} periods are listed; all are in the total.`,
         );
       }
     }
 
     return {
       text: lines.join('\n'),
-      total: { amount: exact(primaryTotal), unit },
+      total: { amount: exact(primaryTotal.amount), unit },
       incomplete,
       data: {
         account_id: account.accountId,
@@ -156,22 +212,22 @@ export const getCostAndUsageTool = defineTool({
         granularity,
         metrics: metricNames,
         credits_refunds: creditsRefunds,
-        total: { amount: exact(primaryTotal), unit },
-        totals: metricNames.map((m) => ({
-          metric: m,
-          amount: exact(summary.totals.get(m) ?? amount(0)),
-          unit: summary.units.get(m) ?? '',
-        })),
+        total: { amount: exact(primaryTotal.amount), unit },
+        total_months: primaryTotal.months,
+        totals: metricNames.map((m) => {
+          const t = totalOf(m);
+          return { metric: m, amount: exact(t.amount), unit: t.unit ?? summary.units.get(m) ?? '' };
+        }),
         groups: groupsOut,
         ...(others ? { other_groups: others } : {}),
-        periods: summary.periods.map((p) => ({
+        periods: periods.map((p) => ({
           start: p.start,
           end: p.end,
           amount: exact(p.amount),
           estimated: p.estimated,
         })),
-        estimated: summary.estimated,
-        more_pages: more,
+        estimated,
+        more_pages: more || Boolean(ungrouped?.more),
         notes,
       },
     };

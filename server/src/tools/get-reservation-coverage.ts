@@ -184,9 +184,16 @@ export const getReservationCoverageTool = defineTool({
         b.f.onDemandHours.comparedTo(a.f.onDemandHours) ||
         a.key.localeCompare(b.key),
     );
+    // Cost Explorer's Total for the range is the figure stated; without one the rows are added up, and it says so.
     const total: CoverageFigures = totalRaw
       ? figures(totalRaw)
       : combine(args.group_by ? groups.map((g) => g.f) : periodRows.map((p) => p.f));
+    if (!totalRaw) {
+      notes.push(
+        `Cost Explorer returned no total: the total adds up the ${args.group_by ? 'groups' : 'periods'} read, ` +
+          'its percentage recomputed from those sums.',
+      );
+    }
 
     const shown = groups.slice(0, TOP_ROWS);
     const lines: string[] = [

@@ -103,14 +103,22 @@ export const getSavingsPlansCoverageTool = defineTool({
   async handler(args, ctx) {
     const request = await commitmentRequest(args, undefined, ctx);
     const { range, notes, account, granularity: gran } = request;
-    const { pages, more } = await readCommitmentPages(
-      ctx,
-      'ce:GetSavingsPlansCoverage',
-      commitmentQuery(request, args.group_by),
-      request,
-      'NextToken',
-      'rows',
-    );
+    const read = (groupBy: string | undefined) =>
+      readCommitmentPages(
+        ctx,
+        'ce:GetSavingsPlansCoverage',
+        commitmentQuery(request, groupBy),
+        request,
+        'NextToken',
+        'rows',
+      );
+    // The answer carries no total for the range: the total is Cost Explorer's own row when the range is one bucket,
+    // else the sum of its periods' rows (and says so). Grouped rows do not add up to that figure (each group is
+    // rounded on its own), so a grouped question also reads the range ungrouped, alongside.
+    const [{ pages, more }, overall] = await Promise.all([
+      read(args.group_by),
+      args.group_by ? read(undefined) : undefined,
+    ]);
 
     const base = {
       account_id: account.accountId,
@@ -129,8 +137,17 @@ export const getSavingsPlansCoverageTool = defineTool({
       };
     }
 
+    const totalRows = overall ? overall.pages.flatMap((p) => p.SavingsPlansCoverages ?? []) : rows;
     const total =
-      rows.length === 1 ? figures(rows[0].Coverage) : combine(rows.map((r) => figures(r.Coverage)));
+      totalRows.length === 1
+        ? figures(totalRows[0].Coverage)
+        : combine(totalRows.map((r) => figures(r.Coverage)));
+    if (totalRows.length > 1) {
+      notes.push(
+        `The total adds up Cost Explorer's ${totalRows.length} period figures (the answer has none for the whole ` +
+          'range); its percentage is recomputed from those sums.',
+      );
+    }
     const periodRows = args.group_by ? [] : rows.map((r) => periodRow(r.TimePeriod, figures(r.Coverage)));
     // A group seen once keeps AWS's percentage; one spread over several buckets gets it recomputed from its sums.
     const groups = (

@@ -7,6 +7,7 @@ import { addDays, monthStart, toIsoDate, utcDay } from '../billing/dates';
 import { buildFilter } from '../billing/filters';
 import { table } from '../billing/format';
 import { amount, exact, percentChange, sum, type Amount } from '../billing/money';
+import { rangeTotal, readPeriodFigures } from './lib/period-figures';
 import { includeCreditsRefunds, refresh, targetAccountId } from './lib/params';
 import { budgetStatus, type BudgetStatus } from './lib/budgets';
 import { signed, signedPct, SUMMARY_METRICS, summaryMetric, type SummaryMetric } from './lib/summary-metric';
@@ -151,19 +152,40 @@ export const summarizeCostsTool = defineTool({
       today: toIsoDate(today),
     };
 
-    // One daily request grouped by service answers the three spans and the movers: one paid request, not four.
-    const costs = ctx.paginate(
-      'ce:GetCostAndUsage',
-      {
-        TimePeriod: { Start: d.lastMonth, End: d.tomorrow },
-        Granularity: 'DAILY',
-        Metrics: [metric],
-        GroupBy: [{ Type: 'DIMENSION', Key: 'SERVICE' }],
-        ...(filter ? { Filter: filter } : {}),
-      },
-      account,
-      { inputToken: 'NextPageToken', outputToken: 'NextPageToken' },
-    );
+    // Every total is Cost Explorer's own figure for its period (tools/lib/period-figures.ts), never a sum of days or
+    // of services standing in for it. One MONTHLY request over last month and this one answers both months (a
+    // MONTHLY range is cut at the 1st); the same days of last month and the actual through yesterday are periods of
+    // their own (the latter the request get-cost-forecast sends, so the two share its answer). The movers are the
+    // services' own figures for the two windows, grouped MONTHLY requests of one bucket each.
+    // The first read the deadline cut short, for a multi-account answer's "answered only in part".
+    let cutShort: string | undefined;
+    const figures = (start: string, end: string) =>
+      readPeriodFigures(ctx, account, { start, end }, [metric], filter).then((r) => {
+        if (r.note && !notes.includes(r.note)) notes.push(r.note);
+        cutShort ??= r.incomplete;
+        return r.figures;
+      });
+    const byService = (start: string, end: string) =>
+      ctx.paginate(
+        'ce:GetCostAndUsage',
+        {
+          TimePeriod: { Start: start, End: end },
+          Granularity: 'MONTHLY',
+          Metrics: [metric],
+          GroupBy: [{ Type: 'DIMENSION', Key: 'SERVICE' }],
+          ...(filter ? { Filter: filter } : {}),
+        },
+        account,
+        { inputToken: 'NextPageToken', outputToken: 'NextPageToken' },
+      );
+    const costs = Promise.all([
+      figures(d.lastMonth, d.tomorrow),
+      // On the last day of a longer month the same days of last month are all of it: the bucket above.
+      d.sameDayEnd === d.thisMonth ? undefined : figures(d.lastMonth, d.sameDayEnd),
+      d.today === d.thisMonth ? undefined : figures(d.thisMonth, d.today),
+      byService(d.thisMonth, d.tomorrow),
+      byService(d.lastMonth, d.sameDayEnd),
+    ]);
     // The forecast covers today through the month end and the actual stops at yesterday, so today is counted once
     // and in full (today's actual is still partial). get-cost-forecast splits the month the same way and sends the
     // same forecast request, so the two tools agree on the month end and share the cached answer.
@@ -173,43 +195,41 @@ export const summarizeCostsTool = defineTool({
       sideRead('Budgets', () => readBudgets(ctx, account)),
       costs.catch(() => undefined),
     ]);
-    const { pages, more, incomplete } = await costs;
-    if (incomplete) notes.push(incomplete);
-    else if (more)
-      notes.push(`More pages exist beyond the ${ctx.config.maxPages} read; the figures are partial.`);
+    const [both, sameDays, upToToday, mtdServices, prevServices] = await costs;
+    for (const r of [mtdServices, prevServices]) {
+      const note =
+        r.incomplete ??
+        (r.more
+          ? `More pages exist beyond the ${ctx.config.maxPages} read; the movers are partial.`
+          : undefined);
+      if (note && !notes.includes(note)) notes.push(note);
+    }
 
-    // Per-day, per-service amounts split into the spans.
-    const mtdBy = new Map<string, Amount>();
-    const prevBy = new Map<string, Amount>();
-    let mtd = amount(0);
-    let toYesterday = amount(0);
-    let prev = amount(0);
-    let lastMonthTotal = amount(0);
-    let unit = 'USD';
-    let estimated = false;
-    const add = (m: Map<string, Amount>, k: string, v: Amount) => m.set(k, (m.get(k) ?? amount(0)).plus(v));
-    for (const r of pages.flatMap((p) => p.ResultsByTime ?? [])) {
-      const day = r.TimePeriod?.Start ?? '';
-      estimated ||= r.Estimated === true;
-      for (const g of r.Groups ?? []) {
-        const value = g.Metrics?.[metric];
-        if (!value) continue;
-        if (value.Unit) unit = value.Unit;
-        const v = amount(value.Amount);
-        const service = g.Keys?.[0] ?? '(no service)';
-        if (day >= d.thisMonth) {
-          mtd = mtd.plus(v);
-          if (day < d.today) toYesterday = toYesterday.plus(v);
-          add(mtdBy, service, v);
-        } else if (day >= d.lastMonth) {
-          lastMonthTotal = lastMonthTotal.plus(v);
-          if (day < d.sameDayEnd) {
-            prev = prev.plus(v);
-            add(prevBy, service, v);
-          }
+    const lastMonth = rangeTotal(both, metric, { start: d.lastMonth, end: d.thisMonth });
+    const monthToDate = rangeTotal(both, metric, { start: d.thisMonth, end: d.tomorrow });
+    const sameDaysTotal = sameDays ? rangeTotal(sameDays, metric) : lastMonth;
+    const mtd = monthToDate.amount;
+    const prev = sameDaysTotal.amount;
+    const lastMonthTotal = lastMonth.amount;
+    const toYesterday = upToToday ? rangeTotal(upToToday, metric).amount : amount(0);
+    const unit = monthToDate.unit ?? lastMonth.unit ?? 'USD';
+    const estimated = monthToDate.estimated || lastMonth.estimated || sameDaysTotal.estimated;
+
+    // Each service's own figure for each window (one bucket each).
+    const servicesOf = (pages: typeof mtdServices.pages) => {
+      const by = new Map<string, Amount>();
+      for (const r of pages.flatMap((p) => p.ResultsByTime ?? [])) {
+        for (const g of r.Groups ?? []) {
+          const value = g.Metrics?.[metric];
+          if (!value) continue;
+          const service = g.Keys?.[0] ?? '(no service)';
+          by.set(service, (by.get(service) ?? amount(0)).plus(amount(value.Amount)));
         }
       }
-    }
+      return by;
+    };
+    const mtdBy = servicesOf(mtdServices.pages);
+    const prevBy = servicesOf(prevServices.pages);
     const change = mtd.minus(prev);
     const changePct = percentChange(prev, mtd);
 
@@ -300,8 +320,16 @@ export const summarizeCostsTool = defineTool({
       );
     }
 
+    // The reads the deadline cut short, for a multi-account answer's "answered only in part".
+    const incomplete = [
+      cutShort,
+      ...[mtdServices, prevServices].map((r) => r.incomplete),
+      ...[forecast, anomalies, budgets].map((s) => (!s.ok && s.deadline ? s.note : undefined)),
+    ].find((n) => n !== undefined);
     return {
       text: lines.join('\n'),
+      total: { amount: exact(mtd), unit },
+      incomplete,
       data: {
         account_id: account.accountId,
         metric,
@@ -366,7 +394,7 @@ export const summarizeCostsTool = defineTool({
   },
 });
 
-type Side<T> = { ok: true; value: T } | { ok: false; note: string };
+type Side<T> = { ok: true; value: T } | { ok: false; note: string; deadline?: boolean };
 
 /**
  * A read the summary can do without: its failure (no permission, no monitor, the deadline) becomes a note saying
@@ -379,6 +407,7 @@ async function sideRead<T>(what: string, read: () => Promise<T>): Promise<Side<T
     if (err instanceof AwsCallError && err.kind === 'deadline') {
       return {
         ok: false,
+        deadline: true,
         note: `incomplete: ${what.charAt(0).toLowerCase()}${what.slice(1)} could not be read before the tool deadline.`,
       };
     }

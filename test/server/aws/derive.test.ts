@@ -70,73 +70,92 @@ describe('DerivationIndex: GetCostAndUsage', () => {
     expect(derive(COSTS, request('2026-06-01', '2026-07-01', { GroupBy: SERVICE }))).toBeUndefined();
   });
 
-  test('adds up an ungrouped cost total from the groups, exactly, for a subset of the metrics asked', () => {
+  test('copies the ungrouped Totals of the buckets asked, for a subset of the metrics asked', () => {
     const { store, derive } = setup();
-    const metrics = (u: string, a: string) => ({ ...usd(u), ...usd(a, 'AmortizedCost') });
-    store(
-      COSTS,
-      request('2026-10-01', '2026-11-01', { GroupBy: SERVICE, Metrics: ['AmortizedCost', 'UnblendedCost'] }),
-      {
-        ResultsByTime: [
-          {
-            ...grouped('2026-10-01', '2026-11-01', [
-              ['EC2', metrics('0.1000000001', '5')],
-              ['S3', metrics('0.2', '6')],
-              ['Tax', metrics('-0.0000000002', '0')],
-            ]),
-            Estimated: true,
-          },
-        ],
-      },
-    );
-    expect(derive(COSTS, request('2026-10-01', '2026-11-01'))?.value).toEqual({
+    const both = (u: string, a: string) => ({ ...usd(u), ...usd(a, 'AmortizedCost') });
+    const september = { TimePeriod: { Start: '2026-09-01', End: '2026-10-01' }, Estimated: false };
+    const october = { TimePeriod: { Start: '2026-10-01', End: '2026-11-01' }, Estimated: true };
+    store(COSTS, request('2026-09-01', '2026-11-01', { Metrics: ['AmortizedCost', 'UnblendedCost'] }), {
       ResultsByTime: [
-        {
-          TimePeriod: { Start: '2026-10-01', End: '2026-11-01' },
-          Estimated: true,
-          // 0.1000000001 + 0.2 − 0.0000000002
-          Total: { UnblendedCost: { Amount: '0.2999999999', Unit: 'USD' } },
-          Groups: [],
-        },
+        { ...september, Total: both('7.1000000001', '8') },
+        { ...october, Total: both('12414.7659876531', '9') },
       ],
+    });
+    expect(derive(COSTS, request('2026-10-01', '2026-11-01'))?.value).toEqual({
+      ResultsByTime: [{ ...october, Total: usd('12414.7659876531') }],
       DimensionValueAttributes: [],
     });
-    // The same groups with fewer metrics: which groups AWS lists might differ, so not derived.
-    expect(derive(COSTS, request('2026-10-01', '2026-11-01', { GroupBy: SERVICE }))).toBeUndefined();
+    // Negative control: a metric the stored answer never asked for is not invented.
+    expect(derive(COSTS, request('2026-10-01', '2026-11-01', { Metrics: ['BlendedCost'] }))).toBeUndefined();
   });
 
-  test('never adds up usage quantities, and not a total whose unit no group shows', () => {
+  test('never derives an ungrouped Total from the groups of a grouped answer', () => {
     const { store, derive } = setup();
-    const usage = { UsageQuantity: { Amount: '720', Unit: 'Hrs' } };
-    store(COSTS, request('2026-09-01', '2026-10-01', { GroupBy: SERVICE, Metrics: ['UsageQuantity'] }), {
-      ResultsByTime: [grouped('2026-09-01', '2026-10-01', [['EC2', usage]])],
+    // Cost Explorer leaves Total empty beside the groups; their sum (12414.765987654) is not its figure for the
+    // month (12414.7659876531), so the month's total is asked, not added up.
+    store(COSTS, request('2026-10-01', '2026-11-01', { GroupBy: SERVICE }), {
+      ResultsByTime: [
+        grouped('2026-10-01', '2026-11-01', [
+          ['EC2', usd('12000.123456789')],
+          ['S3', usd('414.642530865')],
+        ]),
+      ],
     });
-    expect(
-      derive(COSTS, request('2026-09-01', '2026-10-01', { Metrics: ['UsageQuantity'] })),
-    ).toBeUndefined();
-
-    store(COSTS, request('2026-08-01', '2026-09-01', { GroupBy: SERVICE }), {
-      ResultsByTime: [grouped('2026-08-01', '2026-09-01', [])],
-    });
-    expect(derive(COSTS, request('2026-08-01', '2026-09-01'))).toBeUndefined();
-  });
-
-  test('refuses an amount it cannot read exactly', () => {
-    const { store, derive } = setup();
+    expect(derive(COSTS, request('2026-10-01', '2026-11-01'))).toBeUndefined();
+    // Not even when the grouped answer carries a Total: one rule, whatever the answer holds.
     store(COSTS, request('2026-09-01', '2026-10-01', { GroupBy: SERVICE }), {
-      ResultsByTime: [grouped('2026-09-01', '2026-10-01', [['EC2', usd('12,5')]])],
+      ResultsByTime: [{ ...grouped('2026-09-01', '2026-10-01', [['EC2', usd('1')]]), Total: usd('1') }],
     });
     expect(derive(COSTS, request('2026-09-01', '2026-10-01'))).toBeUndefined();
+    // Negative control: the same month from an ungrouped answer is derived.
+    store(COSTS, request('2026-10-01', '2026-11-01'), {
+      ResultsByTime: [
+        { TimePeriod: { Start: '2026-10-01', End: '2026-11-01' }, Total: usd('12414.7659876531') },
+      ],
+    });
+    expect(derive(COSTS, request('2026-10-01', '2026-11-01'))?.value).toMatchObject({
+      ResultsByTime: [{ Total: usd('12414.7659876531') }],
+    });
+  });
+
+  test('never answers a MONTHLY request from DAILY buckets, nor a longer DAILY bucket from days', () => {
+    const { store, derive } = setup();
+    const days = ['2026-10-01', '2026-10-02', '2026-10-03'].map((day, i) => ({
+      TimePeriod: { Start: day, End: `2026-10-0${i + 2}` },
+      Total: usd('1.0000000001'),
+    }));
+    store(COSTS, request('2026-10-01', '2026-10-04', { Granularity: 'DAILY' }), { ResultsByTime: days });
+    // The month's figure over those days is Cost Explorer's, not 3.0000000003.
+    expect(derive(COSTS, request('2026-10-01', '2026-10-04'))).toBeUndefined();
+    // Negative control: a run of those days, DAILY, is copied day by day.
+    expect(derive(COSTS, request('2026-10-02', '2026-10-04', { Granularity: 'DAILY' }))?.value).toMatchObject(
+      { ResultsByTime: [days[1], days[2]] },
+    );
+  });
+
+  test('never answers part of a MONTHLY bucket, nor a month from a bucket of another length', () => {
+    const { store, derive } = setup();
+    store(COSTS, request('2026-10-01', '2026-11-25'), {
+      ResultsByTime: [
+        { TimePeriod: { Start: '2026-10-01', End: '2026-11-01' }, Total: usd('31') },
+        { TimePeriod: { Start: '2026-11-01', End: '2026-11-25' }, Total: usd('24') },
+      ],
+    });
+    // 1 to 24 November is not the bucket 1 to 25 November; nor is the first half of October.
+    expect(derive(COSTS, request('2026-11-01', '2026-11-24'))).toBeUndefined();
+    expect(derive(COSTS, request('2026-10-01', '2026-10-16'))).toBeUndefined();
+    // Negative control: each whole bucket is its own answer.
+    expect(derive(COSTS, request('2026-11-01', '2026-11-25'))?.value).toMatchObject({
+      ResultsByTime: [{ Total: usd('24') }],
+    });
   });
 
   test('matches filters written in another order, and keeps accounts, regions, filters and granularities apart', () => {
     const { store, derive } = setup();
     const s3 = { Dimensions: { Key: 'SERVICE', Values: ['Amazon S3', 'AWS Lambda'] } };
-    store(
-      COSTS,
-      request('2026-09-01', '2026-10-01', { GroupBy: SERVICE, Filter: { And: [s3, NO_CREDITS] } }),
-      { ResultsByTime: [grouped('2026-09-01', '2026-10-01', [['S3', usd('1')]])] },
-    );
+    store(COSTS, request('2026-09-01', '2026-10-01', { Filter: { And: [s3, NO_CREDITS] } }), {
+      ResultsByTime: [{ TimePeriod: { Start: '2026-09-01', End: '2026-10-01' }, Total: usd('1') }],
+    });
     const reordered = {
       And: [NO_CREDITS, { Dimensions: { Key: 'SERVICE', Values: ['AWS Lambda', 'Amazon S3'] } }],
     };
@@ -169,15 +188,17 @@ describe('DerivationIndex: GetCostAndUsage', () => {
   test('uses the newest answer that serves, and forgets one the cache no longer holds', () => {
     const { index, stored, store, derive } = setup();
     const answer = (amount: string) => ({
-      ResultsByTime: [grouped('2026-09-01', '2026-10-01', [['EC2', usd(amount)]])],
+      ResultsByTime: [{ TimePeriod: { Start: '2026-09-01', End: '2026-10-01' }, Total: usd(amount) }],
     });
-    store(COSTS, request('2026-09-01', '2026-10-01', { GroupBy: SERVICE }), answer('1'), 1000);
-    const newer = store(
+    const august = { TimePeriod: { Start: '2026-08-01', End: '2026-09-01' }, Total: usd('2') };
+    const older = answer('1');
+    store(
       COSTS,
-      request('2026-09-01', '2026-10-01', { GroupBy: [{ Type: 'DIMENSION', Key: 'REGION' }] }),
-      answer('1'),
-      2000,
+      request('2026-08-01', '2026-10-01'),
+      { ResultsByTime: [august, ...older.ResultsByTime] },
+      1000,
     );
+    const newer = store(COSTS, request('2026-09-01', '2026-10-01'), answer('1'), 2000);
     expect(derive(COSTS, request('2026-09-01', '2026-10-01'))?.fetchedAt).toBe(2000);
     stored.delete(newer);
     expect(derive(COSTS, request('2026-09-01', '2026-10-01'))?.fetchedAt).toBe(1000);
