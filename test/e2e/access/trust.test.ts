@@ -117,3 +117,9 @@ test('without verification or declared trust, a token’s claims are never belie
   expect(line).toMatchObject({ username: null, sub: null, callerKind: null, groups: [] });
   expect(server.stderr()).not.toContain('mallory');
 });
+
+test('without in-server verification there is no protected resource metadata to offer (404)', async () => {
+  const server = await start({ ACCESS_POLICY: POLICY, AUTH_TRUSTED_UPSTREAM: 'true' });
+  const answer = await fetch(`${new URL(server.url).origin}/.well-known/oauth-protected-resource/mcp`);
+  expect(answer.status).toBe(404);
+});
