@@ -1,4 +1,6 @@
+import * as vm from 'node:vm';
 import { Match, Template } from 'aws-cdk-lib/assertions';
+import { COPY_GROUPS_HANDLER, FEDERATED_GROUPS_CLAIM } from '../../lib/auth-stack';
 import { ConfigError, parseAccessPolicy, parseConfig } from '../../lib/config';
 import { cdkJsonContext, buildTestApp } from './helpers';
 
@@ -192,5 +194,29 @@ describe('accessPolicy validation', () => {
     expect(
       parse({ ...USER_AUTH, identityProvider: { type: 'saml', name: 'Corp', metadataUrl: 'ftp://x' } }),
     ).toThrow(/"metadataUrl" must be the https URL/);
+  });
+});
+
+describe('the pre-token-generation trigger', () => {
+  /** Runs the inline handler source as Lambda would load it. */
+  const run = async (event: Record<string, unknown>) => {
+    const module = { exports: {} as { handler?: (e: unknown) => Promise<any> } };
+    vm.runInNewContext(COPY_GROUPS_HANDLER, { exports: module.exports, module });
+    return module.exports.handler!(event);
+  };
+
+  test('copies custom:groups into the access token as the claim the server reads', async () => {
+    const out = await run({
+      request: { userAttributes: { 'custom:groups': '[team-a, finance]' } },
+      response: {},
+    });
+    expect(out.response.claimsAndScopeOverrideDetails).toEqual({
+      accessTokenGeneration: { claimsToAddOrOverride: { [FEDERATED_GROUPS_CLAIM]: '[team-a, finance]' } },
+    });
+  });
+
+  test('leaves a token without IdP groups alone', async () => {
+    const out = await run({ request: { userAttributes: {} }, response: {} });
+    expect(out.response).toEqual({});
   });
 });
