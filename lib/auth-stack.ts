@@ -28,8 +28,10 @@ export const INVOKE_SCOPE = `${RESOURCE_SERVER_ID}/${INVOKE_SCOPE_NAME}`;
  */
 export const FEDERATED_GROUPS_CLAIM = 'idp_groups';
 
-// The pre-token-generation (V2) trigger: copies custom:groups into the access token as FEDERATED_GROUPS_CLAIM.
-/** The trigger's source (inline: a few lines, no bundling step). */
+/**
+ * Source of the pre-token-generation (V2) trigger that copies custom:groups into the access token as
+ * FEDERATED_GROUPS_CLAIM (inline: a few lines need no bundling step).
+ */
 export const COPY_GROUPS_HANDLER = `exports.handler = async (event) => {
   const groups = (event.request && event.request.userAttributes || {})['custom:groups'];
   if (groups) {
