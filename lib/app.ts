@@ -37,6 +37,7 @@ export function buildApp(app: App, config: AppConfig): BillingMcpStacks {
   const auth = new AuthStack(app, `${prefix}-Auth`, {
     env: sourceEnv,
     domainPrefix: config.cognitoDomainPrefix,
+    userAuth: config.userAuth,
   });
 
   const targets = allowedTargetAccounts(config);
@@ -45,6 +46,7 @@ export function buildApp(app: App, config: AppConfig): BillingMcpStacks {
     executionRole: executionRole.role,
     userPool: auth.userPool,
     quickClient: auth.quickClient,
+    userClient: auth.userClient,
     runtimeName: `${prefix.replace(/-/g, '_')}_Server`,
     imageBuild: config.imageBuild,
     extraAllowedClientIds: config.extraAllowedClientIds,
@@ -52,6 +54,14 @@ export function buildApp(app: App, config: AppConfig): BillingMcpStacks {
       CROSS_ACCOUNT_ROLE_NAME: config.crossAccountRoleName,
       ...(targets !== undefined ? { ALLOWED_TARGET_ACCOUNTS: targets } : {}),
       ...config.serverEnvironment,
+      ...(config.userAuth
+        ? {
+            // The runtime's JWT authorizer verified the token before it reaches the container.
+            AUTH_TRUSTED_UPSTREAM: 'true',
+            ACCESS_POLICY: JSON.stringify(config.userAuth.accessPolicy),
+            ...(auth.groupsClaim ? { AUTH_GROUPS_CLAIM: auth.groupsClaim } : {}),
+          }
+        : {}),
     },
   });
 

@@ -52,6 +52,53 @@ export interface AppConfig {
   readonly crossAccountExternalId?: string;
   /** Environment variables passed through to the server; only keys that were configured. */
   readonly serverEnvironment: Readonly<Record<string, string>>;
+  /**
+   * User sign-in for Amazon Quick (authorization code with PKCE) and per-group account scopes; absent when
+   * `userAuth` is not `true` (service authentication only, the default).
+   */
+  readonly userAuth?: UserAuthConfig;
+}
+
+/** The access policy: a group name (or `@service`, the client-credentials identity) → `*` or account ids. */
+export type AccessPolicy = Readonly<Record<string, '*' | readonly string[]>>;
+
+/** The company identity provider users sign in with through Cognito. */
+export type IdentityProviderConfig =
+  | {
+      readonly type: 'saml';
+      /** Provider name shown on the managed login page (3-32 characters). */
+      readonly name: string;
+      /** URL of the IdP's SAML metadata document. */
+      readonly metadataUrl: string;
+      /** The SAML attribute carrying the user's groups. */
+      readonly groupsAttribute: string;
+    }
+  | {
+      readonly type: 'oidc';
+      readonly name: string;
+      /** The IdP's issuer URL (its discovery document is read from there). */
+      readonly issuerUrl: string;
+      /** The client Cognito is registered as at the IdP. */
+      readonly clientId: string;
+      /** Name or ARN of a Secrets Manager secret holding that client's secret (a plain string). */
+      readonly clientSecretName: string;
+      /** The claim of the IdP's ID token carrying the user's groups. */
+      readonly groupsClaim: string;
+      /** Scopes requested from the IdP. */
+      readonly scopes: readonly string[];
+    };
+
+/** Settings of user authentication (`userAuth=true`). */
+export interface UserAuthConfig {
+  /** Redirect URLs the Amazon Quick console shows for the integration (the app client's callback URLs). */
+  readonly quickRedirectUrls: readonly string[];
+  /** Which group sees which accounts; passed to the server as ACCESS_POLICY. */
+  readonly accessPolicy: AccessPolicy;
+  /**
+   * Federation to the company's identity provider.
+   * @default - users and groups are kept in Cognito (one group per access-policy key)
+   */
+  readonly identityProvider?: IdentityProviderConfig;
 }
 
 /** Thrown for invalid context; the message is meant to be printed as is. */
@@ -216,6 +263,31 @@ const KEYS = {
     schema: optionalText(z.string().regex(/^[\w+=,.@:/-]{2,1224}$/)),
     allowed: 'an STS external id: 2-1224 letters, digits and +=,.@:/-',
   },
+  userAuth: {
+    schema: bool(),
+    allowed: 'true or false (user sign-in for Amazon Quick with per-group account scopes; default false)',
+  },
+  quickRedirectUrls: {
+    schema: list(
+      z
+        .string()
+        .url()
+        .regex(/^https:\/\//),
+      10,
+    ),
+    allowed:
+      'at most 10 https URLs: the redirect URL the Amazon Quick console shows for the integration, as a JSON array in cdk.json or comma-separated with -c',
+  },
+  accessPolicy: {
+    schema: z.unknown(),
+    allowed:
+      'a JSON object mapping a group name (or "@service" for the client-credentials identity) to "*" or a list of 12-digit account ids, e.g. {"finance":"*","team-a":["222222222222"]}',
+  },
+  identityProvider: {
+    schema: z.unknown(),
+    allowed:
+      'a JSON object: {"type":"saml","name":…,"metadataUrl":"https://…","groupsAttribute":…} or {"type":"oidc","name":…,"issuerUrl":"https://…","clientId":…,"clientSecretName":…,"groupsClaim":…,"scopes":[…]}',
+  },
 } as const;
 
 /** Every context key the app reads. */
@@ -274,6 +346,8 @@ export function parseConfig(rawContext: Readonly<Record<string, unknown>>): AppC
     );
   }
 
+  const userAuth = parseUserAuth(c, rawContext);
+
   const serverEnvironment: Record<string, string> = {};
   for (const [key, envName] of Object.entries(SERVER_ENVIRONMENT_KEYS)) {
     const value = c[key as keyof typeof SERVER_ENVIRONMENT_KEYS];
@@ -297,6 +371,162 @@ export function parseConfig(rawContext: Readonly<Record<string, unknown>>): AppC
     deployMemberRole: c.deployMemberRole,
     crossAccountExternalId: c.crossAccountExternalId,
     serverEnvironment: Object.freeze(serverEnvironment),
+    ...(userAuth ? { userAuth } : {}),
+  });
+}
+
+/** Context given with `-c key=<JSON>` arrives as a string. */
+function jsonContext(raw: unknown): unknown {
+  if (typeof raw !== 'string') return raw;
+  const text = raw.trim();
+  if (text === '') return undefined;
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return raw;
+  }
+}
+
+// Cognito's group-name rule (letters, marks, symbols, digits, punctuation; 1-128).
+const GROUP_NAME = /^[\p{L}\p{M}\p{S}\p{N}\p{P}]{1,128}$/u;
+
+/** The access-policy key of the client-credentials (service) identity. */
+export const SERVICE_POLICY_KEY = '@service';
+
+/**
+ * Validates an access policy: an object mapping group names (and `@service`) to `"*"` or a list of 12-digit account
+ * ids (an empty list: the group sees nothing).
+ * @throws ConfigError with one line naming the context key and the offending group
+ */
+export function parseAccessPolicy(raw: unknown): AccessPolicy {
+  const value = jsonContext(raw);
+  const key = 'accessPolicy';
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) {
+    throw new ConfigError(invalid(key, raw, KEYS.accessPolicy.allowed));
+  }
+  const policy: Record<string, '*' | readonly string[]> = {};
+  for (const [group, scope] of Object.entries(value as Record<string, unknown>)) {
+    if (group !== SERVICE_POLICY_KEY && !GROUP_NAME.test(group)) {
+      throw new ConfigError(
+        `Invalid value for context key "${key}": group name ${JSON.stringify(group)} is not a Cognito group name ` +
+          '(1-128 letters, digits, symbols or punctuation, no spaces).',
+      );
+    }
+    if (scope === '*') {
+      policy[group] = '*';
+      continue;
+    }
+    if (!Array.isArray(scope) || scope.some((id) => typeof id !== 'string' || !ACCOUNT_ID.test(id))) {
+      throw new ConfigError(
+        `Invalid value for context key "${key}": group ${JSON.stringify(group)} maps to ${JSON.stringify(scope)}; ` +
+          'each group maps to "*" or a list of 12-digit account ids ([] for none).',
+      );
+    }
+    policy[group] = Object.freeze([...new Set(scope as string[])]);
+  }
+  if (Object.keys(policy).filter((g) => g !== SERVICE_POLICY_KEY).length === 0) {
+    throw new ConfigError(
+      `Invalid value for context key "${key}": it names no group, so no signed-in user could see anything; ` +
+        'add at least one group.',
+    );
+  }
+  return Object.freeze(policy);
+}
+
+const HTTPS_URL = /^https:\/\/[^\s/]+/;
+
+/**
+ * Validates the identity provider settings.
+ * @throws ConfigError with one line naming the context key and the field
+ */
+export function parseIdentityProvider(raw: unknown): IdentityProviderConfig {
+  const key = 'identityProvider';
+  const value = jsonContext(raw);
+  const bad = (field: string, allowed: string) =>
+    new ConfigError(
+      `Invalid value for context key "${key}": "${field}" ${allowed} (got ${JSON.stringify((value as Record<string, unknown>)?.[field] ?? null)}).`,
+    );
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) {
+    throw new ConfigError(invalid(key, raw, KEYS.identityProvider.allowed));
+  }
+  const v = value as Record<string, unknown>;
+  const str = (field: string, pattern: RegExp, allowed: string): string => {
+    const x = v[field];
+    if (typeof x !== 'string' || !pattern.test(x.trim())) throw bad(field, allowed);
+    return x.trim();
+  };
+  const name = str('name', /^[\w.-][\w .-]{1,30}[\w.-]$/, 'must be 3-32 letters, digits, spaces, . _ or -');
+  if (v.type === 'saml') {
+    return Object.freeze({
+      type: 'saml',
+      name,
+      metadataUrl: str('metadataUrl', HTTPS_URL, 'must be the https URL of the SAML metadata'),
+      groupsAttribute: str(
+        'groupsAttribute',
+        /^\S{1,256}$/,
+        'must name the SAML attribute carrying the groups',
+      ),
+    });
+  }
+  if (v.type === 'oidc') {
+    const scopes = v.scopes ?? ['openid', 'email', 'profile'];
+    if (!Array.isArray(scopes) || scopes.some((x) => typeof x !== 'string' || !/^\S+$/.test(x))) {
+      throw bad('scopes', 'must be a list of scope names');
+    }
+    return Object.freeze({
+      type: 'oidc',
+      name,
+      issuerUrl: str('issuerUrl', HTTPS_URL, "must be the IdP's https issuer URL"),
+      clientId: str('clientId', /^\S{1,256}$/, 'must be the client id Cognito has at the IdP'),
+      clientSecretName: str(
+        'clientSecretName',
+        /^[\w/+=.@:-]{1,2048}$/,
+        "must be the name or ARN of a Secrets Manager secret holding that client's secret",
+      ),
+      groupsClaim: str(
+        'groupsClaim',
+        /^\S{1,256}$/,
+        "must name the IdP's ID-token claim carrying the groups",
+      ),
+      scopes: Object.freeze([...new Set(['openid', ...(scopes as string[])])]),
+    });
+  }
+  throw bad('type', 'must be "saml" or "oidc"');
+}
+
+function parseUserAuth(c: Parsed, rawContext: Readonly<Record<string, unknown>>): UserAuthConfig | undefined {
+  const policyGiven = jsonContext(rawContext.accessPolicy) !== undefined;
+  const idpGiven = jsonContext(rawContext.identityProvider) !== undefined;
+  if (!c.userAuth) {
+    const stray = [
+      ...(policyGiven ? ['accessPolicy'] : []),
+      ...(idpGiven ? ['identityProvider'] : []),
+      ...(c.quickRedirectUrls.length ? ['quickRedirectUrls'] : []),
+    ];
+    if (stray.length > 0) {
+      throw new ConfigError(
+        `Invalid value for context key "userAuth": ${JSON.stringify(rawContext.userAuth ?? null)}. ` +
+          `${stray.join(', ')} ${stray.length === 1 ? 'is' : 'are'} only used with userAuth=true: set it, or remove them.`,
+      );
+    }
+    return undefined;
+  }
+  if (c.quickRedirectUrls.length === 0) {
+    throw new ConfigError(
+      invalid('quickRedirectUrls', rawContext.quickRedirectUrls, KEYS.quickRedirectUrls.allowed) +
+        ' It is required with userAuth=true.',
+    );
+  }
+  if (!policyGiven) {
+    throw new ConfigError(
+      invalid('accessPolicy', rawContext.accessPolicy, KEYS.accessPolicy.allowed) +
+        ' It is required with userAuth=true.',
+    );
+  }
+  return Object.freeze({
+    quickRedirectUrls: Object.freeze(c.quickRedirectUrls),
+    accessPolicy: parseAccessPolicy(rawContext.accessPolicy),
+    ...(idpGiven ? { identityProvider: parseIdentityProvider(rawContext.identityProvider) } : {}),
   });
 }
 

@@ -22,6 +22,12 @@ export interface RuntimeStackProps extends StackProps {
   readonly userPool: cognito.IUserPool;
   /** The Amazon Quick client; its id is always an allowed client. */
   readonly quickClient: cognito.IUserPoolClient;
+  /**
+   * The Amazon Quick user-authentication client: also an allowed client, and the runtime then passes the caller's
+   * validated `Authorization` header to the container (the server reads who is calling from it).
+   * @default - service authentication only; the container never sees the token
+   */
+  readonly userClient?: cognito.IUserPoolClient;
   /** Name of the runtime: `^[a-zA-Z][a-zA-Z0-9_]{0,47}$`. */
   readonly runtimeName: string;
   /** How the image is built. */
@@ -102,11 +108,17 @@ export class RuntimeStack extends Stack {
       // Client-credentials tokens carry client_id and scope but no aud: check those, never allowedAudience.
       authorizerConfiguration: RuntimeAuthorizerConfiguration.usingJWT(
         discoveryUrl,
-        [props.quickClient.userPoolClientId, ...(props.extraAllowedClientIds ?? [])],
+        [
+          props.quickClient.userPoolClientId,
+          ...(props.userClient ? [props.userClient.userPoolClientId] : []),
+          ...(props.extraAllowedClientIds ?? []),
+        ],
         undefined,
         [INVOKE_SCOPE],
       ),
       environmentVariables: { ...props.environment },
+      // Only with user sign-in: the server needs the (already validated) token to know who is calling.
+      ...(props.userClient ? { requestHeaderConfiguration: { allowlistedHeaders: ['Authorization'] } } : {}),
     });
 
     this.mcpEndpoint = `https://bedrock-agentcore.${Aws.REGION}.amazonaws.com/runtimes/${urlEncodeArn(this.runtime.agentRuntimeArn)}/invocations`;

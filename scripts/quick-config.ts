@@ -8,6 +8,7 @@ import {
   StepFailure,
   type ClientCredentials,
   type Deployment,
+  type UserAuthDeployment,
 } from './lib/deployment';
 import { CHAT_AGENT_PERSONA } from './lib/persona';
 
@@ -21,21 +22,62 @@ export function renderQuickConfig(
   deployment: Deployment,
   credentials: ClientCredentials,
   options: { showSecret: boolean },
+  userCredentials?: ClientCredentials,
 ): string {
   const secret = options.showSecret ? credentials.clientSecret : maskSecret(credentials.clientSecret);
+  return `${renderServiceFields(deployment, credentials, secret, options)}${
+    deployment.userAuth && userCredentials
+      ? renderUserFields(deployment, deployment.userAuth, userCredentials, options)
+      : ''
+  }${renderSteps()}`;
+}
+
+function renderServiceFields(
+  deployment: Deployment,
+  credentials: ClientCredentials,
+  secret: string,
+  options: { showSecret: boolean },
+): string {
   return `Amazon Quick — MCP connector fields
   MCP server endpoint  ${deployment.mcpEndpoint}
   Authentication       Service authentication (service-to-service OAuth, client credentials)
   Client ID            ${credentials.clientId}
   Client secret        ${secret}
   Token URL            ${credentials.tokenUrl}
-${options.showSecret ? '' : `  (the full secret: npm run quick-config -- --show-secret, or the ${deployment.authStack} GetSecretCommand output)\n`}
+${options.showSecret ? '' : `  (the full secret: npm run quick-config -- --show-secret, or the ${deployment.authStack} GetSecretCommand output)\n`}`;
+}
+
+function renderUserFields(
+  deployment: Deployment,
+  user: UserAuthDeployment,
+  credentials: ClientCredentials,
+  options: { showSecret: boolean },
+): string {
+  const secret = options.showSecret ? credentials.clientSecret : maskSecret(credentials.clientSecret);
+  return `
+Amazon Quick — user authentication fields (each user signs in; the server's access policy scopes their accounts)
+  MCP server endpoint  ${deployment.mcpEndpoint}
+  Authentication       User authentication (OAuth authorization code)
+  Client ID            ${user.clientId}
+  Client secret        ${secret}
+  Authorization URL    ${user.authorizationUrl}
+  Token URL            ${credentials.tokenUrl}
+  Redirect URL         ${user.redirectUrls.join(', ')}
+  (the redirect URL the Quick console shows must be one of these; if it differs, redeploy with
+   -c quickRedirectUrls=<the URL Quick shows>)
+`;
+}
+
+function renderSteps(): string {
+  return `
 Steps in the Amazon Quick console (labels may differ slightly between console versions)
   1. Integrations → Actions → add an integration of type Model Context Protocol.
   2. Name it (e.g. "AWS billing") and describe it: "Answers questions about AWS spend, budgets, commitments and
      savings with exact numbers from the AWS billing APIs (read-only)."
   3. Paste the MCP server endpoint above.
-  4. Choose service authentication and enter the client ID, client secret and token URL above.
+  4. Choose service authentication and enter the client ID, client secret and token URL above; or, for user
+     authentication, choose user authentication and enter the user-authentication client ID, client secret,
+     authorization URL and token URL, and check that the redirect URL Quick shows is listed above.
   5. Create and continue: Quick lists the server's tools as actions (all read-only, so none needs Action Review).
      If creation fails right after listing tools, run \`npm run smoke\`: the client must be in the runtime's
      allowed clients.
@@ -63,7 +105,10 @@ export interface QuickConfigDeps {
 export async function quickConfig(deps: QuickConfigDeps): Promise<string> {
   const deployment = await readDeployment(deps.cloudFormation, deps.stackPrefix, deps.region);
   const credentials = await readClientCredentials(deps.secretsManager, deployment.clientSecretArn);
-  return renderQuickConfig(deployment, credentials, { showSecret: deps.showSecret });
+  const userCredentials = deployment.userAuth
+    ? await readClientCredentials(deps.secretsManager, deployment.userAuth.clientSecretArn)
+    : undefined;
+  return renderQuickConfig(deployment, credentials, { showSecret: deps.showSecret }, userCredentials);
 }
 
 const HELP = `Usage: npm run quick-config -- [--stack-prefix BillingMcp] [--region us-east-1] [--show-secret]

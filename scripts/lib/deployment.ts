@@ -25,6 +25,17 @@ export interface Deployment {
   readonly mcpEndpoint: string;
   /** With `?qualifier=DEFAULT`, for direct calls. */
   readonly mcpEndpointWithQualifier: string;
+  /** Present when the deployment has user authentication (`userAuth=true`). */
+  readonly userAuth?: UserAuthDeployment;
+}
+
+/** The Auth stack outputs of user authentication. */
+export interface UserAuthDeployment {
+  readonly clientId: string;
+  readonly clientSecretArn: string;
+  readonly authorizationUrl: string;
+  /** The redirect URLs registered as callback URLs (the ones the Quick console shows). */
+  readonly redirectUrls: readonly string[];
 }
 
 /** The client credentials stored in Secrets Manager by the Auth stack. */
@@ -116,7 +127,16 @@ export async function readDeployment(
   ]);
   const a = outputsOf(auth);
   const r = outputsOf(runtime);
+  const userAuth: UserAuthDeployment | undefined = a.has('UserClientId')
+    ? {
+        clientId: required(a, 'UserClientId', authStack),
+        clientSecretArn: required(a, 'UserClientSecretArn', authStack),
+        authorizationUrl: required(a, 'AuthorizationUrl', authStack),
+        redirectUrls: required(a, 'QuickRedirectUrls', authStack).split(','),
+      }
+    : undefined;
   return {
+    ...(userAuth ? { userAuth } : {}),
     authStack,
     runtimeStack,
     tokenUrl: required(a, 'TokenUrl', authStack),

@@ -1,3 +1,5 @@
+import { type AccessPolicy, parseAccessPolicy } from './access/policy';
+
 const ACCOUNT_ID = /^\d{12}$/;
 
 const LOG_LEVELS = ['debug', 'info', 'warn', 'error'] as const;
@@ -143,6 +145,24 @@ const readers = {
     }
     return Object.freeze([...new Set(origins)]);
   },
+  ACCESS_POLICY: (raw: string | undefined): AccessPolicy | undefined => {
+    if (!raw?.trim()) return undefined;
+    const policy = parseAccessPolicy(raw);
+    if (typeof policy === 'string') throw new Invalid(policy);
+    return policy;
+  },
+  AUTH_GROUPS_CLAIM: (raw: string | undefined) => {
+    const value = raw?.trim();
+    if (!value) return undefined;
+    if (/\s/.test(value)) throw new Invalid(`AUTH_GROUPS_CLAIM must be one claim name, got "${raw}"`);
+    return value;
+  },
+  AUTH_TRUSTED_UPSTREAM: (raw: string | undefined) => {
+    const value = (raw ?? '').trim().toLowerCase();
+    if (value === '' || value === 'false') return false;
+    if (value === 'true') return true;
+    throw new Invalid(`AUTH_TRUSTED_UPSTREAM must be true or false, got "${raw}"`);
+  },
   BILLING_MCP_CLOCK: (raw: string | undefined) => {
     if (!raw) return undefined;
     const time = Date.parse(raw);
@@ -223,6 +243,17 @@ export interface ServerConfig {
    * request with any other `Origin` header gets 403. Empty by default: Amazon Quick and AgentCore send no Origin.
    */
   readonly allowedOrigins: readonly string[];
+  /**
+   * Which group sees which accounts (ACCESS_POLICY). Absent: every caller sees every allowed account, as before.
+   */
+  readonly accessPolicy: AccessPolicy | undefined;
+  /** The token claim listing the caller's groups (AUTH_GROUPS_CLAIM); `cognito:groups` when absent. */
+  readonly groupsClaim: string | undefined;
+  /**
+   * AUTH_TRUSTED_UPSTREAM=true: an authorizer in front (AgentCore's JWT authorizer) verified the bearer token, so
+   * its claims are read without verifying it again. Never set it where requests can reach the server directly.
+   */
+  readonly trustedUpstream: boolean;
 }
 
 /** Thrown for an invalid environment; the message is one line meant for the operator. */
@@ -243,7 +274,19 @@ export function loadConfig(env: NodeJS.ProcessEnv): ServerConfig {
         'OpenID discovery URL); without it no token is verified.',
     );
   }
+  if (e.ACCESS_POLICY && !e.AUTH_DISCOVERY_URL && !e.AUTH_TRUSTED_UPSTREAM) {
+    // Refused at start rather than per call: a server that cannot tell who calls would refuse every call anyway, and
+    // trusting unverified claims would let anyone name any group.
+    throw new ConfigError(
+      "Invalid configuration: ACCESS_POLICY is set but no bearer token is verified, so the caller's groups cannot " +
+        'be trusted. Set AUTH_DISCOVERY_URL (the server verifies tokens) or AUTH_TRUSTED_UPSTREAM=true (an ' +
+        "authorizer in front verified them, as AgentCore's does), or unset ACCESS_POLICY.",
+    );
+  }
   return Object.freeze({
+    accessPolicy: e.ACCESS_POLICY,
+    groupsClaim: e.AUTH_GROUPS_CLAIM,
+    trustedUpstream: e.AUTH_TRUSTED_UPSTREAM,
     host: e.HOST,
     port: e.PORT,
     logLevel: e.LOG_LEVEL,

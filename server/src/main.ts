@@ -62,7 +62,7 @@ function main(): void {
   const http = createMcpHttpServer({
     config,
     log,
-    answerMcp: (req, res, body) => answerMcpPost(deps, req, res, body),
+    answerMcp: (req, res, body, caller) => answerMcpPost(deps, req, res, body, caller),
   });
 
   http.server.listen(config.port, config.host, () => {

@@ -44,6 +44,10 @@ afterAll(async () => {
   await issuer.stop();
 });
 
+/** The RFC 9728 pointer every challenge ends with. */
+const metadataParam = () =>
+  `, resource_metadata="${new URL(server.url).origin}/.well-known/oauth-protected-resource/mcp"`;
+
 /** initialize over raw HTTP with the given Authorization header (none when undefined). */
 function initializeWith(authorization: string | undefined) {
   if (authorization) tokensUsed.push(authorization);
@@ -84,13 +88,13 @@ test('every allowed client is accepted', async () => {
 test('no token: 401 with a bare Bearer challenge and a JSON-RPC error', async () => {
   const answer = await initializeWith(undefined);
   expect(answer.status).toBe(401);
-  expect(answer.headers.get('www-authenticate')).toBe('Bearer realm="billing-mcp"');
+  expect(answer.headers.get('www-authenticate')).toBe(`Bearer realm="billing-mcp"${metadataParam()}`);
   expect(answer.json).toEqual({
     jsonrpc: '2.0',
     id: null,
     error: {
       code: -32001,
-      message: 'Unauthorized: send Authorization: Bearer <access token> (client-credentials token).',
+      message: 'Unauthorized: send Authorization: Bearer <access token>.',
     },
   });
 });
@@ -111,7 +115,8 @@ test('an expired token: 401 invalid_token saying it expired', async () => {
   const answer = await initializeWith(`Bearer ${issuer.mint({ clientId: 'quick-client', expiresIn: -60 })}`);
   expect(answer.status).toBe(401);
   expect(answer.headers.get('www-authenticate')).toBe(
-    'Bearer realm="billing-mcp", error="invalid_token", error_description="the access token has expired; get a new one from the token URL."',
+    'Bearer realm="billing-mcp", error="invalid_token", error_description="the access token has expired; get a new one from the token URL."' +
+      metadataParam(),
   );
 });
 
@@ -127,7 +132,7 @@ test('a token without the required scope: 403 insufficient_scope naming the scop
   );
   expect(answer.status).toBe(403);
   expect(answer.headers.get('www-authenticate')).toBe(
-    `Bearer realm="billing-mcp", error="insufficient_scope", error_description="the token lacks the scope ${SCOPE}.", scope="${SCOPE}"`,
+    `Bearer realm="billing-mcp", error="insufficient_scope", error_description="the token lacks the scope ${SCOPE}.", scope="${SCOPE}"${metadataParam()}`,
   );
 });
 

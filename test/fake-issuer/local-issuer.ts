@@ -103,6 +103,30 @@ export class LocalIssuer {
     return `${input}.${base64url(sign('sha256', Buffer.from(input), key))}`;
   }
 
+  /**
+   * An access token for a signed-in user, as Cognito issues one after the authorization code flow: `username`, a
+   * `sub` of its own, `cognito:groups` (or `groupsClaim`, as a federated user's copied IdP groups), and the
+   * user client's `client_id`.
+   */
+  mintUser(user: {
+    readonly username: string;
+    readonly groups: readonly string[];
+    readonly clientId?: string;
+    readonly groupsClaim?: string;
+    readonly foreignKey?: boolean;
+  }): string {
+    return this.mint({
+      clientId: user.clientId ?? 'quick-users',
+      scope: 'openid billing-mcp/invoke',
+      foreignKey: user.foreignKey,
+      claims: {
+        sub: `sub-${user.username}`,
+        username: user.username,
+        ...(user.groups.length ? { [user.groupsClaim ?? 'cognito:groups']: [...user.groups] } : {}),
+      },
+    });
+  }
+
   private async handle(req: IncomingMessage): Promise<{ status: number; body: unknown }> {
     const path = (req.url ?? '/').split('?')[0];
     if (req.method === 'GET' && path === '/pool/.well-known/openid-configuration') {

@@ -14,7 +14,17 @@ export interface FakeDeployment {
   /** The secret's JSON fields (client_id, client_secret, token_url, scope). */
   readonly secret: Record<string, string>;
   readonly authStatus?: string;
+  /** User authentication outputs and the user client's secret JSON, when the deployment has them. */
+  readonly userAuth?: {
+    readonly clientId: string;
+    readonly authorizationUrl: string;
+    readonly redirectUrls: readonly string[];
+    readonly secret: Record<string, string>;
+  };
 }
+
+export const USER_SECRET_ARN =
+  'arn:aws:secretsmanager:us-east-1:111111111111:secret:QuickUserClientSecret-GhIjKl';
 
 export const SECRET_ARN = 'arn:aws:secretsmanager:us-east-1:111111111111:secret:QuickClientSecret-AbCdEf';
 
@@ -29,6 +39,14 @@ export function installDeployment(fake: FakeAws, d: FakeDeployment): void {
         DiscoveryUrl: d.discoveryUrl,
         ClientSecretArn: SECRET_ARN,
         GetSecretCommand: `aws secretsmanager get-secret-value --secret-id ${SECRET_ARN}`,
+        ...(d.userAuth
+          ? {
+              UserClientId: d.userAuth.clientId,
+              UserClientSecretArn: USER_SECRET_ARN,
+              AuthorizationUrl: d.userAuth.authorizationUrl,
+              QuickRedirectUrls: d.userAuth.redirectUrls.join(','),
+            }
+          : {}),
       },
     },
     [`${d.stackPrefix}-Runtime`]: {
@@ -62,7 +80,13 @@ export function installDeployment(fake: FakeAws, d: FakeDeployment): void {
   fake.on('secretsmanager:GetSecretValue', (body) =>
     body.SecretId === SECRET_ARN
       ? { ARN: SECRET_ARN, Name: 'QuickClientSecret', SecretString: JSON.stringify(d.secret) }
-      : awsError('ResourceNotFoundException', "Secrets Manager can't find the specified secret."),
+      : body.SecretId === USER_SECRET_ARN && d.userAuth
+        ? {
+            ARN: USER_SECRET_ARN,
+            Name: 'QuickUserClientSecret',
+            SecretString: JSON.stringify(d.userAuth.secret),
+          }
+        : awsError('ResourceNotFoundException', "Secrets Manager can't find the specified secret."),
   );
 }
 

@@ -6,7 +6,7 @@ import type { ClientCredentials, Deployment } from '../../scripts/lib/deployment
 import { CHAT_AGENT_PERSONA } from '../../scripts/lib/persona';
 import { useServer } from '../e2e/harness';
 import { RUNTIME_ARN } from './agentcore-stand-in';
-import { fakeAwsClients, installDeployment } from './fake-deployment';
+import { fakeAwsClients, installDeployment, USER_SECRET_ARN } from './fake-deployment';
 
 const { fake, client } = useServer();
 
@@ -91,6 +91,62 @@ describe('quick-config output', () => {
         .map((c) => c.body.StackName)
         .sort(),
     ).toEqual(['Team-Billing-Auth', 'Team-Billing-Runtime']);
+  });
+});
+
+describe('quick-config with user authentication', () => {
+  const USER_SECRET = 'u5er0secret0abcdefghijklmnopqrstuvwxyz0123456789ZYXW';
+  const AUTHORIZE = 'https://billing-mcp-abc123.auth.us-east-1.amazoncognito.com/oauth2/authorize';
+  const REDIRECT = 'https://us-east-1.quicksight.aws.amazon.com/sn/oauthcallback';
+  const install = () =>
+    installDeployment(fake, {
+      stackPrefix: 'BillingMcp',
+      runtimeArn: RUNTIME_ARN,
+      mcpEndpoint: ENDPOINT,
+      tokenUrl: TOKEN_URL,
+      discoveryUrl: deployment.discoveryUrl,
+      clientId: credentials.clientId,
+      secret: { client_id: credentials.clientId, client_secret: SECRET, token_url: TOKEN_URL },
+      userAuth: {
+        clientId: '7user0client0id0abcdefghij',
+        authorizationUrl: AUTHORIZE,
+        redirectUrls: [REDIRECT],
+        secret: {
+          client_id: '7user0client0id0abcdefghij',
+          client_secret: USER_SECRET,
+          authorization_url: AUTHORIZE,
+          token_url: TOKEN_URL,
+          scope: 'openid billing-mcp/invoke',
+        },
+      },
+    });
+  const run = (showSecret: boolean) =>
+    quickConfig({ stackPrefix: 'BillingMcp', region: 'us-east-1', showSecret, ...fakeAwsClients(fake) });
+
+  test('prints client ID, masked secret, authorization URL, token URL and the redirect URL', async () => {
+    install();
+    const text = await run(false);
+    const section = text.slice(text.indexOf('user authentication fields'));
+    expect(section).toContain('  Client ID            7user0client0id0abcdefghij\n');
+    expect(section).toContain('  Client secret        u5er…ZYXW (52 characters; --show-secret prints it)\n');
+    expect(section).toContain(`  Authorization URL    ${AUTHORIZE}\n`);
+    expect(section).toContain(`  Token URL            ${TOKEN_URL}\n`);
+    expect(section).toContain(`  Redirect URL         ${REDIRECT}\n`);
+    expect(text).not.toContain(USER_SECRET);
+    expect(fake.callsTo('secretsmanager:GetSecretValue').map((c) => c.body.SecretId)).toContain(
+      USER_SECRET_ARN,
+    );
+  });
+
+  test('prints the user client secret only with --show-secret', async () => {
+    install();
+    expect(await run(true)).toContain(`  Client secret        ${USER_SECRET}\n`);
+  });
+
+  test('a deployment without user authentication prints no user fields', () => {
+    expect(renderQuickConfig(deployment, credentials, { showSecret: false })).not.toContain(
+      'Authorization URL',
+    );
   });
 });
 

@@ -1,4 +1,6 @@
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@smithy/types';
+import { restrictRequest } from '../access/enforce';
+import { type AccessScope, UNRESTRICTED } from '../access/policy';
 import type { ServerConfig } from '../config';
 import type { Logger } from '../log';
 import { describeError } from '../log';
@@ -29,6 +31,10 @@ export class UsageMeter {
   oldestCachedFetch: number | undefined;
   /** Paid requests made in each account by this call. */
   readonly paidByAccount = new Map<string, number>();
+  /** Accounts whose data this call read (from AWS or the cache), for the audit line. */
+  readonly accounts = new Set<string>();
+  /** A request of this call had the caller's LINKED_ACCOUNT restriction added. */
+  restricted = false;
 
   constructor(private readonly parent?: UsageMeter) {}
 
@@ -40,6 +46,7 @@ export class UsageMeter {
   /** One request sent to AWS (counted when it is sent: an aborted request may still be billed). */
   recordRequest(accountId: string, paid: boolean): void {
     this.requests++;
+    this.accounts.add(accountId);
     if (paid) {
       this.paidRequests++;
       this.paidByAccount.set(accountId, (this.paidByAccount.get(accountId) ?? 0) + 1);
@@ -48,10 +55,17 @@ export class UsageMeter {
   }
 
   /** One answer served from the cache (or from an identical request already in flight). */
-  recordCacheHit(fetchedAt: number): void {
+  recordCacheHit(fetchedAt: number, accountId?: string): void {
     this.cacheHits++;
+    if (accountId !== undefined) this.accounts.add(accountId);
     this.oldestCachedFetch = Math.min(this.oldestCachedFetch ?? fetchedAt, fetchedAt);
-    this.parent?.recordCacheHit(fetchedAt);
+    this.parent?.recordCacheHit(fetchedAt, accountId);
+  }
+
+  /** A request was restricted to the caller's accounts. */
+  recordRestricted(): void {
+    this.restricted = true;
+    this.parent?.recordRestricted();
   }
 }
 
@@ -63,6 +77,11 @@ export interface CallOptions {
   readonly meter?: UsageMeter;
   /** Skip the cache for this call (the answer is still stored). */
   readonly refresh?: boolean;
+  /**
+   * The caller's account scope, applied to the request before the cache or AWS sees it (access/enforce.ts).
+   * @default UNRESTRICTED
+   */
+  readonly scope?: AccessScope;
 }
 
 export interface GatewayOptions {
@@ -158,19 +177,26 @@ export class AwsGateway {
     options: CallOptions,
   ): Promise<OutputOf<O>> {
     const { account, meter, signal } = options;
+    const scope = options.scope ?? UNRESTRICTED;
+    // The one place every request passes: scoped callers' requests are filtered (or refused) here, before the cache
+    // is consulted, so a cached answer is only ever one made for the same restricted request.
+    const restricted = restrictRequest(operation, input, account.accountId, scope);
+    if (restricted.filtered) meter?.recordRestricted();
+    input = restricted.input;
+    // The scope is part of the key too: answers are never shared across scopes, derived ones included.
+    const keyAccount =
+      scope.accounts === '*' ? account.accountId : `${account.accountId}#scope=${scope.accounts.join(',')}`;
     const region = this.regionFor(operation, options.region);
-    const key = cacheKey(account.accountId, region, operation, input);
+    const key = cacheKey(keyAccount, region, operation, input);
     if (!options.refresh) {
       const hit = this.cache.get(key);
       if (hit) {
-        meter?.recordCacheHit(hit.fetchedAt);
+        meter?.recordCacheHit(hit.fetchedAt, account.accountId);
         return hit.value as OutputOf<O>;
       }
-      const derived = this.derivable?.derive(account.accountId, region, operation, input, (k) =>
-        this.cache.get(k),
-      );
+      const derived = this.derivable?.derive(keyAccount, region, operation, input, (k) => this.cache.get(k));
       if (derived) {
-        meter?.recordCacheHit(derived.fetchedAt);
+        meter?.recordCacheHit(derived.fetchedAt, account.accountId);
         this.log.debug('answer derived from the cache', { operation, account: account.accountId, region });
         return derived.value as OutputOf<O>;
       }
@@ -178,8 +204,8 @@ export class AwsGateway {
     for (let attempt = 0; ; attempt++) {
       try {
         const answer = await this.cache.share(key, () => this.send(operation, input, options), signal);
-        if (answer.shared) meter?.recordCacheHit(answer.fetchedAt);
-        else this.derivable?.remember(key, account.accountId, region, operation, input, answer.value);
+        if (answer.shared) meter?.recordCacheHit(answer.fetchedAt, account.accountId);
+        else this.derivable?.remember(key, keyAccount, region, operation, input, answer.value);
         return answer.value as OutputOf<O>;
       } catch (err) {
         if (!(err instanceof SharedRequestFailed)) {

@@ -9,7 +9,12 @@ import type { Logger } from '../log';
 
 /** The outcome of checking one request's `Authorization` header. */
 export type AuthVerdict =
-  | { readonly ok: true; readonly clientId: string }
+  | {
+      readonly ok: true;
+      readonly clientId: string;
+      /** The verified token's claims (the caller is read from them; the token itself is not kept). */
+      readonly claims: Record<string, unknown>;
+    }
   | {
       readonly ok: false;
       /** 401 no or bad token, 403 a valid token without the required scope, 503 the issuer cannot be reached. */
@@ -21,7 +26,11 @@ export type AuthVerdict =
     };
 
 /** Checks an `Authorization` header value. */
-export type BearerAuthenticator = (authorization: string | undefined) => Promise<AuthVerdict>;
+export interface BearerAuthenticator {
+  (authorization: string | undefined): Promise<AuthVerdict>;
+  /** The issuer identifier from the discovery document (for RFC 9728 metadata); rejects when it cannot be read. */
+  issuer(): Promise<string>;
+}
 
 export interface AuthenticatorOptions {
   /** For tests: the fetch used to read the discovery document. */
@@ -121,13 +130,13 @@ export function createBearerAuthenticator(
     return issuer;
   };
 
-  return async (authorization) => {
+  const authenticate = async (authorization: string | undefined): Promise<AuthVerdict> => {
     if (!authorization) {
       return {
         ok: false,
         status: 401,
         challenge: challenge(),
-        message: 'Unauthorized: send Authorization: Bearer <access token> (client-credentials token).',
+        message: 'Unauthorized: send Authorization: Bearer <access token>.',
       };
     }
     const token = BEARER.exec(authorization.trim())?.[1];
@@ -198,6 +207,7 @@ export function createBearerAuthenticator(
         };
       }
     }
-    return { ok: true, clientId };
+    return { ok: true, clientId, claims: payload };
   };
+  return Object.assign(authenticate, { issuer: () => loadIssuer().then((i) => i.issuer) });
 }

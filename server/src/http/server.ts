@@ -1,6 +1,7 @@
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { createServer as createHttpServer } from 'node:http';
 import { createBearerAuthenticator, type BearerAuthenticator } from './auth';
+import { type Caller, callerFromClaims, decodeUnverified } from '../access/caller';
 import type { ServerConfig } from '../config';
 import { describeError, type Logger } from '../log';
 import { rebindingRefusal } from './origin';
@@ -88,8 +89,69 @@ export function normaliseMessage(message: unknown): unknown {
   return message;
 }
 
-/** Answers a POST /mcp whose body has been read, bounded, parsed and normalised. */
-export type McpPostHandler = (req: IncomingMessage, res: ServerResponse, body: unknown) => Promise<void>;
+/**
+ * Answers a POST /mcp whose body has been read, bounded, parsed and normalised. `caller` is set only when the
+ * token was verified (here, or by the trusted authorizer in front).
+ */
+export type McpPostHandler = (
+  req: IncomingMessage,
+  res: ServerResponse,
+  body: unknown,
+  caller: Caller | undefined,
+) => Promise<void>;
+
+/** RFC 9728 §3.1: the metadata of resource `<origin>/mcp` lives at `/.well-known/oauth-protected-resource/mcp`. */
+export const PROTECTED_RESOURCE_PATHS = [
+  '/.well-known/oauth-protected-resource/mcp',
+  '/.well-known/oauth-protected-resource',
+];
+
+/** The public origin the client used (a proxy in front says https in X-Forwarded-Proto). */
+function publicOrigin(req: IncomingMessage): string {
+  const forwarded = String(req.headers['x-forwarded-proto'] ?? '')
+    .split(',')[0]
+    .trim();
+  const proto = forwarded === 'https' || forwarded === 'http' ? forwarded : 'http';
+  return `${proto}://${req.headers.host ?? 'localhost'}`;
+}
+
+function resourceMetadataUrl(req: IncomingMessage): string {
+  return `${publicOrigin(req)}${PROTECTED_RESOURCE_PATHS[0]}`;
+}
+
+/** RFC 9728 protected resource metadata, from the verified issuer's discovery document. */
+async function sendResourceMetadata(
+  req: IncomingMessage,
+  res: ServerResponse,
+  config: ServerConfig,
+  authenticate: BearerAuthenticator,
+  log: Logger,
+): Promise<void> {
+  let issuer: string;
+  try {
+    issuer = await authenticate.issuer();
+  } catch (err) {
+    log.error('cannot load the token issuer', { errorMessage: (err as Error).message });
+    sendJson(
+      res,
+      503,
+      { error: 'The token issuer cannot be reached; try again shortly.' },
+      { 'retry-after': '5' },
+    );
+    return;
+  }
+  sendJson(
+    res,
+    200,
+    {
+      resource: `${publicOrigin(req)}/mcp`,
+      authorization_servers: [issuer],
+      scopes_supported: config.auth?.requiredScope ? [config.auth.requiredScope] : [],
+      bearer_methods_supported: ['header'],
+    },
+    { 'cache-control': 'max-age=300' },
+  );
+}
 
 async function handleMcpPost(
   req: IncomingMessage,
@@ -104,17 +166,26 @@ async function handleMcpPost(
     req.resume();
     return;
   }
+  let caller: Caller | undefined;
   if (authenticate) {
     const verdict = await authenticate(req.headers.authorization);
     if (!verdict.ok) {
       // The body is left unread; Node discards it after the answer (see the 413 below).
       sendJson(res, verdict.status, jsonRpcError(-32001, verdict.message), {
-        ...(verdict.challenge ? { 'www-authenticate': verdict.challenge } : {}),
+        ...(verdict.challenge
+          ? { 'www-authenticate': `${verdict.challenge}, resource_metadata="${resourceMetadataUrl(req)}"` }
+          : {}),
         ...(verdict.status === 503 ? { 'retry-after': '5' } : {}),
       });
       req.resume();
       return;
     }
+    caller = callerFromClaims(verdict.claims, config.groupsClaim);
+  } else if (config.trustedUpstream) {
+    // Declared: the authorizer in front verified this token. Without that declaration an unverified token is
+    // never read.
+    const claims = decodeUnverified(req.headers.authorization);
+    caller = claims ? callerFromClaims(claims, config.groupsClaim) : undefined;
   }
   let raw: Buffer;
   try {
@@ -149,7 +220,7 @@ async function handleMcpPost(
     return;
   }
   const body = Array.isArray(parsed) ? parsed.map(normaliseMessage) : normaliseMessage(parsed);
-  await answer(req, res, body);
+  await answer(req, res, body, caller);
 }
 
 export interface HttpServerHandle {
@@ -205,6 +276,13 @@ export function createMcpHttpServer(deps: HttpServerDeps): HttpServerHandle {
             allow: 'POST',
           },
         );
+        return;
+      }
+      if (authenticate && PROTECTED_RESOURCE_PATHS.includes(path) && req.method === 'GET') {
+        sendResourceMetadata(req, res, config, authenticate, log).catch((err) => {
+          log.error('request failed', describeError(err));
+          sendJson(res, 500, { error: 'Internal error.' });
+        });
         return;
       }
       if (path === '/ping' && (req.method === 'GET' || req.method === 'HEAD')) {

@@ -2,6 +2,7 @@ import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { AjvJsonSchemaValidator } from '@modelcontextprotocol/sdk/validation/ajv-provider.js';
 import { PROMPTS, registerPrompts } from '../prompts';
 import { TOOLS } from '../tools';
+import type { Caller } from '../access/caller';
 import type { ToolDeps } from '../tools/lib/runner';
 import { buildInstructions, SERVER_NAME, SERVER_VERSION } from './instructions';
 import { registerTools } from './tools';
@@ -17,8 +18,11 @@ function sharedSchemaValidator(): AjvJsonSchemaValidator {
 
 const instructionsByConfig = new WeakMap<ToolDeps['config'], string>();
 
-/** A new MCP server with every tool and prompt registered. Stateless HTTP creates one per request. */
-export function createServer(deps: ToolDeps): McpServer {
+/**
+ * A new MCP server with every tool and prompt registered. Stateless HTTP creates one per request, so `caller` (who
+ * sent this request, when verified) is fixed for its tool calls.
+ */
+export function createServer(deps: ToolDeps, caller?: Caller): McpServer {
   let instructions = instructionsByConfig.get(deps.config);
   if (instructions === undefined) {
     instructions = buildInstructions(
@@ -40,7 +44,7 @@ export function createServer(deps: ToolDeps): McpServer {
       jsonSchemaValidator: sharedSchemaValidator(),
     },
   );
-  registerTools(server, deps);
+  registerTools(server, deps, caller);
   registerPrompts(server);
   return server;
 }

@@ -1,6 +1,7 @@
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import type { ToolAnnotations } from '@modelcontextprotocol/sdk/types.js';
 import { z } from 'zod';
+import type { Caller } from '../access/caller';
 import { TOOLS } from '../tools';
 import { fanoutInputShape, fanoutToolOutputShape } from '../tools/lib/fanout';
 import { commonOutputShape } from '../tools/lib/params';
@@ -51,7 +52,7 @@ export const TOOL_NAMES: ReadonlySet<string> = new Set(TOOLS.map((t) => t.name))
  * Registers every tool with its input and output schema: the SDK validates arguments before the handler runs and
  * structured content before the answer leaves; fan-out tools get `target_account_ids` and the per-account fields.
  */
-export function registerTools(server: McpServer, deps: ToolDeps): void {
+export function registerTools(server: McpServer, deps: ToolDeps, caller?: Caller): void {
   for (const tool of TOOLS) {
     const { input, output } = schemasOf(tool);
     server.registerTool(
@@ -63,7 +64,7 @@ export function registerTools(server: McpServer, deps: ToolDeps): void {
         outputSchema: output,
         annotations: { title: tool.title, ...READ_ONLY_ANNOTATIONS },
       },
-      (args: Record<string, unknown>) => runTool(tool, args, deps),
+      (args: Record<string, unknown>) => runTool(tool, args, deps, caller),
     );
   }
 }

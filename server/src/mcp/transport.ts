@@ -6,6 +6,7 @@ import {
   JSONRPCMessageSchema,
   type JSONRPCMessage,
 } from '@modelcontextprotocol/sdk/types.js';
+import type { Caller } from '../access/caller';
 import type { ToolDeps } from '../tools/lib/runner';
 import { createServer } from './server';
 import { TOOL_NAMES } from './tools';
@@ -78,6 +79,7 @@ export async function answerMcpPost(
   req: IncomingMessage,
   res: ServerResponse,
   body: unknown,
+  caller?: Caller,
 ): Promise<void> {
   const early = checkMessages(body);
   if (early) {
@@ -89,7 +91,7 @@ export async function answerMcpPost(
     res.end(text);
     return;
   }
-  const server = createServer(deps);
+  const server = createServer(deps, caller);
   const transport = new StreamableHTTPServerTransport({
     sessionIdGenerator: undefined,
     enableJsonResponse: true,

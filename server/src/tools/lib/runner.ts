@@ -1,4 +1,7 @@
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
+import type { Caller } from '../../access/caller';
+import { SCOPE_RULES, unrestrictableReason } from '../../access/enforce';
+import { AccessRefused, type AccessScope, describeScope, scopeFor, UNRESTRICTED } from '../../access/policy';
 import type { AwsOperation } from '../../aws/actions';
 import { AwsCallError } from '../../aws/errors';
 import { UsageMeter, type AccountScope, type AwsGateway } from '../../aws/gateway';
@@ -52,17 +55,20 @@ function createContext(
   refresh: boolean,
   meter: UsageMeter,
   now: Date,
+  caller: { identity: Caller | undefined; scope: AccessScope },
 ): ToolContext {
   const { config, log, gateway } = deps;
+  const { scope } = caller;
   const call = <O extends AwsOperation>(
     operation: O,
     input: InputOf<O>,
     account: AccountScope,
     options?: { region?: string },
   ): Promise<OutputOf<O>> =>
-    gateway.call(operation, input, { account, region: options?.region, signal, meter, refresh });
+    gateway.call(operation, input, { account, region: options?.region, signal, meter, refresh, scope });
 
   return {
+    caller,
     config,
     log,
     now,
@@ -77,6 +83,7 @@ function createContext(
           `target_account_id must be a 12-digit AWS account id, got "${targetAccountId.slice(0, 20)}".`,
         );
       }
+      checkTargets([targetAccountId], scope);
       if (!gateway.isAllowedTarget(targetAccountId)) {
         const allowed = gateway.allowedTargets;
         throw new ToolInputError(
@@ -104,6 +111,31 @@ function createContext(
       );
     },
   };
+}
+
+/** Explicit target accounts outside the caller's scope are refused before anything is asked of AWS. */
+function checkTargets(accountIds: readonly (string | undefined)[], scope: AccessScope): void {
+  if (scope.accounts === '*') return;
+  const allowed = scope.accounts;
+  const outside = accountIds.filter((a): a is string => a !== undefined && !allowed.includes(a));
+  if (outside.length > 0) {
+    throw new AccessRefused(
+      `Refused: account${outside.length === 1 ? '' : 's'} ${outside.join(', ')} ${outside.length === 1 ? 'is' : 'are'} ` +
+        `outside your access, which is limited to ${describeScope(scope)} (groups: ${scope.grantedBy.join(', ')}).`,
+    );
+  }
+}
+
+/** A tool all of whose account data is unrestrictable is refused for a scoped caller before it runs. */
+function checkTool(tool: ToolDefinition, scope: AccessScope): void {
+  if (scope.accounts === '*') return;
+  const rules = tool.operations.filter((o) => SCOPE_RULES[o] !== 'public');
+  if (rules.length > 0 && rules.every((o) => SCOPE_RULES[o] === 'unrestrictable')) {
+    throw new AccessRefused(
+      `Refused: ${tool.name} is not available to you: ${unrestrictableReason(rules[0])}, and your access is ` +
+        `limited to ${describeScope(scope)}.`,
+    );
+  }
 }
 
 /**
@@ -150,6 +182,7 @@ export async function runTool(
   tool: ToolDefinition,
   args: Record<string, unknown>,
   deps: ToolDeps,
+  identity?: Caller,
 ): Promise<CallToolResult> {
   const { config, log, gateway } = deps;
   const deadline = startDeadline(config.toolDeadlineSeconds);
@@ -157,10 +190,23 @@ export async function runTool(
   const started = Date.now();
   const now = deps.now ? deps.now() : new Date();
   const refresh = args.refresh === true;
-  const context = (m: UsageMeter) => createContext(deps, deadline.signal, refresh, m, now);
+  let scope: AccessScope = UNRESTRICTED;
+  let scopeResolved = false;
+  const context = (m: UsageMeter) =>
+    createContext(deps, deadline.signal, refresh, m, now, { identity, scope });
   let outcome = 'ok';
   try {
+    scope = scopeFor(config.accessPolicy, identity);
+    scopeResolved = true;
+    checkTool(tool, scope);
     const accountIds = fanoutTargets(tool, args);
+    checkTargets(
+      [
+        ...(accountIds ?? []),
+        typeof args.target_account_id === 'string' ? args.target_account_id : undefined,
+      ],
+      scope,
+    );
     let answer: ToolAnswer;
     if (accountIds) {
       answer = await runFanout({
@@ -183,9 +229,9 @@ export async function runTool(
       }
       answer = result;
     }
-    return finish(answer, meter, now);
+    return finish(answer, meter, now, scope);
   } catch (err) {
-    outcome = 'error';
+    outcome = err instanceof AccessRefused ? 'refused' : 'error';
     if (err instanceof ToolInputError) return errorResult(err.message);
     if (err instanceof AwsCallError && err.kind === 'deadline') {
       outcome = 'deadline';
@@ -199,9 +245,19 @@ export async function runTool(
   } finally {
     deadline.dispose();
     const cumulative = gateway.paidRequestsByAccount();
+    // The audit line: one per call, who asked for what and what it touched; never the token.
     log.info('tool call', {
       tool: tool.name,
       outcome,
+      callerKind: identity?.kind ?? null,
+      sub: identity?.sub ?? null,
+      username: identity?.username ?? null,
+      clientId: identity?.clientId ?? null,
+      groups: identity?.groups ?? [],
+      // null: the caller was refused before any scope applied.
+      scope: scopeResolved ? scope.accounts : null,
+      scopeGrantedBy: scope.grantedBy,
+      accounts: [...meter.accounts].sort(),
       ms: Date.now() - started,
       requests: meter.requests,
       paidRequests: meter.paidRequests,
@@ -226,10 +282,20 @@ function deadlineResult(tool: ToolDefinition, config: ServerConfig): CallToolRes
 }
 
 /** The answer text with its notes and usage footer, cut to the text budget, and the structured content. */
-function finish(answer: ToolAnswer, meter: UsageMeter, now: Date): CallToolResult {
+function finish(answer: ToolAnswer, meter: UsageMeter, now: Date, scope: AccessScope): CallToolResult {
   const usage = usageLine(meter);
   const computedOn = toIsoDate(now);
-  const notes = (answer.data.notes as string[] | undefined) ?? [];
+  const notes = [...((answer.data.notes as string[] | undefined) ?? [])];
+  if (scope.accounts !== '*') {
+    notes.push(
+      `Restricted to your accounts (${scope.accounts.join(', ')}; access policy groups: ` +
+        `${scope.grantedBy.join(', ')})` +
+        (meter.restricted
+          ? ': every Cost Explorer request was filtered to LINKED_ACCOUNT in these accounts, so figures and ' +
+            'group-by-account rows cover only them.'
+          : '.'),
+    );
+  }
   // The notes and the usage footer are never cut: only the answer body gives way to the 16 KB budget.
   const tail =
     `${notes.length ? notes.map((n) => `Note: ${n}`).join('\n') + '\n' : ''}` +
@@ -243,6 +309,7 @@ function finish(answer: ToolAnswer, meter: UsageMeter, now: Date): CallToolResul
     content: [{ type: 'text', text: `${body.text}\n\n${tail}` }],
     structuredContent: {
       ...answer.data,
+      ...(notes.length ? { notes } : {}),
       ...(body.truncated ? { notes: [...notes, 'The text answer was cut to 16 KB.'] } : {}),
       computed_on: computedOn,
       api: usage.data,

@@ -1,4 +1,6 @@
 import type { z } from 'zod';
+import type { Caller } from '../../access/caller';
+import type { AccessScope } from '../../access/policy';
 import type { AwsOperation } from '../../aws/actions';
 import type { Paginated, PaginateOptions } from './pagination';
 import type { AccountScope, CallOptions, UsageMeter } from '../../aws/gateway';
@@ -6,8 +8,22 @@ import type { InputOf, OutputOf } from '../../aws/operations';
 import type { ServerConfig } from '../../config';
 import type { Logger } from '../../log';
 
+/** Who is calling and what they may see. */
+export interface CallerContext {
+  /** The verified caller; undefined when no verified token reached the server (allowed only without a policy). */
+  readonly identity: Caller | undefined;
+  /**
+   * The accounts this call may see: `'*'` (no restriction beyond the server's allowed targets) or a list. Every
+   * `call`/`paginate` request is already restricted to it by the gateway; a tool querying another data source
+   * (e.g. SQL over a FOCUS table) must apply it itself, e.g. `SubAccountId IN (…)` for a list.
+   */
+  readonly scope: AccessScope;
+}
+
 /** Everything a tool handler may use; handlers never read process.env or create AWS clients. */
 export interface ToolContext {
+  /** The caller and its account scope (ACCESS_POLICY). */
+  readonly caller: CallerContext;
   readonly config: ServerConfig;
   readonly log: Logger;
   /** The moment this call started: every relative period resolves against it. */
