@@ -138,6 +138,9 @@ esbuild
     logLevel: 'error',
     metafile: true,
     plugins: [dedupeAwsPackages()],
+    // A native module cannot be bundled: the duckdb engine requires it from node_modules at run time (the image,
+    // which ships only the bundle, runs the athena engine).
+    external: ['@duckdb/node-api'],
   })
   .then((result) => checkFront(result.metafile))
   .catch(() => process.exit(1));
