@@ -358,3 +358,21 @@ export function checkAccountId(id: string, param: string): string {
     throw new ToolInputError(`${param} must be a 12-digit AWS account id, got "${clip(id)}".`);
   return id;
 }
+
+/**
+ * What the data holds in some billing periods: per period, its line items and newest charge period. Reads two
+ * timestamp columns of those partitions only (cheap on Athena: a few MB at most). Columns: billing_period,
+ * line_items, newest_start, newest_end.
+ */
+export function probeQuery(periods: readonly string[]): BuiltQuery {
+  return {
+    sql:
+      `SELECT CAST(billing_period AS VARCHAR) AS billing_period, CAST(COUNT(*) AS VARCHAR) AS line_items, ` +
+      `CAST(MAX(ChargePeriodStart) AS VARCHAR) AS newest_start, CAST(MAX(ChargePeriodEnd) AS VARCHAR) AS newest_end\n` +
+      `FROM ${TABLE_TOKEN}\nWHERE billing_period IN (${placeholders(periods)})\nGROUP BY 1`,
+    params: periods.map((p) => ({ kind: 'string', value: p })),
+    dataset: 'cost',
+    partitions: [...periods],
+    columns: ['ChargePeriodEnd', 'ChargePeriodStart'],
+  };
+}

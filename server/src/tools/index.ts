@@ -4,6 +4,7 @@ import { ListToolsRequestSchema, type Tool, type ToolAnnotations } from '@modelc
 import { z } from 'zod';
 import { ANALYSIS_TOOLS } from './analysis-tools';
 import { COMPOSITE_TOOLS } from './composite-tools';
+import { COST_DATA_TOOLS } from './cost-data-tools';
 import { COST_EXPLORER_TOOLS } from './cost-explorer-tools';
 import { OPTIMIZATION_PRICING_TOOLS } from './optimization-pricing-tools';
 import { fanoutInputShape, fanoutToolOutputShape } from './fanout';
@@ -17,6 +18,7 @@ export const TOOLS: readonly ToolDefinition[] = [
   ...COST_EXPLORER_TOOLS,
   ...ANALYSIS_TOOLS,
   ...OPTIMIZATION_PRICING_TOOLS,
+  ...COST_DATA_TOOLS,
 ];
 
 /**

@@ -1,6 +1,6 @@
 import type { z } from 'zod';
 import type { AwsOperation } from '../aws/actions';
-import type { AccountScope, CallOptions, UsageMeter } from '../aws/gateway';
+import type { AccountScope, AwsGateway, CallOptions, UsageMeter } from '../aws/gateway';
 import type { InputOf, OutputOf } from '../aws/operations';
 import type { ServerConfig } from '../config';
 import type { Logger } from '../log';
@@ -19,6 +19,8 @@ export interface ToolContext {
   readonly meter: UsageMeter;
   /** The caller asked to bypass the answer cache. */
   readonly refresh: boolean;
+  /** The gateway, for the cost-data engines (Athena calls and the answer cache); other tools use call/paginate. */
+  readonly gateway: AwsGateway;
   /** Resolves `target_account_id` (absent = the own account), refusing accounts that are not allowed. */
   account(targetAccountId: string | undefined): Promise<AccountScope>;
   /** Calls one catalogued operation in an account. */
