@@ -1,5 +1,5 @@
-// `npm run build:server` (and `npm start`): bundles the server into server/dist (server.js, the front node runs, and
-// core.js, which it loads), exactly as the tests and the container image do, through the one bundler definition in
+// `npm run build:server` (and `npm start`): bundles the server into server/dist/server.js, exactly as the tests and
+// the container image do, through the one bundler definition in
 // server/bundle.ts (loaded as CommonJS by tsx, so its __dirname is the real one).
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';

@@ -1,5 +1,5 @@
-// Bundles the MCP server: `node server/bundle-worker.js <outdir> server=<front entry> core=<core entry>`, writing
-// <outdir>/server.js and <outdir>/core.js with their source maps. Run by server/bundle.ts (bundleServer),
+// Bundles the MCP server: `node server/bundle-worker.js <outdir> server=<entry>`, writing <outdir>/server.js with
+// its source map. Run by server/bundle.ts (bundleServer),
 // which must stay synchronous for the CDK app, while esbuild plugins need its asynchronous API: hence this child
 // process. Plain CommonJS so that plain `node` runs it without a TypeScript loader.
 'use strict';
@@ -12,8 +12,6 @@ const entryPoints = Object.fromEntries(
   entries.map((e) => [e.slice(0, e.indexOf('=')), e.slice(e.indexOf('=') + 1)]),
 );
 const ROOT = path.join(__dirname, '..');
-/** The bundle node runs first, which must answer `initialize` after parsing little (see server/src/main.ts). */
-const FRONT = 'server';
 
 /** Every installed copy of every package under node_modules, by name: [{ dir, version }]. */
 function installedCopies() {
@@ -90,39 +88,6 @@ function dedupeAwsPackages() {
   };
 }
 
-/**
- * Packages the front may bundle. jose (~60 KB, evaluated only when a token is first checked): the optional bearer
- * check (server/src/auth.ts) runs in the front, before `initialize` is answered.
- */
-const FRONT_PACKAGES = ['jose'];
-
-/**
- * The front must stay small: everything it bundles is parsed before the server listens. Apart from
- * FRONT_PACKAGES it bundles no package (the MCP SDK, zod and the AWS SDK belong in the core, which it loads on
- * demand); an import that drags one in fails the build here rather than silently slowing every cold start.
- */
-function checkFront(metafile) {
-  const entry = relative(entryPoints[FRONT]);
-  const front = Object.values(metafile.outputs).find((o) => o.entryPoint === entry);
-  const packages = Object.keys(front.inputs).filter(
-    (input) =>
-      input.includes('node_modules/') && !FRONT_PACKAGES.some((p) => input.includes(`node_modules/${p}/`)),
-  );
-  if (packages.length > 0) {
-    console.error(
-      `${FRONT}.js (the front bundle, parsed before the server listens) must not bundle these packages:\n` +
-        packages.map((p) => `  ${p}`).join('\n') +
-        '\nImport them from code reached through server/src/core.ts instead.',
-    );
-    process.exit(1);
-  }
-}
-
-/** An entry point as esbuild's metafile names it: relative to the working directory, with forward slashes. */
-function relative(file) {
-  return path.relative(process.cwd(), file).split(path.sep).join('/');
-}
-
 esbuild
   .build({
     entryPoints,
@@ -136,11 +101,9 @@ esbuild
     sourcemap: 'external',
     legalComments: 'none',
     logLevel: 'error',
-    metafile: true,
     plugins: [dedupeAwsPackages()],
     // A native module cannot be bundled: the duckdb engine requires it from node_modules at run time (the image,
     // which ships only the bundle, runs the athena engine).
     external: ['@duckdb/node-api'],
   })
-  .then((result) => checkFront(result.metafile))
   .catch(() => process.exit(1));

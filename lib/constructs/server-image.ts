@@ -14,7 +14,7 @@ let staged: string | undefined;
 
 /**
  * Bundles the server with esbuild into a fresh directory and copies the Dockerfile beside it: the whole Docker
- * build context (`Dockerfile` and each of the bundle's files with its map: `server.js`, `core.js`). Done once per
+ * build context (`Dockerfile`, `server.js` and its map). Done once per
  * process, since every app synthesized in it bundles the same sources.
  *
  * @returns the directory

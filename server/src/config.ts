@@ -5,8 +5,7 @@ export type LogLevel = (typeof LOG_LEVELS)[number];
 
 /**
  * Reads one environment variable: returns its value, or throws an {@link Invalid} whose message names the variable
- * and says what it must be. Plain functions, not a schema library: the config is read by the small front bundle
- * before it listens (see main.ts), and zod alone costs ~90 ms of start-up there.
+ * and says what it must be.
  */
 type Reader<T> = (raw: string | undefined) => T;
 
@@ -170,6 +169,27 @@ const readers = {
   ATHENA_DATABASE: glueName('ATHENA_DATABASE'),
   ATHENA_TABLE: glueName('ATHENA_TABLE'),
   STORAGE_LENS_TABLE: glueName('STORAGE_LENS_TABLE'),
+  ALLOWED_ORIGINS: (raw: string | undefined) => {
+    const origins = (raw ?? '')
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean);
+    for (const origin of origins) {
+      let url: URL | undefined;
+      try {
+        url = new URL(origin);
+      } catch {
+        url = undefined;
+      }
+      // An Origin header is scheme://host[:port] exactly; anything else could never match one.
+      if (!url || url.origin !== origin) {
+        throw new Invalid(
+          `ALLOWED_ORIGINS must be comma-separated origins like https://app.example.com, got "${origin}"`,
+        );
+      }
+    }
+    return Object.freeze([...new Set(origins)]);
+  },
   BILLING_MCP_CLOCK: (raw: string | undefined) => {
     if (!raw) return undefined;
     const time = Date.parse(raw);
@@ -265,6 +285,11 @@ export interface ServerConfig {
   readonly auth: AuthConfig | undefined;
   /** The cost-data tools' source (COST_DATA_ENGINE and friends); undefined: they answer how to configure it. */
   readonly costData: CostDataConfig | undefined;
+  /**
+   * Browser origins allowed to call POST /mcp (DNS-rebinding protection, as the MCP specification requires): a
+   * request with any other `Origin` header gets 403. Empty by default: Amazon Quick and AgentCore send no Origin.
+   */
+  readonly allowedOrigins: readonly string[];
 }
 
 /** Thrown for an invalid environment; the message is one line meant for the operator. */
@@ -303,6 +328,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): ServerConfig {
     maxPages: e.MAX_PAGES,
     clockStart: e.BILLING_MCP_CLOCK,
     requestTimeoutSeconds: e.REQUEST_TIMEOUT_SECONDS,
+    allowedOrigins: e.ALLOWED_ORIGINS,
     auth: e.AUTH_DISCOVERY_URL
       ? Object.freeze({
           discoveryUrl: e.AUTH_DISCOVERY_URL,

@@ -1,26 +1,18 @@
 import * as nodeModule from 'node:module';
+import { AwsGateway } from './aws/gateway';
 import { ConfigError, loadConfig } from './config';
-import type { Core, CoreOptions } from './core';
-import { createMcpHttpServer } from './http';
+import { createMcpHttpServer } from './http/server';
 import { createLogger, type Logger } from './log';
+import { answerMcpPost } from './mcp/transport';
+import type { ToolDeps } from './tools/lib/runner';
 
-// The entry point of the front bundle (server.js; see server/bundle.ts): configuration, logging and the HTTP front,
-// which answers `initialize` itself. The rest of the server is core.js beside it, loaded on demand.
+// The process entry: configuration, logging, the AWS gateway, the HTTP server and a graceful shutdown.
 
-/**
- * Loads core.js from beside this file. A runtime require that esbuild leaves alone: the core stays out of the
- * front bundle and is evaluated only when called.
- */
-function requireCore(): typeof import('./core') {
-  return nodeModule.createRequire(__filename)('./core.js') as typeof import('./core');
-}
-
-/** Loads and builds the core, logging how long that took (the cost a cold start defers). */
-function loadCore(options: CoreOptions): Core {
-  const started = process.hrtime.bigint();
-  const core = requireCore().createCore(options);
-  options.log.debug('core loaded', { loadMs: Math.round(Number(process.hrtime.bigint() - started) / 1e6) });
-  return core;
+/** AWS_ENDPOINT_URL and AWS_ENDPOINT_URL_<SERVICE>, for the JSON services the SDK does not configure for us. */
+function endpointOverrides(env: NodeJS.ProcessEnv): Record<string, string> {
+  return Object.fromEntries(
+    Object.entries(env).filter((e): e is [string, string] => e[0].startsWith('AWS_ENDPOINT_URL') && !!e[1]),
+  );
 }
 
 /**
@@ -42,10 +34,9 @@ function routeProcessWarnings(log: Logger): void {
 }
 
 function main(): void {
-  // The image build runs the bundle once with this set (server/Dockerfile): loading both files is enough for Node 22
-  // to fill NODE_COMPILE_CACHE, so a cold microVM skips compiling them. Exit before listening.
+  // The image build runs the bundle once with this set (server/Dockerfile): loading it is enough for Node 22 to
+  // fill NODE_COMPILE_CACHE, so a cold microVM skips compiling it. Exit before listening.
   if (process.env.BILLING_MCP_WARM_CACHE_ONLY === '1') {
-    requireCore();
     (nodeModule as { flushCompileCache?: () => void }).flushCompileCache?.();
     return;
   }
@@ -63,11 +54,15 @@ function main(): void {
   routeProcessWarnings(log);
   const clockOffset = config.clockStart === undefined ? 0 : config.clockStart - Date.now();
   const nowMs = () => Date.now() + clockOffset;
-  let core: Core | undefined;
+  const gateway = new AwsGateway(config, log, {
+    endpointOverrides: endpointOverrides(process.env),
+    now: nowMs,
+  });
+  const deps: ToolDeps = { config, log, gateway, now: () => new Date(nowMs()) };
   const http = createMcpHttpServer({
     config,
     log,
-    core: () => (core ??= loadCore({ config, log, nowMs, env: process.env })),
+    answerMcp: (req, res, body) => answerMcpPost(deps, req, res, body),
   });
 
   http.server.listen(config.port, config.host, () => {
@@ -86,9 +81,7 @@ function main(): void {
     stopping = true;
     log.info('draining', { signal });
     void http.drain(10_000).then(() => {
-      // A core never loaded made no AWS request.
-      const paid = core ? Object.fromEntries(core.paidRequestsByAccount()) : {};
-      log.info('stopped', { paidRequestsByAccount: paid });
+      log.info('stopped', { paidRequestsByAccount: Object.fromEntries(gateway.paidRequestsByAccount()) });
       process.exit(0);
     });
   };

@@ -1,4 +1,4 @@
-import { ANALYSIS_TOOLS } from '../../server/src/tools/analysis-tools';
+import { ANALYSIS_TOOLS } from '../../server/src/tools';
 import { assumedAccessKey, awsError, BASE_ACCESS_KEY, OWN_ACCOUNT } from '../fake-aws/fake-aws';
 import { textOf, useServer } from './harness';
 

@@ -187,6 +187,113 @@ describe('HTTP rules', () => {
 });
 
 /** Spawns a bundle with the test environment and collects its output until it exits or listens. */
+describe('DNS-rebinding protection (MCP specification: Origin validated, 403)', () => {
+  const TOOL_CALL = rpc('tools/call', { name: 'get-cost-and-usage', arguments: { period: 'last_month' } });
+
+  test('a request with a foreign Origin gets 403 and reaches no AWS API', async () => {
+    const { res, json } = await postMcp(TOOL_CALL, { origin: 'https://evil.example' });
+    expect(res.status).toBe(403);
+    expect(json.error.message).toMatch(/Origin "https:\/\/evil.example" is not allowed.*ALLOWED_ORIGINS/);
+    expect(fake.calls).toHaveLength(0);
+  });
+
+  test('a foreign Host on a loopback-bound server gets 403 (a rebound name pointing at 127.0.0.1)', async () => {
+    const answer = await new Promise<{ status?: number; body: string }>((resolve, reject) => {
+      const target = new URL(server.url);
+      const req = request(
+        {
+          host: target.hostname,
+          port: target.port,
+          path: '/mcp',
+          method: 'POST',
+          headers: { ...MCP_HEADERS, host: 'evil.example' },
+        },
+        (res) => {
+          let body = '';
+          res.setEncoding('utf8').on('data', (d: string) => (body += d));
+          res.on('end', () => resolve({ status: res.statusCode, body }));
+        },
+      );
+      req.on('error', reject);
+      req.end(TOOL_CALL);
+    });
+    expect(answer.status).toBe(403);
+    expect(answer.body).toContain('Host header must name loopback');
+    expect(fake.calls).toHaveLength(0);
+  });
+
+  test('no Origin (servers, Amazon Quick, AgentCore) and a loopback Origin (a local inspector) are served', async () => {
+    expect((await postMcp(rpc('ping'))).res.status).toBe(200);
+    expect((await postMcp(rpc('ping'), { origin: 'http://localhost:6274' })).res.status).toBe(200);
+  });
+
+  test('an origin listed in ALLOWED_ORIGINS is served, others still get 403', async () => {
+    const listed = await startServer(fake, { ALLOWED_ORIGINS: 'https://finops.example.com' });
+    try {
+      const ok = await postMcp(rpc('ping'), { origin: 'https://finops.example.com' }, listed.url);
+      expect(ok.res.status).toBe(200);
+      const other = await postMcp(rpc('ping'), { origin: 'https://other.example.com' }, listed.url);
+      expect(other.res.status).toBe(403);
+    } finally {
+      await listed.stop();
+    }
+  });
+
+  test('a server bound to all interfaces (AgentCore) accepts any Host', async () => {
+    const open = await startServer(fake, { HOST: '0.0.0.0' });
+    try {
+      const url = open.url.replace('0.0.0.0', '127.0.0.1');
+      expect((await postMcp(rpc('ping'), {}, url)).res.status).toBe(200);
+    } finally {
+      await open.stop();
+    }
+  });
+});
+
+describe('JSON-RPC errors (MCP specification: protocol errors, not tool results)', () => {
+  test('an unknown tool is -32602 Invalid params, and no AWS API is called', async () => {
+    const { res, json } = await postMcp(rpc('tools/call', { name: 'delete-everything', arguments: {} }, 7));
+    expect(res.status).toBe(200);
+    expect(json).toEqual({
+      jsonrpc: '2.0',
+      id: 7,
+      error: {
+        code: -32602,
+        message: expect.stringMatching(/^Unknown tool: "delete-everything"\. Call tools\/list/),
+      },
+    });
+    expect(fake.calls).toHaveLength(0);
+  });
+
+  test.each([
+    ['without a name', { arguments: {} }],
+    ['with a numeric name', { name: 42 }],
+    ['with arguments that are not an object', { name: 'get-budgets', arguments: [1, 2] }],
+  ])('a tools/call %s is -32602 with a plain message, not a schema dump', async (_, params) => {
+    const { json } = await postMcp(rpc('tools/call', params, 8));
+    expect(json.id).toBe(8);
+    expect(json.error.code).toBe(-32602);
+    expect(json.error.message).toMatch(/^Invalid params: tools\/call needs params\.name/);
+    expect(json.error.message).not.toMatch(/expected|invalid_type|"path"|\[/);
+  });
+
+  test.each([
+    ['an object that is not a message', '{"hello":"world"}'],
+    ['a number', '42'],
+    ['a string', '"initialize"'],
+    ['an empty batch', '[]'],
+    ['a message with jsonrpc 1.0', '{"jsonrpc":"1.0","id":1,"method":"ping"}'],
+  ])('valid JSON that is %s is -32600 Invalid Request', async (_, body) => {
+    const { res, json } = await postMcp(body);
+    expect(res.status).toBe(400);
+    expect(json).toEqual({
+      jsonrpc: '2.0',
+      id: null,
+      error: { code: -32600, message: expect.stringMatching(/^Invalid Request/) },
+    });
+  });
+});
+
 function spawnBundle(bundle: string, env: Record<string, string>, cwd?: string) {
   const home = mkdtempSync(path.join(tmpdir(), 'billing-mcp-home-'));
   const child = spawn(process.execPath, [bundle], {
@@ -274,7 +381,7 @@ describe('process lifecycle', () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'billing-mcp-bundle-'));
     for (const file of BUNDLE_FILES)
       copyFileSync(path.join(path.dirname(SERVER_BUNDLE), file), path.join(dir, file));
-    expect(readdirSync(dir).sort()).toEqual(['core.js', 'server.js']);
+    expect(readdirSync(dir).sort()).toEqual(['server.js']);
     const copy = path.join(dir, 'server.js');
     const run = spawnBundle(copy, {}, dir);
     try {

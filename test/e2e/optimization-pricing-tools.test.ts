@@ -1,5 +1,5 @@
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
-import { OPTIMIZATION_PRICING_TOOLS } from '../../server/src/tools/optimization-pricing-tools';
+import { OPTIMIZATION_PRICING_TOOLS } from '../../server/src/tools';
 import { assumedAccessKey, awsError, BASE_ACCESS_KEY, OWN_ACCOUNT } from '../fake-aws/fake-aws';
 import { textOf, useServer } from './harness';
 

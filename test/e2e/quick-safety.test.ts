@@ -1,6 +1,6 @@
 import type { CallToolResult, Tool } from '@modelcontextprotocol/sdk/types.js';
 import { ALL_OPERATIONS } from '../../server/src/aws/actions';
-import { OPTIMIZATION_PRICING_TOOLS } from '../../server/src/tools/optimization-pricing-tools';
+import { OPTIMIZATION_PRICING_TOOLS } from '../../server/src/tools';
 import { useServer } from './harness';
 
 // Amazon Quick safety (issue 4), checked over tools/list and tools/call exactly as a client sees them: flat native

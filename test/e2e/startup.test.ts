@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, statSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { BASE_ACCESS_KEY, BASE_SECRET_KEY, FakeAws } from '../fake-aws/fake-aws';
@@ -9,8 +9,8 @@ import { SERVER_BUNDLE, TEST_CLOCK } from './harness';
 // first, so nothing there may wait on the AWS SDK.
 
 const dir = mkdtempSync(path.join(tmpdir(), 'billing-mcp-startup-'));
-// Preloaded into the server: logs each Node built-in module the first time anything loads it, every load of the
-// core bundle (core.js) and every HTTP answer sent, in the order they happen. The SDK clients and their HTTP handler
+// Preloaded into the server: logs each Node built-in module the first time anything loads it and every HTTP answer
+// sent, in the order they happen. The SDK clients and their HTTP handler
 // are the only parts of the bundle that use `https` and `os`.
 const HOOK = path.join(dir, 'hook.js');
 writeFileSync(
@@ -26,7 +26,6 @@ Module._load = function (request, ...rest) {
     seen.add(name);
     say({ msg: 'builtin loaded', name });
   }
-  if (/(^|[\\/])core\\.js$/.test(request)) say({ msg: 'core.js loading' });
   return load.call(this, request, ...rest);
 };
 const end = ServerResponse.prototype.end;
@@ -133,41 +132,8 @@ test('answers initialize and tools/list without loading the AWS SDK, which the f
   }
 });
 
-/** The hook's and the server's messages, in order. */
-const messages = (stderr: string) =>
-  stderr
-    .split('\n')
-    .filter((l) => l.startsWith('{'))
-    .map((l) => JSON.parse(l).msg as string);
-
-test('answers the first initialize before loading the core, and loads the core right after', async () => {
-  const server = run({});
-  try {
-    const url = await listening(server);
-    const answer = await post(url, {
-      jsonrpc: '2.0',
-      id: 1,
-      method: 'initialize',
-      params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 't', version: '1' } },
-    });
-    expect(answer.result.serverInfo.name).toBe('billing-mcp');
-    // No other request: the core is loaded because the first answer has gone.
-    while (!server.stderr().includes('"msg":"core.js loading"')) await new Promise((r) => setTimeout(r, 20));
-    const order = messages(server.stderr()).filter((m) => m === 'answer sent' || m === 'core.js loading');
-    expect(order).toEqual(['answer sent', 'core.js loading']);
-  } finally {
-    server.child.kill('SIGTERM');
-    await server.exited;
-  }
-});
-
-test('BILLING_MCP_WARM_CACHE_ONLY=1 loads both bundles and exits 0 without listening (the image build fills the compile cache so)', async () => {
+test('BILLING_MCP_WARM_CACHE_ONLY=1 loads the bundle and exits 0 without listening (the image build fills the compile cache so)', async () => {
   const warm = run({ BILLING_MCP_WARM_CACHE_ONLY: '1' });
   expect(await warm.exited).toBe(0);
-  expect(messages(warm.stderr())).toContain('core.js loading');
   expect(warm.stderr()).not.toContain('"msg":"listening"');
-});
-
-test('the front bundle stays small: it is all a cold start parses before answering initialize', () => {
-  expect(statSync(SERVER_BUNDLE).size).toBeLessThan(150_000);
 });

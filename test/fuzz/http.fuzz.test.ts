@@ -146,7 +146,7 @@ test('answers a batch of requests with one array, and refuses oversized or mixed
 
 test('refuses a 2 MiB body with 413, whether its length is declared or chunked', async () => {
   const body = Buffer.alloc(2 * 1024 * 1024, 0x20);
-  const head = `POST /mcp HTTP/1.1\r\nhost: x\r\ncontent-type: application/json\r\naccept: application/json, text/event-stream\r\n`;
+  const head = `POST /mcp HTTP/1.1\r\nhost: 127.0.0.1\r\ncontent-type: application/json\r\naccept: application/json, text/event-stream\r\n`;
   const declared = await socketExchange(`${head}content-length: ${body.length}\r\n\r\n`, body);
   expect(declared).toMatch(/^HTTP\/1\.1 413 /);
   expectJsonRpcError(declared.slice(declared.indexOf('\r\n\r\n') + 4), -32600);
@@ -163,7 +163,7 @@ test('refuses a 2 MiB body with 413, whether its length is declared or chunked',
 
 test('cuts off a slow-drip body with 408 at the request timeout', async () => {
   const { answer, ms } = await slowDrip(
-    `POST /mcp HTTP/1.1\r\nhost: x\r\ncontent-type: application/json\r\n` +
+    `POST /mcp HTTP/1.1\r\nhost: 127.0.0.1\r\ncontent-type: application/json\r\n` +
       `accept: application/json, text/event-stream\r\ncontent-length: 10000\r\n\r\n`,
     200,
   );
@@ -174,7 +174,7 @@ test('cuts off a slow-drip body with 408 at the request timeout', async () => {
 });
 
 test('cuts off headers that never finish with 408', async () => {
-  const { answer, ms } = await slowDrip('POST /mcp HTTP/1.1\r\nhost: x\r\nx-drip: ', 200);
+  const { answer, ms } = await slowDrip('POST /mcp HTTP/1.1\r\nhost: 127.0.0.1\r\nx-drip: ', 200);
   expect(answer).toMatch(/^HTTP\/1\.1 408 /);
   expect(ms).toBeLessThan(6_000);
 });

@@ -126,18 +126,11 @@ describe('RuntimeStack, default (deploy-time CodeBuild image)', () => {
       .filter((d) => d.startsWith('asset.') && fs.existsSync(path.join(assemblyDir, d, 'Dockerfile')));
     expect(contexts).toHaveLength(1);
     const dir = path.join(assemblyDir, contexts[0]);
-    expect(fs.readdirSync(dir).sort()).toEqual([
-      'Dockerfile',
-      'core.js',
-      'core.js.map',
-      'server.js',
-      'server.js.map',
-    ]);
+    expect(fs.readdirSync(dir).sort()).toEqual(['Dockerfile', 'server.js', 'server.js.map']);
     expect(fs.readFileSync(path.join(dir, 'Dockerfile'), 'utf8')).toBe(
       fs.readFileSync(SERVER_DOCKERFILE, 'utf8'),
     );
     expect(fs.statSync(path.join(dir, 'server.js')).size).toBeGreaterThan(10_000);
-    expect(fs.statSync(path.join(dir, 'core.js')).size).toBeGreaterThan(10_000);
   });
 
   test('McpEndpoint, evaluated for a sample ARN, is the invocation URL with the ARN as encodeURIComponent encodes it', () => {
@@ -183,17 +176,10 @@ describe('RuntimeStack with imageBuild=docker', () => {
 });
 
 describe('stageServerImageContext', () => {
-  test('bundles server/src/main.ts into server.js and server/src/core.ts into core.js beside a copy of the Dockerfile', () => {
+  test('bundles server/src/main.ts into server.js beside a copy of the Dockerfile', () => {
     const dir = stageServerImageContext();
-    expect(fs.readdirSync(dir).sort()).toEqual([
-      'Dockerfile',
-      'core.js',
-      'core.js.map',
-      'server.js',
-      'server.js.map',
-    ]);
-    // Each source map names its bundle's entry point (reading the maps as text is enough).
+    expect(fs.readdirSync(dir).sort()).toEqual(['Dockerfile', 'server.js', 'server.js.map']);
+    // The source map names the bundle's entry point (reading the map as text is enough).
     expect(fs.readFileSync(path.join(dir, 'server.js.map'), 'utf8')).toContain('server/src/main.ts"');
-    expect(fs.readFileSync(path.join(dir, 'core.js.map'), 'utf8')).toContain('server/src/core.ts"');
   });
 });

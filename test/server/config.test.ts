@@ -17,8 +17,15 @@ describe('loadConfig', () => {
       fanoutConcurrency: 10,
       maxPages: 10,
       clockStart: undefined,
+      allowedOrigins: [],
     });
     expect(Object.isFrozen(config)).toBe(true);
+  });
+
+  test('reads ALLOWED_ORIGINS as a list of exact origins', () => {
+    expect(
+      loadConfig({ ALLOWED_ORIGINS: 'https://a.example.com, http://localhost:3000' }).allowedOrigins,
+    ).toEqual(['https://a.example.com', 'http://localhost:3000']);
   });
 
   test('reads every variable it knows', () => {
@@ -82,6 +89,11 @@ describe('loadConfig', () => {
     ['TOOL_DEADLINE_SECONDS', '1.5', 'TOOL_DEADLINE_SECONDS must be a whole number from 1 to 900, got "1.5"'],
     ['FANOUT_CONCURRENCY', '65', 'FANOUT_CONCURRENCY must be a whole number from 1 to 64, got "65"'],
     ['MAX_PAGES', 'ten', 'MAX_PAGES must be a whole number from 1 to 100, got "ten"'],
+    [
+      'ALLOWED_ORIGINS',
+      'https://a.example.com/path',
+      'ALLOWED_ORIGINS must be comma-separated origins like https://app.example.com, got "https://a.example.com/path"',
+    ],
     ['BILLING_MCP_CLOCK', 'yesterday', 'BILLING_MCP_CLOCK must be an ISO 8601 instant, got "yesterday"'],
   ])('rejects a bad %s (%j) with a message naming it', (name, value, message) => {
     expect(() => loadConfig({ [name]: value })).toThrow(ConfigError);

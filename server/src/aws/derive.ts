@@ -8,7 +8,7 @@ import type {
   ResultByTime,
 } from '@aws-sdk/client-cost-explorer';
 import { LRUCache } from 'lru-cache';
-import { amount, type Amount } from '../core/money';
+import { amount, type Amount } from '../billing/money';
 import { cacheKey, stableStringify, type CachedAnswer } from './cache';
 
 /**

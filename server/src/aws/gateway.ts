@@ -29,7 +29,6 @@ export class UsageMeter {
   scannedBytes = 0;
   /** Oldest fetch time (epoch ms) of any cached answer used, for "data fetched at …". */
   oldestCachedFetch: number | undefined;
-  readonly operations = new Set<AwsOperation>();
   /** Paid requests made in each account by this call. */
   readonly paidByAccount = new Map<string, number>();
 
@@ -38,11 +37,6 @@ export class UsageMeter {
   /** A meter for part of this call whose counts also land here. */
   child(): UsageMeter {
     return new UsageMeter(this);
-  }
-
-  recordOperation(operation: AwsOperation): void {
-    this.operations.add(operation);
-    this.parent?.recordOperation(operation);
   }
 
   /** One request sent to AWS (counted when it is sent: an aborted request may still be billed). */
@@ -172,7 +166,6 @@ export class AwsGateway {
     options: CallOptions,
   ): Promise<OutputOf<O>> {
     const { account, meter, signal } = options;
-    meter?.recordOperation(operation);
     if ((AWS_OPERATIONS[operation] as OperationSpec).uncached) {
       try {
         return await this.send(operation, input, options);

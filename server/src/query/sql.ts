@@ -5,7 +5,7 @@
  * included — is a bound parameter. Every query carries the partition predicate and reads only the columns it
  * needs, because on Athena scanned bytes are money.
  */
-import { ToolInputError } from '../core/errors';
+import { ToolInputError } from '../billing/errors';
 import { TABLE_TOKEN, type BuiltQuery, type QueryParam } from './engine';
 
 /** FOCUS columns a query may group or filter by (FOCUS 1.2 names, plus the AWS `x_` columns of FOCUS_1_2_AWS). */

@@ -1,7 +1,7 @@
 import { z } from 'zod';
-import { table, TOP_ROWS } from '../core/format';
-import { exact, percentChange, rounded, sum, type Amount } from '../core/money';
-import { filters, includeCreditsRefunds, refresh, targetAccountId } from './common';
+import { table, TOP_ROWS } from '../billing/format';
+import { exact, percentChange, rounded, sum, type Amount } from '../billing/money';
+import { filters, includeCreditsRefunds, refresh, targetAccountId } from './lib/params';
 import {
   baselineMonth,
   compared,
@@ -16,8 +16,8 @@ import {
   signed,
   signedPercent,
   type ComparedAmount,
-} from './month-comparison';
-import { defineTool } from './types';
+} from './lib/month-comparison';
+import { defineTool } from './lib/types';
 
 const changeShape = {
   baseline: z.string().describe('Exact amount in the baseline month.'),

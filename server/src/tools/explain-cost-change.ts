@@ -10,15 +10,15 @@ import {
   toIsoDate,
   utcDay,
   type DateRange,
-} from '../core/dates';
-import { ToolInputError } from '../core/errors';
-import { buildFilter } from '../core/filters';
-import { table } from '../core/format';
-import { amount, exact, percentChange, sum, type Amount } from '../core/money';
-import { filters, includeCreditsRefunds, rangeShape, refresh, targetAccountId } from './common';
-import { signed, signedPct, summaryMetric, type SummaryMetric } from './summarize-costs';
-import type { Paginated, ToolContext } from './types';
-import { defineTool } from './types';
+} from '../billing/dates';
+import { ToolInputError } from '../billing/errors';
+import { buildFilter } from '../billing/filters';
+import { table } from '../billing/format';
+import { amount, exact, percentChange, sum, type Amount } from '../billing/money';
+import { filters, includeCreditsRefunds, rangeShape, refresh, targetAccountId } from './lib/params';
+import { signed, signedPct, summaryMetric, type SummaryMetric } from './lib/summary-metric';
+import type { Paginated, ToolContext } from './lib/types';
+import { defineTool } from './lib/types';
 
 /** Services listed as movers, top services whose usage types are broken down, usage types per service. */
 const TOP_SERVICES = 10;

@@ -1,11 +1,11 @@
 import type { Anomaly } from '@aws-sdk/client-cost-explorer';
 import { z } from 'zod';
-import { addDays, parseIsoDate, resolveRange, toIsoDate } from '../core/dates';
-import { ToolInputError } from '../core/errors';
-import { table, TOP_ROWS } from '../core/format';
-import { amount, exact, percentOf, rounded, sum, type Amount } from '../core/money';
-import { endDate, period, rangeShape, refresh, startDate, targetAccountId } from './common';
-import { defineTool } from './types';
+import { addDays, parseIsoDate, resolveRange, toIsoDate } from '../billing/dates';
+import { ToolInputError } from '../billing/errors';
+import { table, TOP_ROWS } from '../billing/format';
+import { amount, exact, percentOf, rounded, sum, type Amount } from '../billing/money';
+import { endDate, period, rangeShape, refresh, startDate, targetAccountId } from './lib/params';
+import { defineTool } from './lib/types';
 
 /** Cost Anomaly Detection keeps 90 days of anomaly history. */
 const ANOMALY_HISTORY_DAYS = 90;

@@ -1,8 +1,8 @@
 import { z } from 'zod';
-import { ToolInputError } from '../core/errors';
-import { table } from '../core/format';
-import { amount, compareDesc, exact, percentOf, sum, type Amount } from '../core/money';
-import { targetAccountId } from './common';
+import { ToolInputError } from '../billing/errors';
+import { table } from '../billing/format';
+import { amount, compareDesc, exact, percentOf, sum, type Amount } from '../billing/money';
+import { targetAccountId } from './lib/params';
 import {
   addMonths,
   billingPeriod,
@@ -10,8 +10,8 @@ import {
   NEXT_TOKEN,
   notePages,
   resolveBillingPeriod,
-} from './optimization-common';
-import { defineTool } from './types';
+} from './lib/optimization';
+import { defineTool } from './lib/types';
 
 const DEFAULT_LIMIT = 25;
 

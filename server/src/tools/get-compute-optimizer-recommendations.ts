@@ -2,11 +2,11 @@ import type * as CO from '@aws-sdk/client-compute-optimizer';
 import { z } from 'zod';
 import type { AccountScope } from '../aws/gateway';
 import type { InputOf, OutputOf } from '../aws/operations';
-import { table } from '../core/format';
-import { amount, compareDesc, exact, sum, type Amount } from '../core/money';
-import { targetAccountId } from './common';
-import { maxResults, pagesNote, region } from './optimization-common';
-import { defineTool, type Paginated, type ToolContext } from './types';
+import { table } from '../billing/format';
+import { amount, compareDesc, exact, sum, type Amount } from '../billing/money';
+import { targetAccountId } from './lib/params';
+import { maxResults, pagesNote, region } from './lib/optimization';
+import { defineTool, type Paginated, type ToolContext } from './lib/types';
 
 /** The resource kinds Compute Optimizer recommends on, one Get…Recommendations operation each. */
 export const COMPUTE_OPTIMIZER_RESOURCE_TYPES = [

@@ -1,9 +1,9 @@
 import { z } from 'zod';
 import { AwsCallError } from '../aws/errors';
-import { addDays, resolveRange, toIsoDate, utcDay } from '../core/dates';
-import { buildFilter, type FilterClause } from '../core/filters';
-import { rankedTable } from '../core/format';
-import { amount, exact } from '../core/money';
+import { addDays, resolveRange, toIsoDate, utcDay } from '../billing/dates';
+import { buildFilter, type FilterClause } from '../billing/filters';
+import { rankedTable } from '../billing/format';
+import { amount, exact } from '../billing/money';
 import {
   endDate,
   filters,
@@ -14,9 +14,9 @@ import {
   refresh,
   startDate,
   targetAccountId,
-} from './common';
-import { summarise } from './get-cost-and-usage';
-import { defineTool } from './types';
+} from './lib/params';
+import { summarise } from './lib/cost-table';
+import { defineTool } from './lib/types';
 
 /** The service AWS documents resource-level data for, and the SERVICE filter the API requires. */
 export const EC2_COMPUTE = 'Amazon Elastic Compute Cloud - Compute';

@@ -1,10 +1,9 @@
-import type { GetCostAndUsageCommandOutput, ResultByTime } from '@aws-sdk/client-cost-explorer';
 import { z } from 'zod';
-import { daysBetween, resolveRange } from '../core/dates';
-import { ToolInputError } from '../core/errors';
-import { buildFilter, buildGroupBy } from '../core/filters';
-import { rankedTable, table } from '../core/format';
-import { amount, exact, sum, type Amount } from '../core/money';
+import { daysBetween, resolveRange } from '../billing/dates';
+import { ToolInputError } from '../billing/errors';
+import { buildFilter, buildGroupBy } from '../billing/filters';
+import { rankedTable, table } from '../billing/format';
+import { amount, exact } from '../billing/money';
 import {
   endDate,
   filters,
@@ -16,8 +15,9 @@ import {
   refresh,
   startDate,
   targetAccountId,
-} from './common';
-import { defineTool } from './types';
+} from './lib/params';
+import { summarise } from './lib/cost-table';
+import { defineTool } from './lib/types';
 
 export const getCostAndUsageTool = defineTool({
   name: 'get-cost-and-usage',
@@ -177,63 +177,3 @@ export const getCostAndUsageTool = defineTool({
     };
   },
 });
-
-interface Summary {
-  totals: Map<string, Amount>;
-  units: Map<string, string>;
-  groups: Map<string, Map<string, Amount>>;
-  periods: { start: string; end: string; amount: Amount; estimated: boolean }[];
-  estimated: boolean;
-}
-
-/** Sums every metric exactly, per group over the whole range and per time bucket. */
-export function summarise(
-  pages: readonly Omit<GetCostAndUsageCommandOutput, '$metadata'>[],
-  metricNames: readonly string[],
-  grouped: boolean,
-): Summary {
-  const totals = new Map<string, Amount>();
-  const units = new Map<string, string>();
-  const groups = new Map<string, Map<string, Amount>>();
-  const periodTotals = new Map<string, { start: string; end: string; amount: Amount; estimated: boolean }>();
-  const primary = metricNames[0];
-  let estimated = false;
-  const add = (map: Map<string, Amount>, key: string, value: Amount) =>
-    map.set(key, (map.get(key) ?? amount(0)).plus(value));
-
-  const results: ResultByTime[] = pages.flatMap((p) => p.ResultsByTime ?? []);
-  for (const r of results) {
-    const start = r.TimePeriod?.Start ?? '';
-    const end = r.TimePeriod?.End ?? '';
-    estimated ||= r.Estimated === true;
-    const bucket = periodTotals.get(start) ?? {
-      start,
-      end,
-      amount: amount(0),
-      estimated: r.Estimated === true,
-    };
-    const metricSets = grouped
-      ? (r.Groups ?? []).map((g) => ({ key: (g.Keys ?? []).join(' / '), metrics: g.Metrics ?? {} }))
-      : [{ key: '', metrics: r.Total ?? {} }];
-    for (const { key, metrics } of metricSets) {
-      for (const m of metricNames) {
-        const value = metrics[m];
-        if (!value) continue;
-        if (value.Unit) units.set(m, value.Unit);
-        const v = amount(value.Amount);
-        add(totals, m, v);
-        if (grouped) {
-          const g = groups.get(key) ?? new Map<string, Amount>();
-          add(g, m, v);
-          groups.set(key, g);
-        }
-        if (m === primary) bucket.amount = bucket.amount.plus(v);
-      }
-    }
-    periodTotals.set(start, bucket);
-  }
-  const periods = [...periodTotals.values()].sort((a, b) => a.start.localeCompare(b.start));
-  // Keep totals defined for metrics that never appeared.
-  for (const m of metricNames) if (!totals.has(m)) totals.set(m, sum([]));
-  return { totals, units, groups, periods, estimated };
-}

@@ -7,9 +7,9 @@ import {
   maxResults,
   namesOrValuesAnswer,
   searchString,
-} from './get-dimension-values';
-import { endDate, filters, period, rangeShape, refresh, startDate, targetAccountId } from './common';
-import { defineTool } from './types';
+} from './lib/listings';
+import { endDate, filters, period, rangeShape, refresh, startDate, targetAccountId } from './lib/params';
+import { defineTool } from './lib/types';
 
 export const getCostCategoriesTool = defineTool({
   name: 'get-cost-categories',

@@ -1,7 +1,7 @@
 import { z } from 'zod';
-import { table } from '../core/format';
-import { exact, percentChange, sum } from '../core/money';
-import { filters, includeCreditsRefunds, refresh, targetAccountId } from './common';
+import { table } from '../billing/format';
+import { exact, percentChange, sum } from '../billing/money';
+import { filters, includeCreditsRefunds, refresh, targetAccountId } from './lib/params';
 import {
   baselineMonth,
   compared,
@@ -15,8 +15,8 @@ import {
   signed,
   signedPercent,
   type ComparedAmount,
-} from './month-comparison';
-import { defineTool } from './types';
+} from './lib/month-comparison';
+import { defineTool } from './lib/types';
 
 const DRIVER_METRICS = [
   'UnblendedCost',

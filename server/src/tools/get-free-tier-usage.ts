@@ -1,10 +1,10 @@
 import { z } from 'zod';
 import type { FreeTierUsage } from '../aws/json-services/free-tier-types';
-import { table } from '../core/format';
-import { amount, exact, percentOf, type Amount } from '../core/money';
-import { targetAccountId } from './common';
-import { matches, maxResults, pagesNote } from './optimization-common';
-import { defineTool } from './types';
+import { table } from '../billing/format';
+import { amount, exact, percentOf, type Amount } from '../billing/money';
+import { targetAccountId } from './lib/params';
+import { matches, maxResults, pagesNote } from './lib/optimization';
+import { defineTool } from './lib/types';
 
 const DEFAULT_LIMIT = 25;
 

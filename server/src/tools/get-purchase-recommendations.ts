@@ -4,12 +4,12 @@ import type {
   SavingsPlansPurchaseRecommendationDetail,
 } from '@aws-sdk/client-cost-explorer';
 import { z } from 'zod';
-import { ToolInputError } from '../core/errors';
-import { table } from '../core/format';
-import { amount, exact, rounded, sum, type Amount } from '../core/money';
-import { refresh, targetAccountId } from './common';
-import { isNoCommitmentData, RESERVATION_SERVICES } from './commitments';
-import { defineTool } from './types';
+import { ToolInputError } from '../billing/errors';
+import { table } from '../billing/format';
+import { amount, exact, rounded, sum, type Amount } from '../billing/money';
+import { refresh, targetAccountId } from './lib/params';
+import { isNoCommitmentData, RESERVATION_SERVICES } from './lib/commitments';
+import { defineTool } from './lib/types';
 
 const SAVINGS_PLANS_TYPES = ['COMPUTE_SP', 'EC2_INSTANCE_SP', 'SAGEMAKER_SP', 'DATABASE_SP'] as const;
 const TERMS = ['ONE_YEAR', 'THREE_YEARS'] as const;

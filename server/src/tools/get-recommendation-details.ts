@@ -1,11 +1,11 @@
 import { z } from 'zod';
-import { ToolInputError } from '../core/errors';
-import { table } from '../core/format';
-import { amount, exact } from '../core/money';
-import { targetAccountId } from './common';
-import { explainCohFailure } from './list-cost-optimization-recommendations';
-import { cohEstimateData, isAwsFailure, isoTime } from './optimization-common';
-import { defineTool } from './types';
+import { ToolInputError } from '../billing/errors';
+import { table } from '../billing/format';
+import { amount, exact } from '../billing/money';
+import { targetAccountId } from './lib/params';
+import { explainCohFailure } from './lib/cost-optimization-hub';
+import { cohEstimateData, isAwsFailure, isoTime } from './lib/optimization';
+import { defineTool } from './lib/types';
 
 const MAX_SETTINGS = 30;
 

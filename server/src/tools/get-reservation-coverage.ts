@@ -1,8 +1,8 @@
 import type { Coverage } from '@aws-sdk/client-cost-explorer';
 import { z } from 'zod';
-import { table, TOP_ROWS } from '../core/format';
-import { amount, exact, percentOf, rounded, sum, type Amount } from '../core/money';
-import { endDate, filters, period, rangeShape, refresh, startDate, targetAccountId } from './common';
+import { table, TOP_ROWS } from '../billing/format';
+import { amount, exact, percentOf, rounded, sum, type Amount } from '../billing/money';
+import { endDate, filters, period, rangeShape, refresh, startDate, targetAccountId } from './lib/params';
 import {
   attributesLabel,
   commitmentQuery,
@@ -15,8 +15,8 @@ import {
   readCommitmentPages,
   RESERVATION_SERVICES,
   shownPeriods,
-} from './commitments';
-import { defineTool } from './types';
+} from './lib/commitments';
+import { defineTool } from './lib/types';
 
 const GROUP_BY = [
   'INSTANCE_TYPE',

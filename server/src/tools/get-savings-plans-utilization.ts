@@ -4,9 +4,9 @@ import type {
   SavingsPlansUtilizationDetail,
 } from '@aws-sdk/client-cost-explorer';
 import { z } from 'zod';
-import { table, TOP_ROWS } from '../core/format';
-import { amount, exact, rounded, sum, type Amount } from '../core/money';
-import { endDate, filters, period, rangeShape, refresh, startDate, targetAccountId } from './common';
+import { table, TOP_ROWS } from '../billing/format';
+import { amount, exact, rounded, sum, type Amount } from '../billing/money';
+import { endDate, filters, period, rangeShape, refresh, startDate, targetAccountId } from './lib/params';
 import {
   commitmentRequest,
   granularity,
@@ -15,8 +15,8 @@ import {
   periodRow,
   periodsData,
   shownPeriods,
-} from './commitments';
-import { defineTool } from './types';
+} from './lib/commitments';
+import { defineTool } from './lib/types';
 
 const utilizationShape = {
   utilization_percentage: z.string().optional().describe('Commitment used, % (AWS).'),

@@ -1,9 +1,9 @@
 import { z } from 'zod';
-import { ToolInputError } from '../core/errors';
-import { table } from '../core/format';
-import { amount, exact } from '../core/money';
-import { isAwsFailure, pagesNote, region } from './optimization-common';
-import { defineTool } from './types';
+import { ToolInputError } from '../billing/errors';
+import { table } from '../billing/format';
+import { amount, exact } from '../billing/money';
+import { isAwsFailure, pagesNote, region } from './lib/optimization';
+import { defineTool } from './lib/types';
 
 const DEFAULT_PRODUCTS = 10;
 const MAX_PRODUCTS = 100;

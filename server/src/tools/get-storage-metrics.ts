@@ -1,9 +1,9 @@
 import Decimal from 'decimal.js';
 import { z } from 'zod';
-import { addDays, parseIsoDate, toIsoDate, utcDay } from '../core/dates';
-import { ToolInputError } from '../core/errors';
-import { table } from '../core/format';
-import { percentChange } from '../core/money';
+import { addDays, parseIsoDate, toIsoDate, utcDay } from '../billing/dates';
+import { ToolInputError } from '../billing/errors';
+import { table } from '../billing/format';
+import { percentChange } from '../billing/money';
 import { STORAGE_GROUPS, storageDatesQuery, storageQuery } from '../query/sql';
 import {
   accountList,
@@ -14,8 +14,8 @@ import {
   costTargetAccountIds,
   provenance,
   query,
-} from './cost-data-common';
-import { defineTool } from './types';
+} from './lib/cost-data';
+import { defineTool } from './lib/types';
 
 /** How far back the latest report date is looked for. */
 const LOOKBACK_DAYS = 14;

@@ -7,9 +7,9 @@ import {
   maxResults,
   namesOrValuesAnswer,
   searchString,
-} from './get-dimension-values';
-import { endDate, filters, period, rangeShape, refresh, startDate, targetAccountId } from './common';
-import { defineTool } from './types';
+} from './lib/listings';
+import { endDate, filters, period, rangeShape, refresh, startDate, targetAccountId } from './lib/params';
+import { defineTool } from './lib/types';
 
 /** How an empty tag value (cost without that tag) is shown in text; structured output keeps the empty string. */
 const EMPTY_VALUE = '(empty: cost without this tag)';

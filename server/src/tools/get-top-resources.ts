@@ -1,9 +1,9 @@
 import { z } from 'zod';
-import { resolveRange } from '../core/dates';
-import { table } from '../core/format';
-import { exact, sum } from '../core/money';
+import { resolveRange } from '../billing/dates';
+import { table } from '../billing/format';
+import { exact, sum } from '../billing/money';
 import { billingPeriods, COST_METRICS, topResourcesQuery } from '../query/sql';
-import { endDate, period, rangeShape, startDate } from './common';
+import { endDate, period, rangeShape, startDate } from './lib/params';
 import {
   accountList,
   checkSpan,
@@ -19,9 +19,9 @@ import {
   newest,
   provenance,
   query,
-} from './cost-data-common';
+} from './lib/cost-data';
 import { noDataNote } from './query-cost-data';
-import { defineTool } from './types';
+import { defineTool } from './lib/types';
 
 export const getTopResourcesTool = defineTool({
   name: 'get-top-resources',

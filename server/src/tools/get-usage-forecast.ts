@@ -1,9 +1,9 @@
 import { z } from 'zod';
 import { AwsCallError } from '../aws/errors';
-import { ToolInputError } from '../core/errors';
-import { buildFilter } from '../core/filters';
-import { amount, exact } from '../core/money';
-import { filters, refresh, targetAccountId } from './common';
+import { ToolInputError } from '../billing/errors';
+import { buildFilter } from '../billing/filters';
+import { amount, exact } from '../billing/money';
+import { filters, refresh, targetAccountId } from './lib/params';
 import {
   appendBuckets,
   forecastBuckets,
@@ -17,8 +17,8 @@ import {
   forecastRange,
   forecastStartDate,
   predictionIntervalLevel,
-} from './get-cost-forecast';
-import { defineTool } from './types';
+} from './lib/forecasts';
+import { defineTool } from './lib/types';
 
 const USAGE_FORECAST_METRICS = {
   UsageQuantity: 'USAGE_QUANTITY',

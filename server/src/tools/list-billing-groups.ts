@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { table } from '../core/format';
-import { targetAccountId } from './common';
+import { table } from '../billing/format';
+import { targetAccountId } from './lib/params';
 import {
   billingPeriod,
   byName,
@@ -9,8 +9,8 @@ import {
   NEXT_TOKEN,
   notePages,
   resolveBillingPeriod,
-} from './optimization-common';
-import { defineTool } from './types';
+} from './lib/optimization';
+import { defineTool } from './lib/types';
 
 const DEFAULT_LIMIT = 25;
 const ACCOUNTS_PER_GROUP = 50;

@@ -1,82 +1,19 @@
 import type * as COH from '@aws-sdk/client-cost-optimization-hub';
 import { z } from 'zod';
-import { AwsCallError } from '../aws/errors';
-import { ToolInputError } from '../core/errors';
-import { rankedTable, table } from '../core/format';
-import { amount, compareDesc, exact, sum } from '../core/money';
-import { targetAccountId } from './common';
-import { AWS_REGION_PATTERN, cohEstimateData, maxResults, pagesNote } from './optimization-common';
-import { defineTool } from './types';
-
-/** Cost Optimization Hub action types (the API's own values). */
-export const COH_ACTION_TYPES = [
-  'Rightsize',
-  'Stop',
-  'Upgrade',
-  'PurchaseSavingsPlans',
-  'PurchaseReservedInstances',
-  'MigrateToGraviton',
-  'Delete',
-  'ScaleIn',
-] as const;
-
-/** Cost Optimization Hub resource types (the API's own values). */
-export const COH_RESOURCE_TYPES = [
-  'Ec2Instance',
-  'LambdaFunction',
-  'EbsVolume',
-  'EcsService',
-  'Ec2AutoScalingGroup',
-  'Ec2InstanceSavingsPlans',
-  'ComputeSavingsPlans',
-  'SageMakerSavingsPlans',
-  'Ec2ReservedInstances',
-  'RdsReservedInstances',
-  'OpenSearchReservedInstances',
-  'RedshiftReservedInstances',
-  'ElastiCacheReservedInstances',
-  'MemoryDbReservedInstances',
-  'DynamoDbReservedCapacity',
-  'RdsDbInstance',
-  'RdsDbInstanceStorage',
-  'AuroraDbClusterStorage',
-] as const;
-
-/** Implementation efforts, lowest first. */
-export const COH_EFFORTS = ['VeryLow', 'Low', 'Medium', 'High', 'VeryHigh'] as const;
-
-/** Dimensions ListRecommendationSummaries groups by. */
-export const COH_GROUP_BY = [
-  'AccountId',
-  'ActionType',
-  'ResourceType',
-  'Region',
-  'RecommendationSourceType',
-  'ImplementationEffort',
-  'RestartNeeded',
-  'RollbackPossible',
-] as const;
+import { rankedTable, table } from '../billing/format';
+import { amount, compareDesc, exact, sum } from '../billing/money';
+import { targetAccountId } from './lib/params';
+import { AWS_REGION_PATTERN, cohEstimateData, maxResults, pagesNote } from './lib/optimization';
+import { defineTool } from './lib/types';
+import {
+  COH_ACTION_TYPES,
+  COH_EFFORTS,
+  COH_GROUP_BY,
+  COH_RESOURCE_TYPES,
+  explainCohFailure,
+} from './lib/cost-optimization-hub';
 
 const DEFAULT_LIMIT = 25;
-
-/**
- * Cost Optimization Hub answers AccessDenied (or a validation error) mentioning enrolment when the account has not
- * opted in; say what to do instead of blaming IAM.
- */
-export function explainCohFailure(err: unknown, accountId: string): unknown {
-  if (
-    err instanceof AwsCallError &&
-    (err.kind === 'access-denied' || err.kind === 'invalid-request' || err.kind === 'not-enrolled') &&
-    /enrol|opt.?in|not (been )?activated/i.test(err.message.replace(/^.*AWS said:/, ''))
-  ) {
-    return new ToolInputError(
-      `Account ${accountId} is not enrolled in Cost Optimization Hub. Enroll it first (console: Billing and Cost ` +
-        'Management → Cost Optimization Hub → Enable, or `aws cost-optimization-hub update-enrollment-status ' +
-        '--status Active`); recommendations appear within 24 hours.',
-    );
-  }
-  return err;
-}
 
 /** list-cost-optimization-recommendations: Cost Optimization Hub recommendations, or savings per group. */
 export const listCostOptimizationRecommendationsTool = defineTool({

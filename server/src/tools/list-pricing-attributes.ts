@@ -1,7 +1,7 @@
 import { z } from 'zod';
-import { ToolInputError } from '../core/errors';
-import { isAwsFailure, matches, pagesNote } from './optimization-common';
-import { defineTool } from './types';
+import { ToolInputError } from '../billing/errors';
+import { isAwsFailure, matches, pagesNote } from './lib/optimization';
+import { defineTool } from './lib/types';
 
 const DEFAULT_LIMIT = 50;
 const MAX_LIMIT = 200;

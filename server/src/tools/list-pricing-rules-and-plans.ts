@@ -1,7 +1,7 @@
 import { z } from 'zod';
-import { table } from '../core/format';
-import { amount, exact } from '../core/money';
-import { targetAccountId } from './common';
+import { table } from '../billing/format';
+import { amount, exact } from '../billing/money';
+import { targetAccountId } from './lib/params';
 import {
   billingPeriod,
   byName,
@@ -9,8 +9,8 @@ import {
   NEXT_TOKEN,
   notePages,
   resolveBillingPeriod,
-} from './optimization-common';
-import { defineTool } from './types';
+} from './lib/optimization';
+import { defineTool } from './lib/types';
 
 const DEFAULT_LIMIT = 25;
 /** Plans whose rules are looked up (one request each); the rest are listed without their rules. */

@@ -1,10 +1,10 @@
 import { z } from 'zod';
-import { ToolInputError } from '../core/errors';
-import { table } from '../core/format';
-import { amount, compareDesc, exact, sum } from '../core/money';
-import { targetAccountId } from './common';
-import { isAwsFailure, isoTime, matches, maxResults, pagesNote } from './optimization-common';
-import { defineTool } from './types';
+import { ToolInputError } from '../billing/errors';
+import { table } from '../billing/format';
+import { amount, compareDesc, exact, sum } from '../billing/money';
+import { targetAccountId } from './lib/params';
+import { isAwsFailure, isoTime, matches, maxResults, pagesNote } from './lib/optimization';
+import { defineTool } from './lib/types';
 
 const DEFAULT_LIMIT = 25;
 

@@ -1,8 +1,8 @@
 import { z } from 'zod';
-import { resolveRange, monthStart, toIsoDate, utcDay } from '../core/dates';
-import { table } from '../core/format';
-import { ToolInputError } from '../core/errors';
-import { exact, sum } from '../core/money';
+import { resolveRange, monthStart, toIsoDate, utcDay } from '../billing/dates';
+import { table } from '../billing/format';
+import { ToolInputError } from '../billing/errors';
+import { exact, sum } from '../billing/money';
 import {
   billingPeriods,
   COST_METRICS,
@@ -14,7 +14,7 @@ import {
   type Range,
 } from '../query/sql';
 import type { QueryEngine } from '../query/engine';
-import { endDate, period, rangeShape, startDate } from './common';
+import { endDate, period, rangeShape, startDate } from './lib/params';
 import {
   accountList,
   checkSpan,
@@ -30,8 +30,8 @@ import {
   newest,
   provenance,
   query,
-} from './cost-data-common';
-import { defineTool, type ToolContext } from './types';
+} from './lib/cost-data';
+import { defineTool, type ToolContext } from './lib/types';
 
 const METRIC_MEANING: Record<(typeof COST_METRICS)[number], string> = {
   BilledCost: 'invoice view',

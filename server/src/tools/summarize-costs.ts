@@ -3,31 +3,15 @@ import type { Budget } from '@aws-sdk/client-budgets';
 import { z } from 'zod';
 import { AwsCallError } from '../aws/errors';
 import type { AccountScope } from '../aws/gateway';
-import { addDays, monthStart, toIsoDate, utcDay } from '../core/dates';
-import { buildFilter } from '../core/filters';
-import { table } from '../core/format';
-import { amount, exact, percentChange, sum, type Amount } from '../core/money';
-import { includeCreditsRefunds, refresh, targetAccountId } from './common';
-import { budgetStatus, type BudgetStatus } from './get-budgets';
-import type { ToolContext } from './types';
-import { defineTool } from './types';
-
-/** The cost metrics a summary can be given in, with GetCostForecast's name for each. */
-export const SUMMARY_METRICS = {
-  UnblendedCost: 'UNBLENDED_COST',
-  AmortizedCost: 'AMORTIZED_COST',
-  BlendedCost: 'BLENDED_COST',
-  NetUnblendedCost: 'NET_UNBLENDED_COST',
-  NetAmortizedCost: 'NET_AMORTIZED_COST',
-} as const;
-export type SummaryMetric = keyof typeof SUMMARY_METRICS;
-
-export const summaryMetric = z
-  .enum(Object.keys(SUMMARY_METRICS) as [SummaryMetric, ...SummaryMetric[]])
-  .optional()
-  .describe(
-    'Cost metric; default UnblendedCost (AmortizedCost spreads upfront commitment fees over the term).',
-  );
+import { addDays, monthStart, toIsoDate, utcDay } from '../billing/dates';
+import { buildFilter } from '../billing/filters';
+import { table } from '../billing/format';
+import { amount, exact, percentChange, sum, type Amount } from '../billing/money';
+import { includeCreditsRefunds, refresh, targetAccountId } from './lib/params';
+import { budgetStatus, type BudgetStatus } from './lib/budgets';
+import { signed, signedPct, SUMMARY_METRICS, summaryMetric, type SummaryMetric } from './lib/summary-metric';
+import type { ToolContext } from './lib/types';
+import { defineTool } from './lib/types';
 
 /** Movers listed in the summary. */
 const TOP_MOVERS = 5;
@@ -381,15 +365,6 @@ export const summarizeCostsTool = defineTool({
     };
   },
 });
-
-/** `+1.5` / `-0.25`: a signed exact amount. */
-export function signed(value: Amount): string {
-  return value.isNegative() ? exact(value) : `+${exact(value)}`;
-}
-
-export function signedPct(pct: string): string {
-  return pct.startsWith('-') ? `${pct}%` : `+${pct}%`;
-}
 
 type Side<T> = { ok: true; value: T } | { ok: false; note: string };
 

@@ -1,0 +1,314 @@
+import { z } from 'zod';
+import { AwsCallError } from '../../aws/errors';
+import type { UsageMeter } from '../../aws/gateway';
+import { ToolInputError } from '../../billing/errors';
+import { capText, MAX_TEXT_BYTES, table } from '../../billing/format';
+import { exact, sum } from '../../billing/money';
+import type { Logger } from '../../log';
+import type { ToolAnswer, ToolContext, ToolDefinition } from './types';
+
+/** At most this many accounts in one fan-out call: five rounds at the default concurrency still fit the deadline. */
+export const MAX_FANOUT_ACCOUNTS = 50;
+
+/** The `target_account_ids` parameter every fan-out tool accepts, added by the tool registry. */
+export const targetAccountIds = z
+  .array(z.string().regex(/^\d{12}$/, 'each target_account_ids entry must be a 12-digit AWS account id'))
+  .min(1)
+  .max(MAX_FANOUT_ACCOUNTS)
+  .optional()
+  .describe(
+    `Up to ${MAX_FANOUT_ACCOUNTS} 12-digit AWS account ids to answer for in one call (queried in parallel): one ` +
+      'section per account plus a combined total, and a per-account error where one fails. Use instead of ' +
+      'target_account_id (an id given there is added to this list).',
+  );
+
+const totalShape = z.object({
+  amount: z.string().describe('Exact decimal amount.'),
+  unit: z.string().describe('Currency or unit, e.g. USD.'),
+});
+
+/** Output fields of a fan-out answer, added to the output schema of every fan-out tool. */
+export const fanoutOutputShape = {
+  accounts: z
+    .array(
+      z.object({
+        account_id: z.string().describe('The account this entry answers for.'),
+        ok: z.boolean().describe('false when this account failed or was not reached before the deadline.'),
+        total: totalShape
+          .optional()
+          .describe("This account's total (its answer's `total`), when it has one."),
+        error: z.string().optional().describe('Why this account has no answer, in words a user can act on.'),
+        incomplete: z
+          .boolean()
+          .optional()
+          .describe('true when this account answered only in part (the deadline stopped its reads).'),
+        paid_requests: z.number().describe('Paid Cost Explorer requests made for this account.'),
+        answer: z
+          .record(z.string(), z.unknown())
+          .optional()
+          .describe("This account's structured answer: the fields of a single-account answer."),
+      }),
+    )
+    .optional()
+    .describe('Present when target_account_ids was given: one entry per account, in the order asked.'),
+  combined_total: totalShape
+    .extend({ accounts: z.number().describe('How many accounts the sum covers.') })
+    .optional()
+    .describe(
+      'Exact sum of the totals of the accounts that answered (absent when no account answered with a total or ' +
+        'their units differ).',
+    ),
+};
+
+/** The input shape of a fan-out tool: its own parameters plus `target_account_ids`. */
+export function fanoutInputShape(tool: ToolDefinition): z.ZodRawShape {
+  return { ...tool.inputSchema, target_account_ids: targetAccountIds };
+}
+
+/**
+ * The output shape of a fan-out tool. A fan-out answer carries its per-account answers under `accounts`, so the
+ * tool's own top-level fields become optional (they are present exactly when a single account was asked).
+ */
+export function fanoutToolOutputShape(tool: ToolDefinition): z.ZodRawShape {
+  const own = Object.fromEntries(Object.entries(tool.outputSchema).map(([k, v]) => [k, z.optional(v)]));
+  return { ...own, ...fanoutOutputShape };
+}
+
+/** The accounts a call fans out over, or undefined when it is a single-account call. */
+export function fanoutTargets(tool: ToolDefinition, args: Record<string, unknown>): string[] | undefined {
+  if (!tool.fanout || !Array.isArray(args.target_account_ids) || args.target_account_ids.length === 0) {
+    return undefined;
+  }
+  const ids = [
+    ...(typeof args.target_account_id === 'string' ? [args.target_account_id] : []),
+    ...(args.target_account_ids as string[]),
+  ];
+  const unique = [...new Set(ids)];
+  if (unique.length > MAX_FANOUT_ACCOUNTS) {
+    throw new ToolInputError(
+      `At most ${MAX_FANOUT_ACCOUNTS} accounts per call, got ${unique.length}; split the list into several calls.`,
+    );
+  }
+  return unique;
+}
+
+/** Resolves to this value when the hard deadline passes before an awaited piece of work. */
+export const TIMED_OUT = Symbol('timed out');
+
+/** Everything the fan-out needs from the runner. */
+export interface FanoutRun {
+  readonly tool: ToolDefinition;
+  readonly args: Record<string, unknown>;
+  readonly accountIds: readonly string[];
+  readonly concurrency: number;
+  readonly deadlineSeconds: number;
+  /** Fires at the soft deadline: no account is started after it. */
+  readonly signal: AbortSignal;
+  /** Resolves at the hard deadline: accounts still running are reported as not finished. */
+  readonly hardStop: Promise<typeof TIMED_OUT>;
+  readonly meter: UsageMeter;
+  readonly log: Logger;
+  /** A tool context counting into `meter`. */
+  context(meter: UsageMeter): ToolContext;
+}
+
+type Outcome =
+  | { kind: 'ok'; answer: ToolAnswer; meter: UsageMeter }
+  | { kind: 'failed'; message: string; meter: UsageMeter }
+  | { kind: 'unfinished'; meter: UsageMeter }
+  | { kind: 'not-reached' };
+
+/**
+ * Runs a single-account handler for each account with bounded concurrency under one deadline, and assembles one
+ * answer: a summary table with the combined total, then one section per account. Throws a ToolInputError when no
+ * account answered (one message when they all failed the same way, e.g. a bad date).
+ */
+export async function runFanout(run: FanoutRun): Promise<ToolAnswer> {
+  const { tool, args, accountIds } = run;
+  const outcomes: Outcome[] = accountIds.map(() => ({ kind: 'not-reached' }));
+  const { target_account_ids: _ids, ...shared } = args;
+
+  await forEachLimited(accountIds.length, run.concurrency, run.signal, async (i) => {
+    const meter = run.meter.child();
+    try {
+      const result = await Promise.race([
+        tool.handler({ ...shared, target_account_id: accountIds[i] } as never, run.context(meter)),
+        run.hardStop,
+      ]);
+      outcomes[i] =
+        result === TIMED_OUT ? { kind: 'unfinished', meter } : { kind: 'ok', answer: result, meter };
+    } catch (err) {
+      // An account whose reads the deadline stopped is unfinished, not broken: it belongs in the incomplete note.
+      outcomes[i] =
+        err instanceof AwsCallError && err.kind === 'deadline'
+          ? { kind: 'unfinished', meter }
+          : { kind: 'failed', message: failureMessage(err, tool, run.log, accountIds[i]), meter };
+    }
+  });
+  return assemble(run, outcomes);
+}
+
+function failureMessage(err: unknown, tool: ToolDefinition, log: Logger, accountId: string): string {
+  if (err instanceof ToolInputError || err instanceof AwsCallError) return err.message;
+  log.error('fan-out account failed unexpectedly', {
+    tool: tool.name,
+    account: accountId,
+    errorName: err instanceof Error ? err.name : typeof err,
+    errorMessage: err instanceof Error ? err.message.slice(0, 500) : String(err).slice(0, 500),
+  });
+  return `${tool.name} failed unexpectedly for this account; the error was logged.`;
+}
+
+/**
+ * Runs `task(0..count-1)` with at most `limit` running at once, starting no new task once `signal` has fired.
+ * Resolves when every started task has settled (tasks handle their own errors).
+ */
+async function forEachLimited(
+  count: number,
+  limit: number,
+  signal: AbortSignal,
+  task: (index: number) => Promise<void>,
+): Promise<void> {
+  let next = 0;
+  const worker = async () => {
+    while (next < count && !signal.aborted) await task(next++);
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, count) }, worker));
+}
+
+interface Total {
+  readonly amount: string;
+  readonly unit: string;
+}
+
+function totalOf(answer: ToolAnswer): Total | undefined {
+  const t = answer.data.total as Partial<Total> | undefined;
+  return t && typeof t.amount === 'string' && typeof t.unit === 'string'
+    ? { amount: t.amount, unit: t.unit }
+    : undefined;
+}
+
+function isIncomplete(answer: ToolAnswer): boolean {
+  const notes = (answer.data.notes as string[] | undefined) ?? [];
+  return notes.some((n) => n.startsWith('incomplete:'));
+}
+
+function assemble(run: FanoutRun, outcomes: Outcome[]): ToolAnswer {
+  const { accountIds } = run;
+  const answered = outcomes.filter((o): o is Extract<Outcome, { kind: 'ok' }> => o.kind === 'ok');
+  if (answered.length === 0) {
+    const messages = outcomes.map((o, i) => `${accountIds[i]}: ${describeOutcome(o, run)}`);
+    const distinct = new Set(outcomes.map((o) => describeOutcome(o, run)));
+    throw new ToolInputError(
+      distinct.size === 1
+        ? `No account answered. ${[...distinct][0]}`
+        : `No account answered:\n${messages.map((m) => `- ${m}`).join('\n')}`,
+    );
+  }
+
+  const notes: string[] = [];
+  const totals = answered.map((o) => totalOf(o.answer)).filter((t): t is Total => t !== undefined);
+  const units = [...new Set(totals.map((t) => t.unit))];
+  let combined: (Total & { accounts: number }) | undefined;
+  if (totals.length > 0 && units.length === 1) {
+    combined = { amount: exact(sum(totals.map((t) => t.amount))), unit: units[0], accounts: totals.length };
+  } else if (units.length > 1) {
+    notes.push(`No combined total: the accounts answered in different units (${units.join(', ')}).`);
+  }
+  const notReached = accountIds.filter((_, i) => outcomes[i].kind === 'not-reached');
+  const unfinished = accountIds.filter((_, i) => outcomes[i].kind === 'unfinished');
+  if (notReached.length || unfinished.length) {
+    const parts = [
+      ...(unfinished.length ? [`not finished: ${unfinished.join(', ')}`] : []),
+      ...(notReached.length ? [`not reached: ${notReached.join(', ')}`] : []),
+    ];
+    notes.push(
+      `incomplete: the tool deadline (${run.deadlineSeconds} s) stopped the fan-out before every account ` +
+        `answered (${parts.join('; ')}); ask for those accounts again (answers already read are cached).`,
+    );
+  }
+  const partial = answered.filter((o) => isIncomplete(o.answer)).length;
+
+  const failedCount = outcomes.length - answered.length;
+  const headline = combined
+    ? `**Combined total over ${combined.accounts} of ${accountIds.length} accounts: ${combined.amount} ${combined.unit}**`
+    : `**${answered.length} of ${accountIds.length} accounts answered**`;
+  const lines = [
+    `${headline}${failedCount ? ` (${failedCount} without an answer, see below)` : ''}` +
+      `${partial ? `; ${partial} answered only in part` : ''}.`,
+    '',
+    table(
+      ['Account', 'Total', 'Status'],
+      [
+        ...outcomes.map((o, i) => {
+          const total = o.kind === 'ok' ? totalOf(o.answer) : undefined;
+          return [
+            accountIds[i],
+            total ? `${total.amount} ${total.unit}` : '',
+            o.kind === 'ok' ? (isIncomplete(o.answer) ? 'incomplete' : 'ok') : shortStatus(o),
+          ];
+        }),
+        ...(combined ? [['**Combined**', `**${combined.amount} ${combined.unit}**`, '']] : []),
+      ],
+    ),
+  ];
+  const head = lines.join('\n');
+  // Every account keeps a section: the text budget left after the summary is split between them.
+  const budget = Math.max(
+    600,
+    Math.floor((MAX_TEXT_BYTES - Buffer.byteLength(head) - 2_000) / outcomes.length),
+  );
+  const sections = outcomes.map((o, i) => {
+    const title = `### Account ${accountIds[i]}`;
+    if (o.kind !== 'ok') return `${title}\n${describeOutcome(o, run)}`;
+    const ownNotes = ((o.answer.data.notes as string[] | undefined) ?? []).map((n) => `Note: ${n}`);
+    const body = [o.answer.text, ...(ownNotes.length ? ['', ...ownNotes] : [])].join('\n');
+    return `${title}\n${capText(body, `Ask for account ${accountIds[i]} alone for the full answer.`, budget).text}`;
+  });
+
+  return {
+    text: [head, ...sections].join('\n\n'),
+    data: {
+      accounts: outcomes.map((o, i) => {
+        const total = o.kind === 'ok' ? totalOf(o.answer) : undefined;
+        return {
+          account_id: accountIds[i],
+          ok: o.kind === 'ok',
+          ...(total ? { total } : {}),
+          ...(o.kind !== 'ok' ? { error: describeOutcome(o, run) } : {}),
+          ...(o.kind === 'ok' && isIncomplete(o.answer) ? { incomplete: true } : {}),
+          paid_requests: o.kind === 'not-reached' ? 0 : o.meter.paidRequests,
+          ...(o.kind === 'ok' ? { answer: o.answer.data } : {}),
+        };
+      }),
+      ...(combined ? { combined_total: combined } : {}),
+      notes,
+    },
+  };
+}
+
+function shortStatus(o: Outcome): string {
+  switch (o.kind) {
+    case 'failed':
+      return 'failed';
+    case 'unfinished':
+      return 'not finished before the deadline';
+    case 'not-reached':
+      return 'not reached before the deadline';
+    default:
+      return 'ok';
+  }
+}
+
+function describeOutcome(o: Outcome, run: FanoutRun): string {
+  switch (o.kind) {
+    case 'failed':
+      return o.message;
+    case 'unfinished':
+      return `Did not finish before the tool deadline (${run.deadlineSeconds} s); ask for this account alone.`;
+    case 'not-reached':
+      return `Not reached before the tool deadline (${run.deadlineSeconds} s); ask for this account alone.`;
+    default:
+      return 'answered';
+  }
+}

@@ -1,0 +1,165 @@
+import type { ForecastResult } from '@aws-sdk/client-cost-explorer';
+import { z } from 'zod';
+import {
+  FORECAST_PERIOD_DESCRIPTION,
+  FORECAST_PERIODS,
+  resolveForecastRange,
+  type DateRange,
+} from '../../billing/dates';
+import { buildFilter } from '../../billing/filters';
+import { table } from '../../billing/format';
+import { amount, exact } from '../../billing/money';
+import { rangeShape } from './params';
+
+/** Parameters and helpers shared by the cost and usage forecasts. */
+
+export const forecastPeriod = z.enum(FORECAST_PERIODS).optional().describe(FORECAST_PERIOD_DESCRIPTION);
+
+export const forecastStartDate = z
+  .string()
+  .optional()
+  .describe(
+    'Forecast start YYYY-MM-DD, inclusive, today or later (AWS rejects earlier starts). Use with end_date.',
+  );
+
+export const forecastEndDate = z
+  .string()
+  .optional()
+  .describe('Forecast end YYYY-MM-DD, exclusive: 2026-12-01 to 2027-01-01 is December.');
+
+export const forecastGranularity = z
+  .enum(['MONTHLY', 'DAILY'])
+  .optional()
+  .describe('Forecast buckets; default MONTHLY. DAILY covers at most 3 months ahead.');
+
+export const predictionIntervalLevel = z
+  .number()
+  .int()
+  .min(51)
+  .max(99)
+  .optional()
+  .describe(
+    'Confidence of the prediction interval in percent, 51-99; default 80 (95 gives a wider interval).',
+  );
+
+/** DAILY forecasts cover at most three months. */
+export const MAX_DAILY_FORECAST_DAYS = 93;
+
+export const forecastPeriodShape = z
+  .object({
+    start: z.string().describe('Bucket start, inclusive.'),
+    end: z.string().describe('Bucket end, exclusive.'),
+    mean: z.string().describe('The forecast (mean), exactly as AWS gave it.'),
+    lower: z.string().optional().describe('Lower bound of the prediction interval.'),
+    upper: z.string().optional().describe('Upper bound of the prediction interval.'),
+  })
+  .describe('One forecast bucket.');
+
+export interface ForecastBucket {
+  start: string;
+  end: string;
+  mean: string;
+  lower?: string;
+  upper?: string;
+}
+
+export function forecastBuckets(results: readonly ForecastResult[] | undefined): ForecastBucket[] {
+  return (results ?? [])
+    .map((r) => ({
+      start: r.TimePeriod?.Start ?? '',
+      end: r.TimePeriod?.End ?? '',
+      mean: exact(amount(r.MeanValue)),
+      ...(r.PredictionIntervalLowerBound !== undefined
+        ? { lower: exact(amount(r.PredictionIntervalLowerBound)) }
+        : {}),
+      ...(r.PredictionIntervalUpperBound !== undefined
+        ? { upper: exact(amount(r.PredictionIntervalUpperBound)) }
+        : {}),
+    }))
+    .sort((a, b) => a.start.localeCompare(b.start));
+}
+
+/** The buckets as a table: start, end, mean and the interval. */
+export function forecastTable(buckets: readonly ForecastBucket[], unit: string, level: number): string {
+  return table(
+    ['Start', 'End (excl.)', `Forecast (${unit})`, `${level}% interval`],
+    buckets.map((b) => [
+      b.start,
+      b.end,
+      b.mean,
+      b.lower !== undefined && b.upper !== undefined ? `${b.lower} to ${b.upper}` : '',
+    ]),
+  );
+}
+
+/** The output fields both forecasts start with. */
+export const forecastOutputShape = {
+  account_id: z.string().describe('The account queried.'),
+  range: rangeShape,
+  metric: z.string().describe('The metric forecast.'),
+  granularity: z.string().describe('The forecast buckets.'),
+  prediction_interval_level: z.number().describe('Confidence of the prediction interval, in percent.'),
+};
+
+/** Buckets listed in the answer at most. */
+const LISTED_BUCKETS = 100;
+
+/** Appends the bucket table to an answer, the first 100 buckets at most (with a note when there are more). */
+export function appendBuckets(
+  lines: string[],
+  notes: string[],
+  buckets: readonly ForecastBucket[],
+  unit: string,
+  level: number,
+): void {
+  if (buckets.length > 0) lines.push('', forecastTable(buckets.slice(0, LISTED_BUCKETS), unit, level));
+  if (buckets.length > LISTED_BUCKETS) {
+    notes.push(`Only the first ${LISTED_BUCKETS} of ${buckets.length} buckets are listed.`);
+  }
+}
+
+/** The granularity (default MONTHLY) and the forecast range, which DAILY bounds to three months. */
+export function forecastRange(
+  args: { granularity?: 'MONTHLY' | 'DAILY' } & Parameters<typeof resolveForecastRange>[0],
+  now: Date,
+): { granularity: 'MONTHLY' | 'DAILY'; range: DateRange } {
+  const granularity = args.granularity ?? 'MONTHLY';
+  const range = resolveForecastRange(
+    args,
+    now,
+    granularity === 'DAILY'
+      ? { maxDays: MAX_DAILY_FORECAST_DAYS, maxDaysReason: 'DAILY forecasts cover at most 3 months' }
+      : {},
+  );
+  return { granularity, range };
+}
+
+/** The request both forecast APIs take, `metric` in the API's own naming (e.g. UNBLENDED_COST). */
+export function forecastQuery<M extends string>(
+  range: DateRange,
+  metric: M,
+  granularity: 'MONTHLY' | 'DAILY',
+  level: number,
+  filter: ReturnType<typeof buildFilter>['filter'],
+) {
+  return {
+    TimePeriod: { Start: range.start, End: range.end },
+    Metric: metric,
+    Granularity: granularity,
+    PredictionIntervalLevel: level,
+    ...(filter ? { Filter: filter } : {}),
+  };
+}
+
+/** The first line of a forecast's answer, `quantity` being the total with its unit. */
+export function forecastHeadline(
+  metric: string,
+  accountId: string,
+  range: DateRange,
+  quantity: string,
+): string {
+  return (
+    `**Forecast ${metric} for account ${accountId}, ${range.start} to ${range.end} (end exclusive): ` +
+    `${quantity}**.`
+  );
+}

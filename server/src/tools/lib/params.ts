@@ -1,0 +1,119 @@
+import { z } from 'zod';
+import { PERIOD_DESCRIPTION, PERIODS } from '../../billing/dates';
+import { FILTER_TYPES } from '../../billing/filters';
+
+/** Parameters shared by the tools, so every tool describes them the same way. */
+
+export const targetAccountId = z
+  .string()
+  .regex(/^\d{12}$/, 'target_account_id must be a 12-digit AWS account id')
+  .optional()
+  .describe(
+    '12-digit AWS account id to query. Omit for the account the server runs in; other accounts must be allowed ' +
+      'by the operator and have the member role.',
+  );
+
+export const refresh = z
+  .boolean()
+  .optional()
+  .describe(
+    'true to skip the answer cache and fetch fresh data from AWS (each Cost Explorer request costs $0.01).',
+  );
+
+export const period = z.enum(PERIODS).optional().describe(PERIOD_DESCRIPTION);
+
+export const startDate = z
+  .string()
+  .optional()
+  .describe('Start date YYYY-MM-DD, inclusive. Use with end_date instead of period.');
+
+export const endDate = z
+  .string()
+  .optional()
+  .describe('End date YYYY-MM-DD, exclusive (as Cost Explorer): 2026-10-01 to 2026-11-01 is October.');
+
+export const filters = z
+  .array(
+    z
+      .object({
+        type: z
+          .enum(FILTER_TYPES)
+          .describe(
+            'What the key names: a Cost Explorer DIMENSION, a cost allocation TAG or a COST_CATEGORY.',
+          ),
+        key: z
+          .string()
+          .describe(
+            'Dimension (SERVICE, LINKED_ACCOUNT, REGION, USAGE_TYPE, …), tag key or cost category name.',
+          ),
+        values: z
+          .array(z.string())
+          .describe('Values to match, e.g. ["Amazon Elastic Compute Cloud - Compute"].'),
+        exclude: z
+          .boolean()
+          .optional()
+          .describe('true to exclude these values instead of keeping only them.'),
+      })
+      .describe('One filter clause.'),
+  )
+  .optional()
+  .describe(
+    'Filter clauses, combined with AND. Find exact values with get-dimension-values or get-tag-values.',
+  );
+
+export const groupBy = z
+  .array(
+    z
+      .object({
+        type: z.enum(FILTER_TYPES).describe('DIMENSION, TAG or COST_CATEGORY.'),
+        key: z
+          .string()
+          .describe(
+            'Dimension (SERVICE, LINKED_ACCOUNT, REGION, USAGE_TYPE, …), tag key or cost category name.',
+          ),
+      })
+      .describe('One grouping key.'),
+  )
+  .optional()
+  .describe('Up to two grouping keys, e.g. [{"type":"DIMENSION","key":"SERVICE"}].');
+
+export const COST_METRICS = [
+  'UnblendedCost',
+  'BlendedCost',
+  'AmortizedCost',
+  'NetUnblendedCost',
+  'NetAmortizedCost',
+  'UsageQuantity',
+  'NormalizedUsageAmount',
+] as const;
+
+export const metrics = z
+  .array(z.enum(COST_METRICS))
+  .optional()
+  .describe('Cost Explorer metrics; default ["UnblendedCost"]. The first one ranks the groups.');
+
+export const includeCreditsRefunds = z
+  .boolean()
+  .optional()
+  .describe(
+    'true to count credits and refunds (excluded by default because they offset usage and can show $0).',
+  );
+
+export const apiUsageShape = {
+  requests: z.number().describe('AWS API requests made for this answer.'),
+  paid_requests: z.number().describe('Paid Cost Explorer requests among them ($0.01 each, pages included).'),
+  cost_usd: z.string().describe('What the paid requests cost, in USD.'),
+  cache_hits: z.number().describe('Answers served from the cache instead of AWS.'),
+  data_fetched_at: z.string().optional().describe('When the oldest cached data used was fetched (ISO 8601).'),
+};
+
+/** Fields every structured answer carries, added by the tool runner. */
+export const commonOutputShape = {
+  computed_on: z.string().describe('The UTC date the answer was computed on.'),
+  api: z.object(apiUsageShape).describe('What this answer cost in AWS requests.'),
+  notes: z.array(z.string()).optional().describe('What the server changed or could not do, in words.'),
+};
+
+export const rangeShape = z
+  .object({ start: z.string(), end: z.string() })
+  .describe('Resolved range: start inclusive, end exclusive.');
