@@ -50,6 +50,11 @@ export interface AppConfig {
   readonly deployMemberRole: boolean;
   /** External id the server sends when assuming member roles, and that member roles then require. */
   readonly crossAccountExternalId?: string;
+  /**
+   * Create the FOCUS 1.2 Data Export in the management account and the bucket, Glue table and Athena workgroup the
+   * server queries it through (needs managementAccountId and sourceAccountId).
+   */
+  readonly costDataExport: boolean;
   /** Environment variables passed through to the server; only keys that were configured. */
   readonly serverEnvironment: Readonly<Record<string, string>>;
 }
@@ -188,6 +193,11 @@ const KEYS = {
     schema: bool(),
     allowed: 'true or false',
   },
+  costDataExport: {
+    schema: bool(),
+    allowed:
+      'true or false (true: a FOCUS 1.2 Data Export in managementAccountId and its Athena reading side)',
+  },
   logLevel: {
     schema: optionalText(z.string()).pipe(z.enum(['debug', 'info', 'warn', 'error']).optional()),
     allowed: 'debug, info, warn or error',
@@ -274,6 +284,16 @@ export function parseConfig(rawContext: Readonly<Record<string, unknown>>): AppC
     );
   }
 
+  if (c.costDataExport && (c.managementAccountId === undefined || c.sourceAccountId === undefined)) {
+    throw new ConfigError(
+      invalid(
+        'costDataExport',
+        rawContext.costDataExport,
+        'true only with managementAccountId (where the export is made) and sourceAccountId (where its bucket is)',
+      ),
+    );
+  }
+
   const serverEnvironment: Record<string, string> = {};
   for (const [key, envName] of Object.entries(SERVER_ENVIRONMENT_KEYS)) {
     const value = c[key as keyof typeof SERVER_ENVIRONMENT_KEYS];
@@ -295,6 +315,7 @@ export function parseConfig(rawContext: Readonly<Record<string, unknown>>): AppC
     extraAllowedClientIds: Object.freeze(c.extraAllowedClientIds),
     imageBuild: c.imageBuild,
     deployMemberRole: c.deployMemberRole,
+    costDataExport: c.costDataExport,
     crossAccountExternalId: c.crossAccountExternalId,
     serverEnvironment: Object.freeze(serverEnvironment),
   });

@@ -1,4 +1,4 @@
-import { Stack, type StackProps } from 'aws-cdk-lib';
+import { CfnParameter, Stack, type StackProps } from 'aws-cdk-lib';
 import * as bcm from 'aws-cdk-lib/aws-bcmdataexports';
 import type { Construct } from 'constructs';
 import { FOCUS_TABLE_COLUMNS } from '../server/src/query/focus-columns';
@@ -10,8 +10,11 @@ export interface CostExportStackProps extends StackProps {
   readonly bucketName: string;
   /** The account that owns the bucket (the server's). */
   readonly bucketOwnerAccountId: string;
-  /** The bucket's region. */
-  readonly bucketRegion: string;
+  /**
+   * The bucket's region.
+   * @default - the stack parameter `ExportBucketRegion` (the source stacks are region-agnostic)
+   */
+  readonly bucketRegion?: string;
 }
 
 /**
@@ -26,6 +29,14 @@ export class CostExportStack extends Stack {
       description: 'billing-mcp-agentcore: FOCUS 1.2 Data Export of the organization (management account)',
       ...props,
     });
+    const bucketRegion =
+      props.bucketRegion ??
+      new CfnParameter(this, 'ExportBucketRegion', {
+        type: 'String',
+        allowedPattern: '^[a-z]{2}(-[a-z]+)+-\\d$',
+        description:
+          "Region of the export bucket: the region the source account's cost-data stack is deployed to.",
+      }).valueAsString;
     new bcm.CfnExport(this, 'FocusExport', {
       export: {
         name: EXPORT_NAME,
@@ -39,7 +50,7 @@ export class CostExportStack extends Stack {
           s3Destination: {
             s3Bucket: props.bucketName,
             s3Prefix: EXPORT_PREFIX,
-            s3Region: props.bucketRegion,
+            s3Region: bucketRegion,
             s3BucketOwner: props.bucketOwnerAccountId,
             s3OutputConfigurations: {
               compression: 'PARQUET',
