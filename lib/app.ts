@@ -3,6 +3,8 @@ import { AwsSolutionsChecks } from 'cdk-nag';
 import { MemberRoleStack } from '../cross-account/member-role-stack';
 import { AuthStack } from './auth-stack';
 import { type AppConfig, allowedTargetAccounts, hasMemberTargets } from './config';
+import { CostDataStack } from './cost-data-stack';
+import { CostExportStack } from './cost-export-stack';
 import { ExecutionRoleStack } from './execution-role-stack';
 import { MemberRolesStack } from './member-roles-stack';
 import { RuntimeStack } from './runtime-stack';
@@ -16,6 +18,10 @@ export interface BillingMcpStacks {
   readonly memberRoles?: MemberRolesStack;
   /** Present with `deployMemberRole=true`. */
   readonly memberRole?: MemberRoleStack;
+  /** The reading side of the FOCUS export (source account); present with `costDataExport=true`. */
+  readonly costData?: CostDataStack;
+  /** The FOCUS 1.2 Data Export (management account, us-east-1); present with `costDataExport=true`. */
+  readonly costExport?: CostExportStack;
 }
 
 /**
@@ -40,6 +46,24 @@ export function buildApp(app: App, config: AppConfig): BillingMcpStacks {
     userAuth: config.userAuth,
   });
 
+  // Validated in parseConfig: costDataExport comes with managementAccountId and sourceAccountId.
+  const exportBucket = `${prefix.toLowerCase()}-focus-${config.sourceAccountId}`;
+  const costData = config.costDataExport
+    ? new CostDataStack(app, `${prefix}-CostData`, {
+        env: sourceEnv,
+        executionRole: executionRole.role,
+        exportAccountId: config.managementAccountId!,
+        bucketName: exportBucket,
+      })
+    : undefined;
+  const costExport = config.costDataExport
+    ? new CostExportStack(app, `${prefix}-CostExport`, {
+        env: { account: config.managementAccountId, region: 'us-east-1' },
+        bucketName: exportBucket,
+        bucketOwnerAccountId: config.sourceAccountId!,
+      })
+    : undefined;
+
   const targets = allowedTargetAccounts(config);
   const runtime = new RuntimeStack(app, `${prefix}-Runtime`, {
     env: sourceEnv,
@@ -53,6 +77,7 @@ export function buildApp(app: App, config: AppConfig): BillingMcpStacks {
     environment: {
       CROSS_ACCOUNT_ROLE_NAME: config.crossAccountRoleName,
       ...(targets !== undefined ? { ALLOWED_TARGET_ACCOUNTS: targets } : {}),
+      ...(costData?.serverEnvironment ?? {}),
       ...config.serverEnvironment,
       ...(config.userAuth
         ? {
@@ -99,5 +124,5 @@ export function buildApp(app: App, config: AppConfig): BillingMcpStacks {
   Tags.of(app).add('project', 'billing-mcp-agentcore');
   Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
 
-  return { executionRole, auth, runtime, memberRoles, memberRole };
+  return { executionRole, auth, runtime, memberRoles, memberRole, costData, costExport };
 }

@@ -50,6 +50,11 @@ export interface AppConfig {
   readonly deployMemberRole: boolean;
   /** External id the server sends when assuming member roles, and that member roles then require. */
   readonly crossAccountExternalId?: string;
+  /**
+   * Create the FOCUS 1.2 Data Export in the management account and the bucket, Glue table and Athena workgroup the
+   * server queries it through (needs managementAccountId and sourceAccountId).
+   */
+  readonly costDataExport: boolean;
   /** Environment variables passed through to the server; only keys that were configured. */
   readonly serverEnvironment: Readonly<Record<string, string>>;
   /**
@@ -235,6 +240,11 @@ const KEYS = {
     schema: bool(),
     allowed: 'true or false',
   },
+  costDataExport: {
+    schema: bool(),
+    allowed:
+      'true or false (true: a FOCUS 1.2 Data Export in managementAccountId and its Athena reading side)',
+  },
   logLevel: {
     schema: optionalText(z.string()).pipe(z.enum(['debug', 'info', 'warn', 'error']).optional()),
     allowed: 'debug, info, warn or error',
@@ -347,6 +357,15 @@ export function parseConfig(rawContext: Readonly<Record<string, unknown>>): AppC
   }
 
   const userAuth = parseUserAuth(c, rawContext);
+  if (c.costDataExport && (c.managementAccountId === undefined || c.sourceAccountId === undefined)) {
+    throw new ConfigError(
+      invalid(
+        'costDataExport',
+        rawContext.costDataExport,
+        'true only with managementAccountId (where the export is made) and sourceAccountId (where its bucket is)',
+      ),
+    );
+  }
 
   const serverEnvironment: Record<string, string> = {};
   for (const [key, envName] of Object.entries(SERVER_ENVIRONMENT_KEYS)) {
@@ -369,6 +388,7 @@ export function parseConfig(rawContext: Readonly<Record<string, unknown>>): AppC
     extraAllowedClientIds: Object.freeze(c.extraAllowedClientIds),
     imageBuild: c.imageBuild,
     deployMemberRole: c.deployMemberRole,
+    costDataExport: c.costDataExport,
     crossAccountExternalId: c.crossAccountExternalId,
     serverEnvironment: Object.freeze(serverEnvironment),
     ...(userAuth ? { userAuth } : {}),

@@ -102,5 +102,8 @@ esbuild
     legalComments: 'none',
     logLevel: 'error',
     plugins: [dedupeAwsPackages()],
+    // A native module cannot be bundled: the duckdb engine requires it from node_modules at run time (the image,
+    // which ships only the bundle, runs the athena engine).
+    external: ['@duckdb/node-api'],
   })
   .catch(() => process.exit(1));

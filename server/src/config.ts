@@ -27,6 +27,30 @@ function positiveInt(name: string, fallback: number, max: number): Reader<number
 
 const optional: Reader<string | undefined> = (raw) => raw;
 
+/** A Glue database or table name as the SQL writes it: lower-case letters, digits and underscores. */
+function glueName(name: string): Reader<string | undefined> {
+  return (raw) => {
+    const value = raw?.trim();
+    if (!value) return undefined;
+    if (!/^[a-z0-9_]{1,255}$/.test(value)) {
+      throw new Invalid(`${name} must be a Glue name (lower-case letters, digits and _), got "${raw}"`);
+    }
+    return value;
+  };
+}
+
+/** A folder on the local disk (the embedded engine's data); relative paths resolve against the working directory. */
+function localFolder(name: string): Reader<string | undefined> {
+  return (raw) => {
+    const value = raw?.trim();
+    if (!value) return undefined;
+    if (value.includes('\0')) throw new Invalid(`${name} must be a folder path`);
+    return value.startsWith('/')
+      ? value.replace(/\/+$/, '') || '/'
+      : `${process.cwd()}/${value.replace(/\/+$/, '')}`;
+  };
+}
+
 const readers = {
   HOST: (raw: string | undefined) => raw ?? '127.0.0.1',
   PORT: (raw: string | undefined) => {
@@ -124,6 +148,29 @@ const readers = {
     if (/\s/.test(value)) throw new Invalid(`AUTH_REQUIRED_SCOPE must be one scope, got "${raw}"`);
     return value;
   },
+  COST_DATA_ENGINE: (raw: string | undefined) => {
+    const value = raw?.trim().toLowerCase();
+    if (!value) return undefined;
+    if (value !== 'athena' && value !== 'duckdb') {
+      throw new Invalid(`COST_DATA_ENGINE must be athena or duckdb, got "${raw}"`);
+    }
+    return value as CostDataEngine;
+  },
+  COST_DATA_PATH: localFolder('COST_DATA_PATH'),
+  STORAGE_LENS_PATH: localFolder('STORAGE_LENS_PATH'),
+  ATHENA_WORKGROUP: (raw: string | undefined) => {
+    const value = raw?.trim();
+    if (!value) return undefined;
+    if (!/^[a-zA-Z0-9._-]{1,128}$/.test(value)) {
+      throw new Invalid(
+        `ATHENA_WORKGROUP must be an Athena workgroup name (1-128 of letters, digits and ._-), got "${raw}"`,
+      );
+    }
+    return value;
+  },
+  ATHENA_DATABASE: glueName('ATHENA_DATABASE'),
+  ATHENA_TABLE: glueName('ATHENA_TABLE'),
+  STORAGE_LENS_TABLE: glueName('STORAGE_LENS_TABLE'),
   ALLOWED_ORIGINS: (raw: string | undefined) => {
     const origins = (raw ?? '')
       .split(',')
@@ -199,6 +246,24 @@ export interface AuthConfig {
   readonly requiredScope: string | undefined;
 }
 
+export type CostDataEngine = 'athena' | 'duckdb';
+
+/** Where the FOCUS cost data and the Storage Lens metrics are read from; absent when neither is configured. */
+export interface CostDataConfig {
+  readonly engine: CostDataEngine;
+  /** duckdb: the export's folder, the one holding `data/BILLING_PERIOD=YYYY-MM/`. */
+  readonly costDataPath: string | undefined;
+  /** duckdb: the Storage Lens folder holding `dt=YYYY-MM-DD/`. */
+  readonly storageLensPath: string | undefined;
+  /** athena: the workgroup queries run in (its enforced settings hold the results location and the cutoff). */
+  readonly athenaWorkgroup: string;
+  readonly athenaDatabase: string | undefined;
+  /** athena: the FOCUS table, partitioned by `billing_period`. */
+  readonly athenaTable: string | undefined;
+  /** athena: the Storage Lens table in the same database, partitioned by `dt`. */
+  readonly storageLensTable: string | undefined;
+}
+
 /** The server's configuration, read once from the environment at start-up. Tools receive it; they never read env. */
 export interface ServerConfig {
   readonly host: string;
@@ -238,6 +303,8 @@ export interface ServerConfig {
    * does it before the request reaches the container.
    */
   readonly auth: AuthConfig | undefined;
+  /** The cost-data tools' source (COST_DATA_ENGINE and friends); undefined: they answer how to configure it. */
+  readonly costData: CostDataConfig | undefined;
   /**
    * Browser origins allowed to call POST /mcp (DNS-rebinding protection, as the MCP specification requires): a
    * request with any other `Origin` header gets 403. Empty by default: Amazon Quick and AgentCore send no Origin.
@@ -283,7 +350,9 @@ export function loadConfig(env: NodeJS.ProcessEnv): ServerConfig {
         "authorizer in front verified them, as AgentCore's does), or unset ACCESS_POLICY.",
     );
   }
+  const costData = costDataConfig(e);
   return Object.freeze({
+    costData,
     accessPolicy: e.ACCESS_POLICY,
     groupsClaim: e.AUTH_GROUPS_CLAIM,
     trustedUpstream: e.AUTH_TRUSTED_UPSTREAM,
@@ -310,5 +379,43 @@ export function loadConfig(env: NodeJS.ProcessEnv): ServerConfig {
           requiredScope: e.AUTH_REQUIRED_SCOPE,
         })
       : undefined,
+  });
+}
+
+/**
+ * The cost-data source. COST_DATA_ENGINE may be left out: a local folder means duckdb, an Athena table athena.
+ * Variables of the other engine are refused rather than silently ignored, so a half-edited setup fails at start.
+ */
+function costDataConfig(e: Env): CostDataConfig | undefined {
+  const local = e.COST_DATA_PATH !== undefined || e.STORAGE_LENS_PATH !== undefined;
+  const athena =
+    e.ATHENA_DATABASE !== undefined || e.ATHENA_TABLE !== undefined || e.STORAGE_LENS_TABLE !== undefined;
+  const engine = e.COST_DATA_ENGINE ?? (local ? 'duckdb' : athena ? 'athena' : undefined);
+  if (engine === undefined) return undefined;
+  const fail = (text: string) => new ConfigError(`Invalid configuration: ${text}`);
+  if (engine === 'duckdb') {
+    if (athena)
+      throw fail(
+        'ATHENA_DATABASE / ATHENA_TABLE / STORAGE_LENS_TABLE are for COST_DATA_ENGINE=athena, not duckdb',
+      );
+    if (!local)
+      throw fail(
+        'COST_DATA_ENGINE=duckdb needs COST_DATA_PATH (the folder holding data/BILLING_PERIOD=YYYY-MM/) or STORAGE_LENS_PATH',
+      );
+  } else {
+    if (local) throw fail('COST_DATA_PATH / STORAGE_LENS_PATH are for COST_DATA_ENGINE=duckdb, not athena');
+    if (!e.ATHENA_DATABASE)
+      throw fail('COST_DATA_ENGINE=athena needs ATHENA_DATABASE and ATHENA_TABLE (or STORAGE_LENS_TABLE)');
+    if (!e.ATHENA_TABLE && !e.STORAGE_LENS_TABLE)
+      throw fail('COST_DATA_ENGINE=athena needs ATHENA_TABLE or STORAGE_LENS_TABLE');
+  }
+  return Object.freeze({
+    engine,
+    costDataPath: e.COST_DATA_PATH,
+    storageLensPath: e.STORAGE_LENS_PATH,
+    athenaWorkgroup: e.ATHENA_WORKGROUP ?? 'primary',
+    athenaDatabase: e.ATHENA_DATABASE,
+    athenaTable: e.ATHENA_TABLE,
+    storageLensTable: e.STORAGE_LENS_TABLE,
   });
 }

@@ -168,9 +168,13 @@ test('lists target_account_ids as a described array of strings on fan-out tools 
   expect(ids.type).toBe('array');
   expect(ids.items.type).toBe('string');
   expect(ids.description).toMatch(/one section per account plus a combined total/);
+  // The cost-data tools take target_account_ids too, as a SubAccountId filter of one query (no fan-out).
   for (const tool of tools) {
     if (
       ![
+        'query-cost-data',
+        'get-top-resources',
+        'get-storage-metrics',
         'get-cost-and-usage',
         'get-cost-forecast',
         'get-anomalies',

@@ -7,7 +7,8 @@ import { useServer } from './harness';
 
 const { client } = useServer();
 
-const VERBS = ['get', 'list', 'compare', 'summarize', 'explain', 'describe'];
+// query: query-cost-data, the name issue 11 gives.
+const VERBS = ['get', 'list', 'compare', 'summarize', 'explain', 'describe', 'query'];
 const NAME = /^[a-z][a-z0-9-]{2,63}$/;
 const PRIMITIVES = ['string', 'number', 'integer', 'boolean'];
 const FORBIDDEN_KEYS = ['anyOf', 'oneOf', 'allOf', '$ref', 'nullable'];

@@ -25,6 +25,7 @@ const EVERY_OPTION = {
   extraAllowedClientIds: 'other-client',
   imageBuild: 'codebuild',
   deployMemberRole: 'true',
+  costDataExport: 'true',
   logLevel: 'debug',
   cacheTtlSeconds: '600',
   cacheMaxEntries: '500',
@@ -70,6 +71,8 @@ describe('buildApp with every option', () => {
     const assembly = app.synth();
     expect(assembly.stacks.map((s) => s.stackName).sort()).toEqual([
       'Acme-Billing-Auth',
+      'Acme-Billing-CostData',
+      'Acme-Billing-CostExport',
       'Acme-Billing-ExecutionRole',
       'Acme-Billing-MemberRole',
       'Acme-Billing-MemberRoles',

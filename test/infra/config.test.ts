@@ -19,9 +19,23 @@ describe('parseConfig', () => {
       extraAllowedClientIds: [],
       imageBuild: 'codebuild',
       deployMemberRole: false,
+      costDataExport: false,
       crossAccountExternalId: undefined,
       serverEnvironment: {},
     });
+  });
+
+  test('costDataExport needs the management and source accounts', () => {
+    expect(() => parseConfig({ costDataExport: 'true', sourceAccountId: '444444444444' })).toThrow(
+      /Invalid value for context key "costDataExport".*managementAccountId/,
+    );
+    expect(
+      parseConfig({
+        costDataExport: 'true',
+        sourceAccountId: '444444444444',
+        managementAccountId: '333333333333',
+      }).costDataExport,
+    ).toBe(true);
   });
 
   test('reads a list from a JSON array (cdk.json) and from a comma-separated -c string alike', () => {

@@ -114,3 +114,48 @@ describe('loadConfig', () => {
     }
   });
 });
+
+describe('cost data configuration', () => {
+  test('is off without any of its variables', () => {
+    expect(loadConfig({}).costData).toBeUndefined();
+  });
+
+  test('a local folder means the duckdb engine', () => {
+    expect(loadConfig({ COST_DATA_PATH: '/data/focus/' }).costData).toEqual({
+      engine: 'duckdb',
+      costDataPath: '/data/focus',
+      storageLensPath: undefined,
+      athenaWorkgroup: 'primary',
+      athenaDatabase: undefined,
+      athenaTable: undefined,
+      storageLensTable: undefined,
+    });
+  });
+
+  test('an Athena table means the athena engine', () => {
+    expect(
+      loadConfig({ ATHENA_DATABASE: 'billing', ATHENA_TABLE: 'focus', ATHENA_WORKGROUP: 'billing-mcp' })
+        .costData,
+    ).toMatchObject({
+      engine: 'athena',
+      athenaDatabase: 'billing',
+      athenaTable: 'focus',
+      athenaWorkgroup: 'billing-mcp',
+    });
+  });
+
+  test.each([
+    [{ COST_DATA_ENGINE: 'spark' }, 'COST_DATA_ENGINE must be athena or duckdb'],
+    [{ COST_DATA_ENGINE: 'duckdb' }, 'COST_DATA_ENGINE=duckdb needs COST_DATA_PATH'],
+    [{ COST_DATA_ENGINE: 'athena', ATHENA_TABLE: 'focus' }, 'needs ATHENA_DATABASE'],
+    [{ COST_DATA_PATH: '/x', ATHENA_TABLE: 'focus' }, 'are for COST_DATA_ENGINE=athena, not duckdb'],
+    [{ ATHENA_DATABASE: 'billing"; DROP', ATHENA_TABLE: 'focus' }, 'ATHENA_DATABASE must be a Glue name'],
+    [
+      { ATHENA_DATABASE: 'billing', ATHENA_TABLE: 'focus', ATHENA_WORKGROUP: 'a b' },
+      'ATHENA_WORKGROUP must be',
+    ],
+  ])('refuses %j with a clear message', (env, message) => {
+    expect(() => loadConfig(env)).toThrow(ConfigError);
+    expect(() => loadConfig(env)).toThrow(message);
+  });
+});

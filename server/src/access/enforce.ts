@@ -12,14 +12,21 @@ import { AccessRefused, type AccessScope, describeScope } from './policy';
  *   account listed in a scope therefore shows what it shows, e.g. its organization-wide budgets);
  * - `linked-recommendation`: purchase recommendations, per account only with AccountScope LINKED; organization-wide
  *   (PAYER) ones cannot be restricted and are refused;
- * - `unrestrictable`: Billing Conductor data (billing groups span accounts, no account filter): refused.
+ * - `unrestrictable`: Billing Conductor data (billing groups span accounts, no account filter): refused;
+ * - `sql-scoped`: Athena queries over FOCUS data, which the cost-data tools build with the scope's accounts as a
+ *   SubAccountId predicate (tools/lib/cost-data.ts `accountList`, which the DuckDB engine, reaching no gateway, also
+ *   goes through); the SQL is ours, so there is nothing left to add here.
  */
 export type ScopeRule =
-  'public' | 'ce-filter' | 'queried-account' | 'linked-recommendation' | 'unrestrictable';
+  'public' | 'ce-filter' | 'queried-account' | 'linked-recommendation' | 'unrestrictable' | 'sql-scoped';
 
 /** The rule of every operation; the type makes a new catalogue entry choose one. */
 export const SCOPE_RULES: Readonly<Record<AwsOperation, ScopeRule>> = {
   'sts:GetCallerIdentity': 'public',
+  'athena:StartQueryExecution': 'sql-scoped',
+  'athena:GetQueryExecution': 'sql-scoped',
+  'athena:GetQueryResults': 'sql-scoped',
+  'athena:StopQueryExecution': 'sql-scoped',
   'ce:GetCostAndUsage': 'ce-filter',
   'ce:GetCostAndUsageWithResources': 'ce-filter',
   'ce:GetDimensionValues': 'ce-filter',
@@ -98,7 +105,7 @@ export function restrictRequest<I>(
 ): Restricted<I> {
   const accounts = scope.accounts;
   const rule = SCOPE_RULES[operation];
-  if (accounts === '*' || rule === 'public') return { input, filtered: false };
+  if (accounts === '*' || rule === 'public' || rule === 'sql-scoped') return { input, filtered: false };
   const yours = `your access is limited to ${describeScope(scope)}`;
   switch (rule) {
     case 'unrestrictable':

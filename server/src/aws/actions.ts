@@ -13,6 +13,22 @@ export interface OperationSpec {
   readonly iam: readonly string[];
   /** True where AWS charges per request (Cost Explorer: $0.01 per request, each page separately). */
   readonly paid?: boolean;
+  /**
+   * `cost-data`: an Athena operation of the cost-data tools. Its IAM actions are not in the account-wide
+   * read-only policy: the cost-data stack grants them on the one workgroup (with {@link ATHENA_QUERY_ACCESS} on
+   * the one database, table and prefixes), and member accounts never get them.
+   */
+  readonly scope?: 'cost-data';
+  /**
+   * Never answered from the answer cache nor shared with an identical call in flight: each call starts, polls or
+   * stops one query execution. The query's rows are cached instead (by SQL and parameters).
+   */
+  readonly uncached?: boolean;
+  /**
+   * Changes state in AWS. Only StartQueryExecution and StopQueryExecution may (a test pins the list): a query
+   * execution is the one thing the server creates, and it reads billing data.
+   */
+  readonly mutating?: boolean;
 }
 
 /** Operations keyed as `<service>:<ApiOperationName>`. Every one of them is a read. */
@@ -95,6 +111,21 @@ export const AWS_OPERATIONS = {
     iam: ['billingconductor:ListPricingRulesAssociatedToPricingPlan'],
   },
   'billingconductor:ListCustomLineItems': { iam: ['billingconductor:ListCustomLineItems'] },
+
+  'athena:StartQueryExecution': {
+    iam: ['athena:StartQueryExecution'],
+    scope: 'cost-data',
+    uncached: true,
+    mutating: true,
+  },
+  'athena:GetQueryExecution': { iam: ['athena:GetQueryExecution'], scope: 'cost-data', uncached: true },
+  'athena:GetQueryResults': { iam: ['athena:GetQueryResults'], scope: 'cost-data', uncached: true },
+  'athena:StopQueryExecution': {
+    iam: ['athena:StopQueryExecution'],
+    scope: 'cost-data',
+    uncached: true,
+    mutating: true,
+  },
 } as const satisfies Record<string, OperationSpec>;
 
 /** The name of an operation in the catalogue, e.g. `ce:GetCostAndUsage`. */
@@ -111,5 +142,33 @@ export function iamActionsFor(operations: readonly AwsOperation[]): string[] {
   return [...new Set(operations.flatMap((op) => AWS_OPERATIONS[op].iam))].sort();
 }
 
-/** Every IAM action the server can ever need: what the execution role and member roles are granted. */
-export const BILLING_READ_ONLY_ACTIONS: readonly string[] = Object.freeze(iamActionsFor(ALL_OPERATIONS));
+/** The Athena operations of the cost-data tools, granted on one workgroup only. */
+export const COST_DATA_OPERATIONS = ALL_OPERATIONS.filter(
+  (op) => (AWS_OPERATIONS[op] as OperationSpec).scope === 'cost-data',
+);
+
+/**
+ * Every IAM action the account-wide read-only policy grants (resource `*`): what the execution role and member
+ * roles get. The cost-data operations are not among them (see {@link COST_DATA_OPERATIONS}).
+ */
+export const BILLING_READ_ONLY_ACTIONS: readonly string[] = Object.freeze(
+  iamActionsFor(ALL_OPERATIONS.filter((op) => (AWS_OPERATIONS[op] as OperationSpec).scope !== 'cost-data')),
+);
+
+/**
+ * What Athena does with the caller's own permissions while a query started by StartQueryExecution runs: it reads
+ * the table definition from Glue, reads the export's objects, and writes (then the server reads back) the results
+ * in the workgroup's output location. Each list is granted on its own resources only (lib/cost-data-stack.ts).
+ */
+export const ATHENA_QUERY_ACCESS = {
+  /** On the Glue catalog, the database and the tables. */
+  glue: ['glue:GetDatabase', 'glue:GetTable', 'glue:GetPartitions'],
+  /** On the export bucket (ListBucket conditioned on the prefix). */
+  dataBucket: ['s3:GetBucketLocation', 's3:ListBucket'],
+  /** On the export's objects under its prefix. */
+  dataObjects: ['s3:GetObject'],
+  /** On the results bucket. */
+  resultsBucket: ['s3:GetBucketLocation', 's3:ListBucket'],
+  /** On the result objects under the workgroup's output prefix. */
+  resultsObjects: ['s3:GetObject', 's3:PutObject', 's3:AbortMultipartUpload', 's3:ListMultipartUploadParts'],
+} as const;

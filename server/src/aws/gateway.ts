@@ -4,7 +4,7 @@ import { type AccessScope, UNRESTRICTED } from '../access/policy';
 import type { ServerConfig } from '../config';
 import type { Logger } from '../log';
 import { describeError } from '../log';
-import { AWS_OPERATIONS, type AwsOperation, type AwsService } from './actions';
+import { AWS_OPERATIONS, type AwsOperation, type AwsService, type OperationSpec } from './actions';
 import { AnswerCache, cacheKey, SharedRequestFailed } from './cache';
 import { DerivationIndex } from './derive';
 import { AwsCallError, classifyAwsError } from './errors';
@@ -27,6 +27,8 @@ export class UsageMeter {
   requests = 0;
   paidRequests = 0;
   cacheHits = 0;
+  /** Bytes the cost-data queries of this call scanned (Athena bills $5 per TB); cached results add nothing. */
+  scannedBytes = 0;
   /** Oldest fetch time (epoch ms) of any cached answer used, for "data fetched at …". */
   oldestCachedFetch: number | undefined;
   /** Paid requests made in each account by this call. */
@@ -52,6 +54,12 @@ export class UsageMeter {
       this.paidByAccount.set(accountId, (this.paidByAccount.get(accountId) ?? 0) + 1);
     }
     this.parent?.recordRequest(accountId, paid);
+  }
+
+  /** Bytes one query read. */
+  recordScan(bytes: number): void {
+    this.scannedBytes += bytes;
+    this.parent?.recordScan(bytes);
   }
 
   /** One answer served from the cache (or from an identical request already in flight). */
@@ -186,6 +194,13 @@ export class AwsGateway {
     // The scope is part of the key too: answers are never shared across scopes, derived ones included.
     const keyAccount =
       scope.accounts === '*' ? account.accountId : `${account.accountId}#scope=${scope.accounts.join(',')}`;
+    if ((AWS_OPERATIONS[operation] as OperationSpec).uncached) {
+      try {
+        return await this.send(operation, input, options);
+      } catch (err) {
+        throw classifyAwsError(signal?.aborted ? (signal.reason ?? err) : err, operation, account.accountId);
+      }
+    }
     const region = this.regionFor(operation, options.region);
     const key = cacheKey(keyAccount, region, operation, input);
     if (!options.refresh) {
@@ -220,6 +235,31 @@ export class AwsGateway {
         if (cause.kind !== 'deadline' || attempt > 0) throw cause;
       }
     }
+  }
+
+  /**
+   * A result computed from AWS (or from local files) through the answer cache: a stored one younger than the TTL
+   * unless `refresh`, else `fetch` once for every identical concurrent caller. Used for query results, keyed by the
+   * engine, the data's location, the SQL and its parameters: the key carries everything that scopes the answer.
+   */
+  async cached<T>(
+    key: string,
+    fetch: () => Promise<T>,
+    options: Pick<CallOptions, 'signal' | 'meter' | 'refresh'>,
+  ): Promise<{ value: T; fetchedAt: number; fromCache: boolean }> {
+    const full = `result|${key}`;
+    if (!options.refresh) {
+      const hit = this.cache.get(full);
+      if (hit) {
+        options.meter?.recordCacheHit(hit.fetchedAt);
+        return { value: hit.value as T, fetchedAt: hit.fetchedAt, fromCache: true };
+      }
+    }
+    const answer = await this.cache.share(full, fetch, options.signal).catch((err: unknown) => {
+      throw err instanceof SharedRequestFailed ? err.cause : err;
+    });
+    if (answer.shared) options.meter?.recordCacheHit(answer.fetchedAt);
+    return { value: answer.value as T, fetchedAt: answer.fetchedAt, fromCache: answer.shared };
   }
 
   /** Calls AWS, bypassing the cache. */

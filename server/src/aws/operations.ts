@@ -9,6 +9,7 @@ import type * as CO from '@aws-sdk/client-compute-optimizer';
 import type * as COH from '@aws-sdk/client-cost-optimization-hub';
 import type * as Pricing from '@aws-sdk/client-pricing';
 import type * as BC from '@aws-sdk/client-billingconductor';
+import type * as Athena from '@aws-sdk/client-athena';
 import type { AwsOperation } from './actions';
 import type * as FreeTier from './json-services/free-tier-types';
 import type * as Calculator from './json-services/pricing-calculator-types';
@@ -159,6 +160,17 @@ export interface OperationShapes {
   'billingconductor:ListCustomLineItems': Op<
     BC.ListCustomLineItemsCommandInput,
     BC.ListCustomLineItemsCommandOutput
+  >;
+
+  'athena:StartQueryExecution': Op<
+    Athena.StartQueryExecutionCommandInput,
+    Athena.StartQueryExecutionCommandOutput
+  >;
+  'athena:GetQueryExecution': Op<Athena.GetQueryExecutionCommandInput, Athena.GetQueryExecutionCommandOutput>;
+  'athena:GetQueryResults': Op<Athena.GetQueryResultsCommandInput, Athena.GetQueryResultsCommandOutput>;
+  'athena:StopQueryExecution': Op<
+    Athena.StopQueryExecutionCommandInput,
+    Athena.StopQueryExecutionCommandOutput
   >;
 }
 

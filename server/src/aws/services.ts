@@ -61,6 +61,7 @@ function sdk<M extends Record<string, unknown>>(
 }
 
 export const SERVICES: Record<AwsService, ServiceSpec> = {
+  athena: { region: 'regional', load: sdk(() => import('@aws-sdk/client-athena'), 'AthenaClient') },
   sts: { region: 'regional', load: sdk(() => import('@aws-sdk/client-sts'), 'STSClient') },
   ce: { region: 'us-east-1', load: sdk(() => import('@aws-sdk/client-cost-explorer'), 'CostExplorerClient') },
   budgets: { region: 'us-east-1', load: sdk(() => import('@aws-sdk/client-budgets'), 'BudgetsClient') },

@@ -24,6 +24,9 @@ export function buildInstructions(
       'include_credits_refunds is true; results list the top 25 groups plus an "others" row.',
     'Forecasts (get-cost-forecast, get-usage-forecast) default to the rest of the current month and must start today ' +
       'or later; find exact filter values with get-dimension-values, get-tag-values and get-cost-categories.',
+    'Cost data (query-cost-data, get-top-resources, get-storage-metrics) reads the FOCUS 1.2 and S3 Storage Lens ' +
+      'exports when configured: every account in one query, BilledCost by default, credits excluded unless ' +
+      'include_credits is true; each answer states the bytes scanned.',
     `Accounts: omit target_account_id for the server's own account; it may also query ${targets}.`,
     'Cost Explorer charges $0.01 per request; answers are cached for ' +
       `${config.cacheTtlSeconds} s (pass refresh: true to bypass) and each answer states the requests it made.`,

@@ -18,6 +18,8 @@ import { getReservationUtilizationTool } from './get-reservation-utilization';
 import { getSavingsPlansCoverageTool } from './get-savings-plans-coverage';
 import { getSavingsPlansUtilizationTool } from './get-savings-plans-utilization';
 import { getServicePricingTool } from './get-service-pricing';
+import { getStorageMetricsTool } from './get-storage-metrics';
+import { getTopResourcesTool } from './get-top-resources';
 import { getTagValuesTool } from './get-tag-values';
 import { getUsageForecastTool } from './get-usage-forecast';
 import { listBillingGroupsTool } from './list-billing-groups';
@@ -26,6 +28,7 @@ import { listCustomLineItemsTool } from './list-custom-line-items';
 import { listPricingAttributesTool } from './list-pricing-attributes';
 import { listPricingRulesAndPlansTool } from './list-pricing-rules-and-plans';
 import { listWorkloadEstimatesTool } from './list-workload-estimates';
+import { queryCostDataTool } from './query-cost-data';
 import { summarizeCostsTool } from './summarize-costs';
 import type { ToolDefinition } from './lib/types';
 
@@ -76,10 +79,18 @@ export const OPTIMIZATION_PRICING_TOOLS = [
   listCustomLineItemsTool,
 ] as unknown as readonly ToolDefinition[];
 
+/** FOCUS 1.2 cost data and S3 Storage Lens metrics, through Athena or the embedded DuckDB engine. */
+export const COST_DATA_TOOLS = [
+  queryCostDataTool,
+  getTopResourcesTool,
+  getStorageMetricsTool,
+] as unknown as readonly ToolDefinition[];
+
 /** Every tool the server offers, in the order clients list them. */
 export const TOOLS: readonly ToolDefinition[] = [
   ...COMPOSITE_TOOLS,
   ...COST_EXPLORER_TOOLS,
   ...ANALYSIS_TOOLS,
   ...OPTIMIZATION_PRICING_TOOLS,
+  ...COST_DATA_TOOLS,
 ];

@@ -1,6 +1,9 @@
 import {
   ALL_OPERATIONS,
+  ATHENA_QUERY_ACCESS,
   AWS_OPERATIONS,
+  COST_DATA_OPERATIONS,
+  type OperationSpec,
   BILLING_READ_ONLY_ACTIONS,
   iamActionsFor,
   type AwsOperation,
@@ -30,12 +33,31 @@ test('every catalogued operation is declared by some tool (the policy grants not
   expect([...declared].sort()).toEqual([...ALL_OPERATIONS].sort());
 });
 
-test('the granted IAM actions are exactly those of the operations the tools declare', () => {
-  expect([...BILLING_READ_ONLY_ACTIONS]).toEqual(iamActionsFor([...declared] as AwsOperation[]));
+test('the account-wide IAM actions are exactly those of the operations the tools declare, less the cost-data ones', () => {
+  const accountWide = [...declared].filter((op) => !(COST_DATA_OPERATIONS as string[]).includes(op));
+  expect([...BILLING_READ_ONLY_ACTIONS]).toEqual(iamActionsFor(accountWide as AwsOperation[]));
+  expect(BILLING_READ_ONLY_ACTIONS.filter((a) => a.startsWith('athena:') || a.startsWith('s3:'))).toEqual([]);
 });
 
-test('every catalogued operation is a read (Get, List or Describe)', () => {
-  expect(ALL_OPERATIONS.filter((op) => !READ_OPERATION.test(op.split(':')[1]))).toEqual([]);
+test('the cost-data operations are the Athena query lifecycle, never cached', () => {
+  expect([...COST_DATA_OPERATIONS].sort()).toEqual([
+    'athena:GetQueryExecution',
+    'athena:GetQueryResults',
+    'athena:StartQueryExecution',
+    'athena:StopQueryExecution',
+  ]);
+  expect(COST_DATA_OPERATIONS.filter((op) => !(AWS_OPERATIONS[op] as OperationSpec).uncached)).toEqual([]);
+  // What Athena does on the caller's behalf writes only query results.
+  const writes = Object.values(ATHENA_QUERY_ACCESS)
+    .flat()
+    .filter((a) => !READ_ACTION.test(a));
+  expect(writes.sort()).toEqual(['s3:AbortMultipartUpload', 's3:PutObject']);
+});
+
+test('every catalogued operation is a read (Get, List or Describe), but starting and stopping an Athena query', () => {
+  const writes = ALL_OPERATIONS.filter((op) => !READ_OPERATION.test(op.split(':')[1]));
+  expect(writes).toEqual(['athena:StartQueryExecution', 'athena:StopQueryExecution']);
+  expect(ALL_OPERATIONS.filter((op) => (AWS_OPERATIONS[op] as OperationSpec).mutating)).toEqual(writes);
 });
 
 test('every IAM action granted is a read (Get, List, Describe or View)', () => {

@@ -12,6 +12,7 @@ import { ToolInputError } from '../../billing/errors';
 import { capText, MAX_TEXT_BYTES } from '../../billing/format';
 import type { Logger } from '../../log';
 import { describeError } from '../../log';
+import { QueryError } from '../../query/engine';
 import { fanoutTargets, runFanout, TIMED_OUT } from './fanout';
 import { readPages, type PageReader, type Paginated, type PaginateOptions } from './pagination';
 import type { ToolAnswer, ToolContext, ToolDefinition } from './types';
@@ -36,6 +37,9 @@ function usageLine(meter: UsageMeter): { text: string; data: Record<string, unkn
     meter.oldestCachedFetch !== undefined ? new Date(meter.oldestCachedFetch).toISOString() : undefined;
   const parts = [`${meter.requests} AWS request${meter.requests === 1 ? '' : 's'}`];
   if (meter.paidRequests > 0) parts.push(`${meter.paidRequests} paid Cost Explorer (${cost} USD)`);
+  if (meter.scannedBytes > 0) {
+    parts.push(`${meter.scannedBytes} bytes scanned by cost-data queries`);
+  }
   if (meter.cacheHits > 0) parts.push(`${meter.cacheHits} answered from cache (data fetched ${fetchedAt})`);
   return {
     text: `API usage: ${parts.join('; ')}.`,
@@ -75,6 +79,7 @@ function createContext(
     signal,
     meter,
     refresh,
+    gateway,
     async account(targetAccountId) {
       const own = await gateway.ownAccountId(signal);
       if (targetAccountId === undefined || targetAccountId === own) return { accountId: own, isOwn: true };
@@ -238,6 +243,11 @@ export async function runTool(
       return deadlineResult(tool, config);
     }
     if (err instanceof AwsCallError) return errorResult(err.message);
+    if (err instanceof QueryError) {
+      if (err.kind === 'stopped') outcome = 'deadline';
+      log.warn('cost data query failed', { tool: tool.name, kind: err.kind, queryId: err.queryId });
+      return errorResult(err.message);
+    }
     log.error('tool failed unexpectedly', { tool: tool.name, ...describeError(err) });
     return errorResult(
       `${tool.name} failed unexpectedly; the error was logged. Try again, or narrow the request.`,

@@ -3,7 +3,7 @@ import type { Caller } from '../../access/caller';
 import type { AccessScope } from '../../access/policy';
 import type { AwsOperation } from '../../aws/actions';
 import type { Paginated, PaginateOptions } from './pagination';
-import type { AccountScope, CallOptions, UsageMeter } from '../../aws/gateway';
+import type { AccountScope, AwsGateway, CallOptions, UsageMeter } from '../../aws/gateway';
 import type { InputOf, OutputOf } from '../../aws/operations';
 import type { ServerConfig } from '../../config';
 import type { Logger } from '../../log';
@@ -36,6 +36,8 @@ export interface ToolContext {
   readonly meter: UsageMeter;
   /** The caller asked to bypass the answer cache. */
   readonly refresh: boolean;
+  /** The gateway, for the cost-data engines (Athena calls and the answer cache); other tools use call/paginate. */
+  readonly gateway: AwsGateway;
   /** Resolves `target_account_id` (absent = the own account), refusing accounts that are not allowed. */
   account(targetAccountId: string | undefined): Promise<AccountScope>;
   /** Calls one catalogued operation in an account. */

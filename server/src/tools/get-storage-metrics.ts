@@ -1,0 +1,248 @@
+import Decimal from 'decimal.js';
+import { z } from 'zod';
+import { addDays, parseIsoDate, toIsoDate, utcDay } from '../billing/dates';
+import { ToolInputError } from '../billing/errors';
+import { table } from '../billing/format';
+import { percentChange } from '../billing/money';
+import { STORAGE_GROUPS, storageDatesQuery, storageQuery } from '../query/sql';
+import {
+  accountList,
+  costDataOutputShape,
+  costEngine,
+  costRefresh,
+  costTargetAccountId,
+  costTargetAccountIds,
+  provenance,
+  query,
+} from './lib/cost-data';
+import { defineTool } from './lib/types';
+
+/** How far back the latest report date is looked for. */
+const LOOKBACK_DAYS = 14;
+
+const GROUP_LABEL: Record<(typeof STORAGE_GROUPS)[number], string> = {
+  bucket: 'Bucket',
+  account: 'Account',
+  storage_class: 'Storage class',
+  region: 'Region',
+};
+
+const entry = z.object({
+  key: z.string().describe('The bucket, account, storage class or region.'),
+  storage_bytes: z.string().describe('Bytes stored on the report date.'),
+  object_count: z.string().describe('Objects stored on the report date.'),
+  growth_bytes: z.string().optional().describe('Bytes stored minus those on the compare date.'),
+  growth_percent: z.string().optional().describe('That growth in percent of the compare date (1 decimal).'),
+  incomplete_multipart_upload_bytes: z
+    .string()
+    .describe('Bytes of incomplete multipart uploads: deletable, a direct saving.'),
+  noncurrent_version_bytes: z
+    .string()
+    .describe('Bytes of noncurrent object versions: a lifecycle rule can expire them.'),
+});
+
+export const getStorageMetricsTool = defineTool({
+  name: 'get-storage-metrics',
+  title: 'Get S3 storage metrics',
+  description:
+    'S3 Storage Lens metrics from its daily export (every account of the organization): bytes and objects per ' +
+    'bucket, account, storage class or region on a report date (default: the newest delivered), growth against an ' +
+    'earlier date, and the two direct savings: incomplete multipart upload bytes and noncurrent version bytes.',
+  inputSchema: {
+    group_by: z
+      .enum(STORAGE_GROUPS)
+      .optional()
+      .describe('bucket (default), account, storage_class or region.'),
+    date: z
+      .string()
+      .optional()
+      .describe('Report date YYYY-MM-DD; default the newest delivered in the last 14 days.'),
+    compare_date: z
+      .string()
+      .optional()
+      .describe(
+        'Earlier report date YYYY-MM-DD to measure growth against; default 7 days before date (or the oldest delivered in the last 14 days).',
+      ),
+    buckets: z.array(z.string().min(3).max(63)).max(50).optional().describe('Only these buckets.'),
+    limit: z
+      .number()
+      .int()
+      .min(1)
+      .max(100)
+      .optional()
+      .describe('Rows shown, largest first (default 25); the rest fold into one row.'),
+    target_account_id: costTargetAccountId,
+    target_account_ids: costTargetAccountIds,
+    refresh: costRefresh,
+  },
+  outputSchema: {
+    group_by: z.string().describe('What each row is.'),
+    report_date: z.string().describe('The report date the figures are for.'),
+    compare_date: z.string().optional().describe('The earlier date growth is measured against.'),
+    accounts: z.array(z.string()).describe('Accounts kept; empty = every account.'),
+    total: entry.describe('Every row together.'),
+    rows: z.array(entry).describe('Largest first by bytes stored.'),
+    other_rows: z.number().optional().describe('Rows folded into the last one beyond the limit.'),
+    ...costDataOutputShape,
+  },
+  operations: [
+    'athena:StartQueryExecution',
+    'athena:GetQueryExecution',
+    'athena:GetQueryResults',
+    'athena:StopQueryExecution',
+  ],
+  async handler(args, ctx) {
+    const engine = costEngine('storage', ctx);
+    const groupBy = args.group_by ?? 'bucket';
+    const limit = args.limit ?? 25;
+    const accounts = accountList(args, ctx.caller.scope);
+    for (const [i, b] of (args.buckets ?? []).entries()) {
+      if (!/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(b)) {
+        throw new ToolInputError(`buckets[${i}] is not an S3 bucket name: "${b.slice(0, 63)}".`);
+      }
+    }
+    const today = utcDay(ctx.now);
+    const window = Array.from({ length: LOOKBACK_DAYS + 1 }, (_, i) => toIsoDate(addDays(today, -i)));
+    let date = args.date;
+    if (date) parseIsoDate(date, 'date');
+    if (args.compare_date) parseIsoDate(args.compare_date, 'compare_date');
+    const probe = date && args.compare_date ? undefined : await query(engine, storageDatesQuery(window), ctx);
+    const delivered = (probe?.rows ?? [])
+      .map((r) => r.report_date ?? '')
+      .filter(Boolean)
+      .sort()
+      .reverse();
+    if (!date) {
+      if (delivered.length === 0) {
+        throw new ToolInputError(
+          `No Storage Lens report was delivered in the last ${LOOKBACK_DAYS} days (${window[window.length - 1]} to ` +
+            `${window[0]}). A new metrics export delivers its first report within 48 hours; check that the ` +
+            `configuration's export is on and points at the configured location.`,
+        );
+      }
+      date = delivered[0];
+    }
+    let compare = args.compare_date;
+    if (!compare) {
+      const weekBefore = toIsoDate(addDays(parseIsoDate(date, 'date'), -7));
+      compare = delivered.includes(weekBefore) ? weekBefore : delivered.filter((d) => d < date!).pop();
+    }
+    if (compare && compare >= date)
+      throw new ToolInputError(`compare_date (${compare}) must be before date (${date}).`);
+
+    const dates = compare ? [date, compare] : [date];
+    const result = await query(
+      engine,
+      storageQuery({ dates, groupBy, accountIds: accounts, buckets: args.buckets ?? [] }),
+      ctx,
+    );
+    type Figures = Record<string, Decimal>;
+    const at = new Map<string, Figures>();
+    const before = new Map<string, Decimal>();
+    let lineItems = new Decimal(0);
+    for (const r of result.rows) {
+      const key = r.grp ?? '';
+      const value = new Decimal(r.value ?? '0');
+      lineItems = lineItems.plus(r.line_items ?? '0');
+      if (r.report_date === date) {
+        const f = at.get(key) ?? {};
+        f[r.metric_name ?? ''] = (f[r.metric_name ?? ''] ?? new Decimal(0)).plus(value);
+        at.set(key, f);
+      } else if (r.metric_name === 'StorageBytes') {
+        before.set(key, (before.get(key) ?? new Decimal(0)).plus(value));
+      }
+    }
+    if (at.size === 0) {
+      throw new ToolInputError(
+        `No Storage Lens data for ${date}${accounts.length || args.buckets?.length ? ' with these accounts or buckets' : ''}` +
+          `${delivered.length ? `; delivered report dates in the last ${LOOKBACK_DAYS} days: ${delivered.join(', ')}` : ''}.`,
+      );
+    }
+    const zero = new Decimal(0);
+    const row = (key: string, f: Figures, old: Decimal | undefined) => {
+      const bytes = f.StorageBytes ?? zero;
+      return {
+        key,
+        storage_bytes: bytes.toFixed(),
+        object_count: (f.ObjectCount ?? zero).toFixed(),
+        ...(old !== undefined
+          ? {
+              growth_bytes: bytes.minus(old).toFixed(),
+              ...(percentChange(old, bytes) !== undefined
+                ? { growth_percent: percentChange(old, bytes) }
+                : {}),
+            }
+          : {}),
+        incomplete_multipart_upload_bytes: (f.IncompleteMultipartUploadStorageBytes ?? zero).toFixed(),
+        noncurrent_version_bytes: (f.NonCurrentVersionStorageBytes ?? zero).toFixed(),
+      };
+    };
+    const merge = (figures: Figures[]): Figures => {
+      const out: Figures = {};
+      for (const f of figures) for (const [k, v] of Object.entries(f)) out[k] = (out[k] ?? zero).plus(v);
+      return out;
+    };
+    const sumBefore = (keys: string[]) =>
+      compare ? keys.reduce((s, k) => s.plus(before.get(k) ?? zero), zero) : undefined;
+    const sorted = [...at.entries()].sort(
+      ([ka, a], [kb, b]) =>
+        (b.StorageBytes ?? zero).comparedTo(a.StorageBytes ?? zero) || ka.localeCompare(kb),
+    );
+    const shown = sorted.slice(0, limit);
+    const rest = sorted.slice(limit);
+    const rows = shown.map(([k, f]) => row(k, f, compare ? (before.get(k) ?? zero) : undefined));
+    if (rest.length)
+      rows.push(
+        row(`(${rest.length} others)`, merge(rest.map(([, f]) => f)), sumBefore(rest.map(([k]) => k))),
+      );
+    const total = row('Total', merge(sorted.map(([, f]) => f)), sumBefore(sorted.map(([k]) => k)));
+
+    const combined = {
+      ...result,
+      bytesScanned: result.bytesScanned + (probe && !probe.fromCache ? probe.bytesScanned : 0),
+    };
+    const stated = provenance(combined, lineItems.toFixed(), {});
+    const lines = [
+      `**S3 storage by ${GROUP_LABEL[groupBy].toLowerCase()} on ${date}: ${total.storage_bytes} bytes in ` +
+        `${total.object_count} objects**${compare ? `, ${total.growth_bytes} bytes since ${compare}${total.growth_percent ? ` (${total.growth_percent} %)` : ''}` : ''}.`,
+      `Direct savings: ${total.incomplete_multipart_upload_bytes} bytes of incomplete multipart uploads (an ` +
+        `AbortIncompleteMultipartUpload lifecycle rule deletes them) and ${total.noncurrent_version_bytes} bytes of ` +
+        'noncurrent versions (a NoncurrentVersionExpiration rule).',
+      `${stated.text} Source: Storage Lens BUCKET records${accounts.length ? ` of ${accounts.join(', ')}` : ''}.`,
+      '',
+      table(
+        [
+          GROUP_LABEL[groupBy],
+          'Bytes',
+          'Objects',
+          ...(compare ? ['Growth (bytes)', 'Growth %'] : []),
+          'Incomplete MPU bytes',
+          'Noncurrent bytes',
+        ],
+        [...rows, total].map((r) => [
+          r.key || '(none)',
+          r.storage_bytes,
+          r.object_count,
+          ...(compare ? [r.growth_bytes ?? '', r.growth_percent ?? ''] : []),
+          r.incomplete_multipart_upload_bytes,
+          r.noncurrent_version_bytes,
+        ]),
+      ),
+    ];
+    return {
+      text: lines.join('\n'),
+      data: {
+        group_by: groupBy,
+        report_date: date,
+        ...(compare ? { compare_date: compare } : {}),
+        accounts,
+        total,
+        rows,
+        ...(rest.length ? { other_rows: rest.length } : {}),
+        ...stated.data,
+        data_freshness: { newest_charge_period_start: `${date}T00:00:00Z` },
+        notes: compare ? [] : ['No earlier report date was found to measure growth against.'],
+      },
+    };
+  },
+});

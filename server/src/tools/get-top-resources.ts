@@ -1,0 +1,188 @@
+import { z } from 'zod';
+import { resolveRange } from '../billing/dates';
+import { table } from '../billing/format';
+import { exact, sum } from '../billing/money';
+import { billingPeriods, COST_METRICS, topResourcesQuery } from '../query/sql';
+import { endDate, period, rangeShape, startDate } from './lib/params';
+import {
+  accountList,
+  checkSpan,
+  costDataOutputShape,
+  costEngine,
+  costFilters,
+  costRefresh,
+  costTargetAccountId,
+  costTargetAccountIds,
+  decimalText,
+  describeRange,
+  includeCredits,
+  newest,
+  provenance,
+  query,
+} from './lib/cost-data';
+import { noDataNote } from './query-cost-data';
+import { defineTool } from './lib/types';
+
+export const getTopResourcesTool = defineTool({
+  name: 'get-top-resources',
+  title: 'Get the costliest resources',
+  description:
+    'The costliest resources (ResourceId, name, service, region, account) from the FOCUS 1.2 billing export, over ' +
+    'any period in the data (not only the last 14 days), every account in one query, with filters. Default: the ' +
+    'last 3 months, top 20 by BilledCost; EffectiveCost ranks by amortized cost. Credits excluded unless ' +
+    'include_credits is true.',
+  inputSchema: {
+    metric: z
+      .enum(COST_METRICS)
+      .optional()
+      .describe(
+        'Which cost ranks the resources: BilledCost (default), EffectiveCost, ListCost or ContractedCost.',
+      ),
+    limit: z
+      .number()
+      .int()
+      .min(1)
+      .max(100)
+      .optional()
+      .describe('Resources shown (default 20); the rest fold into one row.'),
+    filters: costFilters,
+    period,
+    start_date: startDate,
+    end_date: endDate,
+    target_account_id: costTargetAccountId,
+    target_account_ids: costTargetAccountIds,
+    include_credits: includeCredits,
+    refresh: costRefresh,
+  },
+  outputSchema: {
+    range: rangeShape,
+    metric: z.string().describe('The cost that ranks the resources.'),
+    credits: z.enum(['excluded', 'included']).describe('Whether credits are counted.'),
+    accounts: z.array(z.string()).describe('The SubAccountId values kept; empty = every account.'),
+    total: z
+      .object({
+        amount: z.string().describe('Exact total over every resource.'),
+        unit: z.string().describe('USD.'),
+      })
+      .describe('Total over the range.'),
+    resources: z
+      .array(
+        z.object({
+          resource_id: z.string().describe('The resource id ("" = line items not tied to a resource).'),
+          resource_name: z.string().describe('Its name, where the data has one.'),
+          service: z.string().describe('ServiceName.'),
+          region: z.string().describe('RegionId.'),
+          account_id: z.string().describe('SubAccountId.'),
+          amount: z.string().describe('Exact sum over the range.'),
+          line_items: z.string().describe('Line items behind it.'),
+        }),
+      )
+      .describe('The resources, costliest first.'),
+    other_resources: z
+      .object({
+        count: z.number().describe('Resources folded into this row.'),
+        amount: z.string().describe('Their exact sum.'),
+        line_items: z.string().describe('Line items behind it.'),
+      })
+      .optional()
+      .describe('The resources beyond the limit.'),
+    ...costDataOutputShape,
+  },
+  operations: [
+    'athena:StartQueryExecution',
+    'athena:GetQueryExecution',
+    'athena:GetQueryResults',
+    'athena:StopQueryExecution',
+  ],
+  async handler(args, ctx) {
+    const engine = costEngine('cost', ctx);
+    const range = resolveRange(args, ctx.now, { defaultPeriod: 'last_3_months' });
+    checkSpan(billingPeriods(range));
+    const metric = args.metric ?? 'BilledCost';
+    const limit = args.limit ?? 20;
+    const accounts = accountList(args, ctx.caller.scope);
+    const credits = args.include_credits ? 'included' : 'excluded';
+    const result = await query(
+      engine,
+      topResourcesQuery({
+        range,
+        filters: args.filters ?? [],
+        accountIds: accounts,
+        includeCredits: args.include_credits === true,
+        metric,
+        limit,
+      }),
+      ctx,
+    );
+    const rows = [...result.rows].sort((a, b) => {
+      const [x, y] = [Number(a.rk), Number(b.rk)];
+      return (x === 0 ? 1 : 0) - (y === 0 ? 1 : 0) || x - y;
+    });
+    const resources = rows
+      .filter((r) => Number(r.rk) > 0)
+      .map((r) => ({
+        resource_id: r.resource_id ?? '',
+        resource_name: r.resourcename ?? '',
+        service: r.servicename ?? '',
+        region: r.regionid ?? '',
+        account_id: r.subaccountid ?? '',
+        amount: decimalText(r.amount),
+        line_items: r.line_items ?? '0',
+      }));
+    const rest = rows.find((r) => Number(r.rk) === 0);
+    const other = rest
+      ? { count: Number(rest.groups), amount: decimalText(rest.amount), line_items: rest.line_items ?? '0' }
+      : undefined;
+    const total = sum([...resources.map((r) => r.amount), ...(other ? [other.amount] : [])]);
+    const lineItems = exact(
+      sum([...resources.map((r) => r.line_items), ...(other ? [other.line_items] : [])]),
+    );
+    const freshness = {
+      start: newest(result.rows.map((r) => r.newest_start)),
+      end: newest(result.rows.map((r) => r.newest_end)),
+    };
+    const notes: string[] = [];
+    if (lineItems === '0') notes.push(await noDataNote(engine, range, ctx));
+    const stated = provenance(result, lineItems, freshness);
+    const lines = [
+      `**Top ${resources.length} resource${resources.length === 1 ? '' : 's'} by ${metric}, ${describeRange(range)}` +
+        `${accounts.length ? ` in ${accounts.join(', ')}` : ', every account'}: total ${exact(total)} USD over ` +
+        `${resources.length + (other?.count ?? 0)} resources.**`,
+      `Credits ${credits}${credits === 'excluded' ? ' (set include_credits to count them)' : ''}.`,
+      stated.text,
+    ];
+    if (resources.length) {
+      lines.push(
+        '',
+        table(
+          ['Resource', 'Name', 'Service', 'Region', 'Account', `${metric} (USD)`],
+          [
+            ...resources.map((r) => [
+              r.resource_id || '(no resource id)',
+              r.resource_name,
+              r.service,
+              r.region,
+              r.account_id,
+              r.amount,
+            ]),
+            ...(other ? [[`(${other.count} others)`, '', '', '', '', other.amount]] : []),
+          ],
+        ),
+      );
+    }
+    return {
+      text: lines.join('\n'),
+      data: {
+        range,
+        metric,
+        credits,
+        accounts,
+        total: { amount: exact(total), unit: 'USD' },
+        resources,
+        ...(other ? { other_resources: other } : {}),
+        ...stated.data,
+        notes,
+      },
+    };
+  },
+});

@@ -1,0 +1,219 @@
+import { AccessRefused, describeScope, type AccessScope } from '../../access/policy';
+import Decimal from 'decimal.js';
+import { z } from 'zod';
+import { ToolInputError } from '../../billing/errors';
+import { amount, exact } from '../../billing/money';
+import {
+  engineFor,
+  runQuery,
+  USD_PER_TB_SCANNED,
+  type BuiltQuery,
+  type CachedQueryResult,
+} from '../../query';
+import type { QueryEngine } from '../../query/engine';
+import { checkAccountId, GROUPABLE_COLUMNS, type Range } from '../../query/sql';
+import type { ToolContext } from './types';
+
+/** Parameters and answer parts the cost-data tools share (query-cost-data, get-top-resources, get-storage-metrics). */
+
+export const costTargetAccountId = z
+  .string()
+  .regex(/^\d{12}$/, 'target_account_id must be a 12-digit AWS account id')
+  .optional()
+  .describe(
+    "Only this account's line items (FOCUS SubAccountId; the payer's own rows included). One query covers every " +
+      'account in the export: no role is assumed. Omit for all accounts.',
+  );
+
+export const costTargetAccountIds = z
+  .array(z.string().regex(/^\d{12}$/, 'each account id has 12 digits'))
+  .max(100)
+  .optional()
+  .describe('Only these accounts (SubAccountId IN the list), answered by one query. Omit for all accounts.');
+
+export const costFilters = z
+  .array(
+    z
+      .object({
+        column: z
+          .string()
+          .describe(`A FOCUS column (${GROUPABLE_COLUMNS.slice(0, 8).join(', ')}, …) or tag:<key>.`),
+        values: z
+          .array(z.string().max(1024))
+          .min(1)
+          .max(100)
+          .describe('Exact values to match; "" matches line items without a value (e.g. untagged).'),
+        exclude: z.boolean().optional().describe('true to drop these values instead of keeping only them.'),
+      })
+      .describe('One filter clause.'),
+  )
+  .max(10)
+  .optional()
+  .describe('Filter clauses, combined with AND.');
+
+export const includeCredits = z
+  .boolean()
+  .optional()
+  .describe('true to count credits (ChargeCategory Credit); excluded by default because they offset usage.');
+
+export const costRefresh = z
+  .boolean()
+  .optional()
+  .describe(
+    'true to run the query again instead of answering from the cache (Athena bills $5 per TB scanned).',
+  );
+
+/** Answer fields every cost-data tool gives. */
+export const costDataOutputShape = {
+  engine: z.enum(['athena', 'duckdb']).describe('The engine that ran the query.'),
+  line_items: z.string().describe('How many line items (rows of the data) are behind the figures.'),
+  bytes_scanned: z.number().describe('Bytes the query read (0 when answered from the cache).'),
+  scan_cost_usd: z.string().describe('What scanning those bytes costs on Athena at $5 per TB, exact.'),
+  from_cache: z.boolean().describe('The rows came from the answer cache; nothing was scanned.'),
+  data_freshness: z
+    .object({
+      newest_charge_period_start: z.string().optional().describe('Start of the newest charge period read.'),
+      newest_charge_period_end: z.string().optional().describe('End of the newest charge period read.'),
+    })
+    .describe('How recent the data read is.'),
+};
+
+/** How to configure what is missing, as one answer a user or an operator can act on. */
+export function notConfigured(dataset: 'cost' | 'storage', ctx: ToolContext): ToolInputError {
+  const data = ctx.config.costData;
+  if (dataset === 'cost') {
+    return new ToolInputError(
+      'Cost data (FOCUS 1.2 export) is not configured on this server' +
+        (data ? ` for the ${data.engine} engine` : '') +
+        '. To enable it: deploy with -c costDataExport=true (a FOCUS 1.2 Data Export from the management account, ' +
+        'first data within 24 hours) or -c costDataTable=<database>.<table> for an existing table; or run locally ' +
+        'with COST_DATA_PATH=<folder holding data/BILLING_PERIOD=YYYY-MM/> (duckdb), or COST_DATA_ENGINE=athena ' +
+        'with ATHENA_DATABASE, ATHENA_TABLE and ATHENA_WORKGROUP. Until then, get-cost-and-usage answers from ' +
+        'Cost Explorer.',
+    );
+  }
+  return new ToolInputError(
+    'S3 Storage Lens metrics are not configured on this server' +
+      (data ? ` for the ${data.engine} engine` : '') +
+      '. To enable them: deploy with -c storageLens=true (an organization-level Storage Lens configuration with a ' +
+      'daily metrics export, first data within 48 hours), or set STORAGE_LENS_PATH=<folder holding ' +
+      'dt=YYYY-MM-DD/> (duckdb) or STORAGE_LENS_TABLE (athena, in ATHENA_DATABASE).',
+  );
+}
+
+/** The engine for a dataset, or the "not configured" answer. */
+export function costEngine(dataset: 'cost' | 'storage', ctx: ToolContext): QueryEngine {
+  const data = ctx.config.costData;
+  if (!data) throw notConfigured(dataset, ctx);
+  const engine = engineFor(data, ctx.gateway);
+  if (!engine.has(dataset)) throw notConfigured(dataset, ctx);
+  return engine;
+}
+
+/**
+ * The accounts to keep (SubAccountId IN …; empty = every account): target_account_id and target_account_ids
+ * together, de-duplicated, within the caller's scope. A FOCUS table covers every account of the organization, so
+ * for a scoped caller this is where the scope is applied: asked accounts outside it are refused, and no accounts
+ * asked means the scope's own accounts.
+ */
+export function accountList(
+  args: { target_account_id?: string; target_account_ids?: string[] },
+  scope: AccessScope,
+): string[] {
+  const ids = [
+    ...new Set(
+      [...(args.target_account_id ? [args.target_account_id] : []), ...(args.target_account_ids ?? [])].map(
+        (id, i) =>
+          checkAccountId(id, i === 0 && args.target_account_id ? 'target_account_id' : 'target_account_ids'),
+      ),
+    ),
+  ];
+  if (scope.accounts === '*') return ids;
+  const allowed = scope.accounts;
+  if (allowed.length === 0) {
+    throw new AccessRefused(`Refused: your access is limited to ${describeScope(scope)}.`);
+  }
+  const outside = ids.filter((id) => !allowed.includes(id));
+  if (outside.length > 0) {
+    throw new AccessRefused(
+      `Refused: ${outside.join(', ')} ${outside.length === 1 ? 'is' : 'are'} outside your access, which is limited ` +
+        `to ${describeScope(scope)}.`,
+    );
+  }
+  return ids.length > 0 ? ids : [...allowed];
+}
+
+/** At most this many billing periods per question: the partitions one query may read. */
+export const MAX_BILLING_PERIODS = 36;
+
+export function checkSpan(periods: readonly string[]): void {
+  if (periods.length > MAX_BILLING_PERIODS) {
+    throw new ToolInputError(
+      `The range covers ${periods.length} billing periods; ask about at most ${MAX_BILLING_PERIODS} at once.`,
+    );
+  }
+}
+
+/** Runs a query through the cache with the call's signal and meter. */
+export function query(engine: QueryEngine, built: BuiltQuery, ctx: ToolContext): Promise<CachedQueryResult> {
+  return runQuery(engine, ctx.gateway, built, { signal: ctx.signal, meter: ctx.meter, refresh: ctx.refresh });
+}
+
+/** `YYYY-MM-DD HH:MM:SS[.fff]` as either engine prints a timestamp → ISO 8601 UTC. */
+export function isoInstant(text: string | null | undefined): string | undefined {
+  if (!text) return undefined;
+  return `${text.slice(0, 10)}T${text.slice(11, 19) || '00:00:00'}Z`;
+}
+
+/** The newest of several printed timestamps (they compare as text: the same fixed layout). */
+export function newest(values: readonly (string | null | undefined)[]): string | undefined {
+  let best: string | undefined;
+  for (const v of values) if (v && (best === undefined || v.slice(0, 19) > best.slice(0, 19))) best = v;
+  return isoInstant(best);
+}
+
+/** What scanning `bytes` costs on Athena, exact ($5 per 10^12 bytes). */
+export function scanCost(bytes: number): string {
+  return new Decimal(bytes).times(USD_PER_TB_SCANNED).div(1e12).toFixed();
+}
+
+/** A decimal string as the engines print it (`12.3400000000`) in its shortest exact form (`12.34`). */
+export function decimalText(value: string | null | undefined): string {
+  return exact(amount(value ?? '0'));
+}
+
+/** The shared answer fields and the sentence that states them. */
+export function provenance(
+  result: CachedQueryResult,
+  lineItems: string,
+  freshness: { start?: string; end?: string },
+): { text: string; data: Record<string, unknown> } {
+  const cost = scanCost(result.bytesScanned);
+  const scanned = result.fromCache
+    ? 'answered from the cache (nothing scanned)'
+    : `${result.bytesScanned.toLocaleString('en-US')} bytes scanned` +
+      (result.engine === 'athena'
+        ? ` (${cost} USD at $5/TB${result.queryId ? `, query ${result.queryId}` : ''})`
+        : ` (would cost ${cost} USD on Athena at $5/TB)`);
+  return {
+    text:
+      `Engine ${result.engine}; ${scanned}; ${lineItems} line items behind the figures` +
+      `${freshness.end ? `; data through ${freshness.end} (newest charge period read)` : ''}.`,
+    data: {
+      engine: result.engine,
+      line_items: lineItems,
+      bytes_scanned: result.fromCache ? 0 : result.bytesScanned,
+      scan_cost_usd: result.fromCache ? '0' : cost,
+      from_cache: result.fromCache,
+      data_freshness: {
+        ...(freshness.start ? { newest_charge_period_start: freshness.start } : {}),
+        ...(freshness.end ? { newest_charge_period_end: freshness.end } : {}),
+      },
+    },
+  };
+}
+
+/** The period's billing months, for the "no data" answer. */
+export function describeRange(range: Range): string {
+  return `${range.start} to ${range.end} (end exclusive)`;
+}

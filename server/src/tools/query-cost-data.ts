@@ -1,0 +1,253 @@
+import { z } from 'zod';
+import { resolveRange, monthStart, toIsoDate, utcDay } from '../billing/dates';
+import { table } from '../billing/format';
+import { ToolInputError } from '../billing/errors';
+import { exact, sum } from '../billing/money';
+import {
+  billingPeriods,
+  COST_METRICS,
+  costQuery,
+  dimensionLabel,
+  GRANULARITIES,
+  parseDimension,
+  probeQuery,
+  type Range,
+} from '../query/sql';
+import type { QueryEngine } from '../query/engine';
+import { endDate, period, rangeShape, startDate } from './lib/params';
+import {
+  accountList,
+  checkSpan,
+  costDataOutputShape,
+  costEngine,
+  costFilters,
+  costRefresh,
+  costTargetAccountId,
+  costTargetAccountIds,
+  decimalText,
+  describeRange,
+  includeCredits,
+  newest,
+  provenance,
+  query,
+} from './lib/cost-data';
+import { defineTool, type ToolContext } from './lib/types';
+
+const METRIC_MEANING: Record<(typeof COST_METRICS)[number], string> = {
+  BilledCost: 'invoice view',
+  EffectiveCost: 'amortized: commitment purchases spread over the usage they cover',
+  ListCost: 'at public on-demand prices',
+  ContractedCost: 'at negotiated prices',
+};
+
+export const queryCostDataTool = defineTool({
+  name: 'query-cost-data',
+  title: 'Query FOCUS cost data',
+  description:
+    'Cost from the FOCUS 1.2 billing export (Athena, or local Parquet files): every account of the organization in ' +
+    'one query, any period in the data, line-item detail. metric BilledCost (default, the invoice) / EffectiveCost ' +
+    '(amortized) / ListCost / ContractedCost; group_by up to three FOCUS columns or tag:<key>; filters; granularity ' +
+    'NONE / MONTHLY / DAILY; limit ranks the groups and folds the rest. Credits are excluded unless ' +
+    'include_credits is true. States the engine, bytes scanned and what they cost.',
+  inputSchema: {
+    metric: z
+      .enum(COST_METRICS)
+      .optional()
+      .describe('Which cost: BilledCost (default), EffectiveCost, ListCost or ContractedCost.'),
+    group_by: z
+      .array(z.string().max(140))
+      .max(3)
+      .optional()
+      .describe(
+        'Up to three FOCUS columns (ServiceName, RegionId, SubAccountId, ChargeCategory, …) or tag:<key>.',
+      ),
+    filters: costFilters,
+    granularity: z
+      .enum(GRANULARITIES)
+      .optional()
+      .describe('NONE (default: one figure per group), MONTHLY or DAILY.'),
+    limit: z
+      .number()
+      .int()
+      .min(1)
+      .max(100)
+      .optional()
+      .describe('Groups shown (default 25); the rest fold into one row.'),
+    period,
+    start_date: startDate,
+    end_date: endDate,
+    target_account_id: costTargetAccountId,
+    target_account_ids: costTargetAccountIds,
+    include_credits: includeCredits,
+    refresh: costRefresh,
+  },
+  outputSchema: {
+    range: rangeShape,
+    metric: z.string().describe('The cost summed.'),
+    group_by: z.array(z.string()).describe('The grouping keys, in order.'),
+    granularity: z.string().describe('NONE, MONTHLY or DAILY.'),
+    credits: z.enum(['excluded', 'included']).describe('Whether credits are counted.'),
+    accounts: z.array(z.string()).describe('The SubAccountId values kept; empty = every account.'),
+    total: z
+      .object({ amount: z.string().describe('Exact total.'), unit: z.string().describe('USD.') })
+      .describe('Total over the range.'),
+    rows: z
+      .array(
+        z.object({
+          keys: z
+            .array(z.string())
+            .describe('The group\'s values, in group_by order ("" = no value); empty for the folded row.'),
+          period: z.string().optional().describe('Start of the month or day (MONTHLY / DAILY).'),
+          amount: z.string().describe('Exact sum.'),
+          line_items: z.string().describe('Line items behind it.'),
+          folded_groups: z.number().optional().describe('On the folded row: how many groups it holds.'),
+        }),
+      )
+      .describe('The groups, largest first (per period with a granularity), then the folded rest.'),
+    group_count: z.number().describe('How many groups had cost.'),
+    ...costDataOutputShape,
+  },
+  operations: [
+    'athena:StartQueryExecution',
+    'athena:GetQueryExecution',
+    'athena:GetQueryResults',
+    'athena:StopQueryExecution',
+  ],
+  async handler(args, ctx) {
+    const engine = costEngine('cost', ctx);
+    const range = resolveRange(args, ctx.now, { defaultPeriod: 'last_month' });
+    checkSpan(billingPeriods(range));
+    const metric = args.metric ?? 'BilledCost';
+    const groupBy = (args.group_by ?? []).map((g, i) => parseDimension(g, `group_by[${i}]`));
+    const labels = groupBy.map(dimensionLabel);
+    if (new Set(labels).size !== labels.length) throw new ToolInputError('group_by lists a key twice.');
+    const granularity = args.granularity ?? 'NONE';
+    const limit = args.limit ?? 25;
+    const accounts = accountList(args, ctx.caller.scope);
+    const credits = args.include_credits ? 'included' : 'excluded';
+    const built = costQuery({
+      range,
+      filters: args.filters ?? [],
+      accountIds: accounts,
+      includeCredits: args.include_credits === true,
+      metric,
+      groupBy,
+      granularity,
+      limit,
+    });
+    const result = await query(engine, built, ctx);
+    const rows = result.rows
+      .filter((r) => r.amount !== null || Number(r.line_items ?? 0) > 0)
+      .map((r) => ({
+        keys: Number(r.rk) > 0 ? groupBy.map((_, i) => r[`g${i}`] ?? '') : [],
+        rank: Number(r.rk),
+        ...(granularity !== 'NONE' && r.period ? { period: r.period } : {}),
+        amount: decimalText(r.amount),
+        line_items: r.line_items ?? '0',
+        groups: Number(r.groups ?? 0),
+      }))
+      .sort(
+        (a, b) =>
+          (a.rank === 0 ? 1 : 0) - (b.rank === 0 ? 1 : 0) ||
+          a.rank - b.rank ||
+          (a.period ?? '').localeCompare(b.period ?? ''),
+      );
+    const total = sum(rows.map((r) => r.amount));
+    const lineItems = exact(sum(rows.map((r) => r.line_items)));
+    const freshness = {
+      start: newest(result.rows.map((r) => r.newest_start)),
+      end: newest(result.rows.map((r) => r.newest_end)),
+    };
+    const notes: string[] = [];
+    if (lineItems === '0') notes.push(await noDataNote(engine, range, ctx));
+    const folded = rows.filter((r) => r.rank === 0);
+    const groupCount =
+      groupBy.length === 0
+        ? rows.length
+          ? 1
+          : 0
+        : new Set(rows.filter((r) => r.rank > 0).map((r) => r.keys.join('\u0000'))).size +
+          (folded.length ? Math.max(...folded.map((r) => r.groups)) : 0);
+    const stated = provenance(result, lineItems, freshness);
+    const by = labels.length ? ` by ${labels.join(', ')}` : '';
+    const lines = [
+      `**${metric} (${METRIC_MEANING[metric]})${by}, ${describeRange(range)}: ${exact(total)} USD**` +
+        `${accounts.length ? ` for account${accounts.length > 1 ? 's' : ''} ${accounts.join(', ')}` : ' across every account in the data'}.`,
+      `Credits ${credits}${credits === 'excluded' ? ' (set include_credits to count them)' : ''}; granularity ${granularity}.`,
+      stated.text,
+    ];
+    if (rows.length > 0) {
+      const header = [
+        ...(labels.length ? labels : ['Scope']),
+        ...(granularity !== 'NONE' ? ['Period'] : []),
+        `${metric} (USD)`,
+        'Line items',
+      ];
+      lines.push(
+        '',
+        table(
+          header,
+          rows.map((r) => [
+            ...(labels.length
+              ? r.rank === 0
+                ? [`(${r.groups} others)`, ...labels.slice(1).map(() => '')]
+                : r.keys.map((k) => (k === '' ? '(none)' : k))
+              : ['Total']),
+            ...(granularity !== 'NONE' ? [r.period ?? ''] : []),
+            r.amount,
+            r.line_items,
+          ]),
+        ),
+      );
+    }
+    return {
+      text: lines.join('\n'),
+      data: {
+        range,
+        metric,
+        group_by: labels,
+        granularity,
+        credits,
+        accounts,
+        total: { amount: exact(total), unit: 'USD' },
+        rows: rows.map((r) => ({
+          keys: r.keys,
+          ...(r.period ? { period: r.period } : {}),
+          amount: r.amount,
+          line_items: r.line_items,
+          ...(r.rank === 0 ? { folded_groups: r.groups } : {}),
+        })),
+        group_count: groupCount,
+        ...stated.data,
+        notes,
+      },
+    };
+  },
+});
+
+/**
+ * Why a question found nothing: the range lies outside the data, or the export has not delivered yet. Looks at the
+ * range's billing periods and the last three, reading two timestamp columns only.
+ */
+export async function noDataNote(engine: QueryEngine, range: Range, ctx: ToolContext): Promise<string> {
+  const today = utcDay(ctx.now);
+  const recent = [-2, -1, 0].map((m) => toIsoDate(monthStart(today, m)).slice(0, 7));
+  const periods = [...new Set([...billingPeriods(range), ...recent])].sort();
+  const probe = await query(engine, probeQuery(periods), ctx);
+  const present = probe.rows
+    .filter((r) => Number(r.line_items ?? 0) > 0)
+    .map((r) => r.billing_period ?? '')
+    .sort();
+  if (present.length === 0) {
+    return (
+      `The export holds no data for ${periods[0]} to ${periods[periods.length - 1]}. A new Data Export delivers its ` +
+      'first files within 24 hours of its creation and covers the current month from then on; check that it is ' +
+      "delivering to the configured location (and, on Athena, that the table's location points at its data/ folder)."
+    );
+  }
+  const freshest = newest(probe.rows.map((r) => r.newest_end));
+  return (
+    `No line items match in ${describeRange(range)} (billing periods with data among those checked: ` +
+    `${present.join(', ')}; newest charge period ends ${freshest}). Widen the range or the filters.`
+  );
+}
