@@ -113,3 +113,18 @@ export function iamActionsFor(operations: readonly AwsOperation[]): string[] {
 
 /** Every IAM action the server can ever need: what the execution role and member roles are granted. */
 export const BILLING_READ_ONLY_ACTIONS: readonly string[] = Object.freeze(iamActionsFor(ALL_OPERATIONS));
+
+/**
+ * The shared answer cache's table operations (SHARED_CACHE_TABLE). Kept apart from {@link AWS_OPERATIONS}: tools
+ * never call them, PutItem is the one write the server makes, and the policy grants both on that one table only
+ * (never on `*`, never in member roles).
+ */
+export const SHARED_CACHE_OPERATIONS = {
+  'dynamodb:GetItem': { iam: ['dynamodb:GetItem'] },
+  'dynamodb:PutItem': { iam: ['dynamodb:PutItem'] },
+} as const satisfies Record<string, OperationSpec>;
+
+/** The IAM actions the execution role holds on the shared cache table, and nothing else on it. */
+export const SHARED_CACHE_ACTIONS: readonly string[] = Object.freeze(
+  [...new Set(Object.values(SHARED_CACHE_OPERATIONS).flatMap((spec) => spec.iam))].sort(),
+);
