@@ -88,14 +88,10 @@ export class AnswerCache {
       return { ...answer, shared: true };
     }
     const promise = fetch().then((fetched) => {
-      const answer = {
-        value: fetched.value,
-        fetchedAt: fetched.fetchedAt ?? this.now(),
-        origin: fetched.origin,
-      };
+      const answer = { value: fetched.value, fetchedAt: fetched.fetchedAt ?? this.now() };
       if (fetched.ttlMs === undefined) this.lru?.set(key, answer);
       else if (fetched.ttlMs > 0) this.lru?.set(key, answer, { ttl: Math.min(fetched.ttlMs, this.ttlMs) });
-      return answer;
+      return { ...answer, origin: fetched.origin };
     });
     this.inFlight.set(key, promise);
     try {
