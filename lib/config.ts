@@ -48,6 +48,8 @@ export interface AppConfig {
   readonly imageBuild: ImageBuild;
   /** Also add the stand-alone member-role stack (`<prefix>-MemberRole`) to the app. */
   readonly deployMemberRole: boolean;
+  /** Create the DynamoDB table the server's sessions share cached answers through (SHARED_CACHE_TABLE). */
+  readonly sharedCache: boolean;
   /** External id the server sends when assuming member roles, and that member roles then require. */
   readonly crossAccountExternalId?: string;
   /** Environment variables passed through to the server; only keys that were configured. */
@@ -110,9 +112,9 @@ function optionalInt(min: number, max: number) {
   }, z.number().int().min(min).max(max).optional());
 }
 
-function bool() {
+function bool(fallback = false) {
   return z.preprocess(
-    (v) => (v === 'true' ? true : v === 'false' ? false : v === undefined || v === '' ? false : v),
+    (v) => (v === 'true' ? true : v === 'false' ? false : v === undefined || v === '' ? fallback : v),
     z.boolean(),
   );
 }
@@ -187,6 +189,10 @@ const KEYS = {
   deployMemberRole: {
     schema: bool(),
     allowed: 'true or false',
+  },
+  sharedCache: {
+    schema: bool(true),
+    allowed: 'true (default: a DynamoDB table every session shares cached answers through) or false',
   },
   logLevel: {
     schema: optionalText(z.string()).pipe(z.enum(['debug', 'info', 'warn', 'error']).optional()),
@@ -295,6 +301,7 @@ export function parseConfig(rawContext: Readonly<Record<string, unknown>>): AppC
     extraAllowedClientIds: Object.freeze(c.extraAllowedClientIds),
     imageBuild: c.imageBuild,
     deployMemberRole: c.deployMemberRole,
+    sharedCache: c.sharedCache,
     crossAccountExternalId: c.crossAccountExternalId,
     serverEnvironment: Object.freeze(serverEnvironment),
   });
