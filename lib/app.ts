@@ -74,6 +74,7 @@ export function buildApp(app: App, config: AppConfig): BillingMcpStacks {
     runtimeName: `${prefix.replace(/-/g, '_')}_Server`,
     imageBuild: config.imageBuild,
     extraAllowedClientIds: config.extraAllowedClientIds,
+    sharedCache: config.sharedCache,
     environment: {
       CROSS_ACCOUNT_ROLE_NAME: config.crossAccountRoleName,
       ...(targets !== undefined ? { ALLOWED_TARGET_ACCOUNTS: targets } : {}),

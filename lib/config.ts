@@ -48,6 +48,8 @@ export interface AppConfig {
   readonly imageBuild: ImageBuild;
   /** Also add the stand-alone member-role stack (`<prefix>-MemberRole`) to the app. */
   readonly deployMemberRole: boolean;
+  /** Create the DynamoDB table the server's sessions share cached answers through (SHARED_CACHE_TABLE). */
+  readonly sharedCache: boolean;
   /** External id the server sends when assuming member roles, and that member roles then require. */
   readonly crossAccountExternalId?: string;
   /**
@@ -162,9 +164,9 @@ function optionalInt(min: number, max: number) {
   }, z.number().int().min(min).max(max).optional());
 }
 
-function bool() {
+function bool(fallback = false) {
   return z.preprocess(
-    (v) => (v === 'true' ? true : v === 'false' ? false : v === undefined || v === '' ? false : v),
+    (v) => (v === 'true' ? true : v === 'false' ? false : v === undefined || v === '' ? fallback : v),
     z.boolean(),
   );
 }
@@ -244,6 +246,10 @@ const KEYS = {
     schema: bool(),
     allowed:
       'true or false (true: a FOCUS 1.2 Data Export in managementAccountId and its Athena reading side)',
+  },
+  sharedCache: {
+    schema: bool(true),
+    allowed: 'true (default: a DynamoDB table every session shares cached answers through) or false',
   },
   logLevel: {
     schema: optionalText(z.string()).pipe(z.enum(['debug', 'info', 'warn', 'error']).optional()),
@@ -389,6 +395,7 @@ export function parseConfig(rawContext: Readonly<Record<string, unknown>>): AppC
     imageBuild: c.imageBuild,
     deployMemberRole: c.deployMemberRole,
     costDataExport: c.costDataExport,
+    sharedCache: c.sharedCache,
     crossAccountExternalId: c.crossAccountExternalId,
     serverEnvironment: Object.freeze(serverEnvironment),
     ...(userAuth ? { userAuth } : {}),

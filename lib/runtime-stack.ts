@@ -1,4 +1,5 @@
-import { Aws, CfnOutput, Stack, type StackProps, Validations } from 'aws-cdk-lib';
+import { Aws, CfnOutput, RemovalPolicy, Stack, type StackProps, Validations } from 'aws-cdk-lib';
+import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import {
   ProtocolType,
   Runtime,
@@ -8,6 +9,7 @@ import {
 import type * as cognito from 'aws-cdk-lib/aws-cognito';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type { Construct } from 'constructs';
+import { SHARED_CACHE_ACTIONS } from '../server/src/aws/actions';
 import { INVOKE_SCOPE } from './auth-stack';
 import type { ImageBuild } from './config';
 import { ServerImage } from './constructs/server-image';
@@ -38,6 +40,11 @@ export interface RuntimeStackProps extends StackProps {
    */
   readonly extraAllowedClientIds?: readonly string[];
   /**
+   * Create the DynamoDB table every session shares cached answers through, and pass it as SHARED_CACHE_TABLE.
+   * @default true
+   */
+  readonly sharedCache?: boolean;
+  /**
    * Environment variables of the server.
    * @default - none
    */
@@ -56,6 +63,8 @@ export interface RuntimeStackProps extends StackProps {
 export class RuntimeStack extends Stack {
   /** The runtime. */
   public readonly runtime: Runtime;
+  /** The table sessions share cached answers through, when `sharedCache` is on. */
+  public readonly sharedCacheTable: dynamodb.Table | undefined;
   /** The image the runtime runs. */
   public readonly image: ServerImage;
   /** The URL Amazon Quick calls: `https://bedrock-agentcore.<region>.amazonaws.com/runtimes/<encoded ARN>/invocations`. */
@@ -97,6 +106,34 @@ export class RuntimeStack extends Stack {
       contextDir: props.imageContextDir,
     });
 
+    // AgentCore gives every session its own microVM, so the in-process cache is per session; this table is what
+    // sessions share. Only the server's answers live in it, each for its TTL.
+    if (props.sharedCache ?? true) {
+      const table = new dynamodb.Table(this, 'SharedCache', {
+        partitionKey: { name: 'key', type: dynamodb.AttributeType.STRING },
+        billingMode: dynamodb.BillingMode.PAY_PER_REQUEST,
+        timeToLiveAttribute: 'expires_at',
+        encryption: dynamodb.TableEncryption.AWS_MANAGED,
+        pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: false },
+        // A cache: nothing in it is lost that the next question cannot fetch again.
+        removalPolicy: RemovalPolicy.DESTROY,
+      });
+      Validations.of(table).acknowledge({
+        id: 'AwsSolutions-DDB3',
+        reason:
+          'Point-in-time recovery is off on purpose: the table is a cache of Cost Explorer answers that expire ' +
+          'within the cache TTL; a restore would bring back nothing worth having, and PITR would bill for it.',
+      });
+      role.addToPrincipalPolicy(
+        new iam.PolicyStatement({
+          sid: 'SharedCacheReadWrite',
+          actions: [...SHARED_CACHE_ACTIONS],
+          resources: [table.tableArn],
+        }),
+      );
+      this.sharedCacheTable = table;
+    }
+
     const discoveryUrl = `https://cognito-idp.${Aws.REGION}.amazonaws.com/${props.userPool.userPoolId}/.well-known/openid-configuration`;
     this.runtime = new Runtime(this, 'Runtime', {
       runtimeName: props.runtimeName,
@@ -116,7 +153,10 @@ export class RuntimeStack extends Stack {
         undefined,
         [INVOKE_SCOPE],
       ),
-      environmentVariables: { ...props.environment },
+      environmentVariables: {
+        ...props.environment,
+        ...(this.sharedCacheTable ? { SHARED_CACHE_TABLE: this.sharedCacheTable.tableName } : {}),
+      },
       // Only with user sign-in: the server needs the (already validated) token to know who is calling.
       ...(props.userClient ? { requestHeaderConfiguration: { allowlistedHeaders: ['Authorization'] } } : {}),
     });

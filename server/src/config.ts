@@ -111,6 +111,16 @@ const readers = {
     return value;
   },
   CACHE_MAX_ENTRIES: positiveInt('CACHE_MAX_ENTRIES', 1000, 100_000),
+  SHARED_CACHE_TABLE: (raw: string | undefined) => {
+    const value = raw?.trim();
+    if (!value) return undefined;
+    if (!/^[A-Za-z0-9_.-]{3,255}$/.test(value)) {
+      throw new Invalid(
+        `SHARED_CACHE_TABLE must be a DynamoDB table name (3-255 letters, digits and _.-), got "${raw}"`,
+      );
+    }
+    return value;
+  },
   CACHE_MAX_MB: positiveInt('CACHE_MAX_MB', 32, 512),
   TOOL_DEADLINE_SECONDS: positiveInt('TOOL_DEADLINE_SECONDS', 45, 900),
   FANOUT_CONCURRENCY: positiveInt('FANOUT_CONCURRENCY', 10, 64),
@@ -282,6 +292,11 @@ export interface ServerConfig {
    * 512 MB: the image caps V8's old generation at 1 GiB (server/node-options.ts).
    */
   readonly cacheMaxBytes: number;
+  /**
+   * The DynamoDB table every session shares cached answers through (partition key string `key`, TTL number
+   * `expires_at`); undefined: no shared tier, each process caches only for itself.
+   */
+  readonly sharedCacheTable: string | undefined;
   readonly toolDeadlineSeconds: number;
   /**
    * Accounts one `target_account_ids` call queries at once (default 10): ten accounts, the size of a typical
@@ -366,6 +381,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): ServerConfig {
     cacheTtlSeconds: e.CACHE_TTL_SECONDS,
     cacheMaxEntries: e.CACHE_MAX_ENTRIES,
     cacheMaxBytes: e.CACHE_MAX_MB * 1024 * 1024,
+    sharedCacheTable: e.SHARED_CACHE_TABLE,
     toolDeadlineSeconds: e.TOOL_DEADLINE_SECONDS,
     fanoutConcurrency: e.FANOUT_CONCURRENCY,
     maxPages: e.MAX_PAGES,

@@ -20,6 +20,7 @@ describe('parseConfig', () => {
       imageBuild: 'codebuild',
       deployMemberRole: false,
       costDataExport: false,
+      sharedCache: true,
       crossAccountExternalId: undefined,
       serverEnvironment: {},
     });
@@ -124,6 +125,10 @@ describe('parseConfig', () => {
     expect(parseConfig({ deployMemberRole: 'true' }).deployMemberRole).toBe(true);
     expect(parseConfig({ deployMemberRole: false }).deployMemberRole).toBe(false);
     expect(() => parseConfig({ deployMemberRole: 'yes' })).toThrow(/deployMemberRole/);
+    expect(parseConfig({ sharedCache: 'false' }).sharedCache).toBe(false);
+    expect(parseConfig({ sharedCache: false }).sharedCache).toBe(false);
+    expect(parseConfig({ sharedCache: 'true' }).sharedCache).toBe(true);
+    expect(() => parseConfig({ sharedCache: 'off' })).toThrow(/sharedCache/);
   });
 
   test('the config and its lists are frozen', () => {

@@ -71,6 +71,8 @@ describe('RuntimeStack, default (deploy-time CodeBuild image)', () => {
     expect(resource.Properties.EnvironmentVariables).toEqual({
       CROSS_ACCOUNT_ROLE_NAME: 'BillingMCPCrossAccountRole',
       LOG_LEVEL: 'warn',
+      // The shared cache table (sharedCache is on by default); see shared-cache-table.test.ts.
+      SHARED_CACHE_TABLE: { Ref: Object.keys(runtime.findResources('AWS::DynamoDB::Table'))[0] },
     });
   });
 

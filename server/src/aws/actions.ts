@@ -172,3 +172,18 @@ export const ATHENA_QUERY_ACCESS = {
   /** On the result objects under the workgroup's output prefix. */
   resultsObjects: ['s3:GetObject', 's3:PutObject', 's3:AbortMultipartUpload', 's3:ListMultipartUploadParts'],
 } as const;
+
+/**
+ * The shared answer cache's table operations (SHARED_CACHE_TABLE). Kept apart from {@link AWS_OPERATIONS}: tools
+ * never call them, PutItem is the one write the server makes, and the policy grants both on that one table only
+ * (never on `*`, never in member roles).
+ */
+export const SHARED_CACHE_OPERATIONS = {
+  'dynamodb:GetItem': { iam: ['dynamodb:GetItem'] },
+  'dynamodb:PutItem': { iam: ['dynamodb:PutItem'] },
+} as const satisfies Record<string, OperationSpec>;
+
+/** The IAM actions the execution role holds on the shared cache table, and nothing else on it. */
+export const SHARED_CACHE_ACTIONS: readonly string[] = Object.freeze(
+  [...new Set(Object.values(SHARED_CACHE_OPERATIONS).flatMap((spec) => spec.iam))].sort(),
+);

@@ -6,10 +6,22 @@ export interface CachedAnswer {
   readonly fetchedAt: number;
 }
 
+/** What a fetch behind the cache produced: the answer, where it came from and, if not now, when it was fetched. */
+export interface FetchedAnswer {
+  readonly value: unknown;
+  /** `aws`: a request this process made; `shared`: read from the shared table (another session paid for it). */
+  readonly origin: 'aws' | 'shared';
+  /** When it was fetched from AWS (epoch ms); defaults to now. */
+  readonly fetchedAt?: number;
+  /** How long it may still be served (ms), when less than the TTL: an answer from the shared table ages there. */
+  readonly ttlMs?: number;
+}
+
 /** How a shared fetch ended for one caller. */
 export interface SharedAnswer extends CachedAnswer {
   /** True when this caller joined a request another caller had already started (no AWS request of its own). */
   readonly shared: boolean;
+  readonly origin: FetchedAnswer['origin'];
 }
 
 /**
@@ -19,7 +31,8 @@ export interface SharedAnswer extends CachedAnswer {
  */
 export class AnswerCache {
   private readonly lru: LRUCache<string, CachedAnswer> | undefined;
-  private readonly inFlight = new Map<string, Promise<CachedAnswer>>();
+  private readonly inFlight = new Map<string, Promise<CachedAnswer & { origin: FetchedAnswer['origin'] }>>();
+  private readonly ttlMs: number;
 
   constructor(
     ttlSeconds: number,
@@ -27,6 +40,7 @@ export class AnswerCache {
     private readonly now: () => number = Date.now,
     maxBytes = 32 * 1024 * 1024,
   ) {
+    this.ttlMs = ttlSeconds * 1000;
     // ttl 0 turns caching off; in-flight sharing stays on because it never serves stale data.
     this.lru =
       ttlSeconds > 0
@@ -57,6 +71,15 @@ export class AnswerCache {
    * returns. A waiter stops waiting when its own `signal` fires; the request it joined carries on for the others.
    */
   async share(key: string, fetch: () => Promise<unknown>, signal?: AbortSignal): Promise<SharedAnswer> {
+    return this.shareFetched(key, async () => ({ value: await fetch(), origin: 'aws' }), signal);
+  }
+
+  /** {@link share} for a fetch that may come from the shared tier, with its own fetch time and remaining TTL. */
+  async shareFetched(
+    key: string,
+    fetch: () => Promise<FetchedAnswer>,
+    signal?: AbortSignal,
+  ): Promise<SharedAnswer> {
     const pending = this.inFlight.get(key);
     if (pending) {
       const answer = await abortable(pending, signal).catch((err: unknown) => {
@@ -64,10 +87,11 @@ export class AnswerCache {
       });
       return { ...answer, shared: true };
     }
-    const promise = fetch().then((value) => {
-      const answer = { value, fetchedAt: this.now() };
-      this.lru?.set(key, answer);
-      return answer;
+    const promise = fetch().then((fetched) => {
+      const answer = { value: fetched.value, fetchedAt: fetched.fetchedAt ?? this.now() };
+      if (fetched.ttlMs === undefined) this.lru?.set(key, answer);
+      else if (fetched.ttlMs > 0) this.lru?.set(key, answer, { ttl: Math.min(fetched.ttlMs, this.ttlMs) });
+      return { ...answer, origin: fetched.origin };
     });
     this.inFlight.set(key, promise);
     try {

@@ -5,11 +5,12 @@ import type { ServerConfig } from '../config';
 import type { Logger } from '../log';
 import { describeError } from '../log';
 import { AWS_OPERATIONS, type AwsOperation, type AwsService, type OperationSpec } from './actions';
-import { AnswerCache, cacheKey, SharedRequestFailed } from './cache';
+import { AnswerCache, cacheKey, type FetchedAnswer, SharedRequestFailed } from './cache';
 import { DerivationIndex } from './derive';
 import { AwsCallError, classifyAwsError } from './errors';
 import type { InputOf, OutputOf } from './operations';
 import { SERVICES, type SdkClient } from './services';
+import { SharedCache, sharedCacheKey } from './shared-cache';
 
 /** The account a call is made in, resolved from a tool's `target_account_id`. */
 export interface AccountScope {
@@ -29,6 +30,8 @@ export class UsageMeter {
   cacheHits = 0;
   /** Bytes the cost-data queries of this call scanned (Athena bills $5 per TB); cached results add nothing. */
   scannedBytes = 0;
+  /** Answers read from the shared table (SHARED_CACHE_TABLE): fetched by another session, paid once. */
+  sharedCacheHits = 0;
   /** Oldest fetch time (epoch ms) of any cached answer used, for "data fetched at …". */
   oldestCachedFetch: number | undefined;
   /** Paid requests made in each account by this call. */
@@ -62,6 +65,13 @@ export class UsageMeter {
     this.parent?.recordScan(bytes);
   }
 
+  /** One answer read from the shared table, fetched from AWS at `fetchedAt` by some session. */
+  recordSharedCacheHit(fetchedAt: number): void {
+    this.sharedCacheHits++;
+    this.oldestCachedFetch = Math.min(this.oldestCachedFetch ?? fetchedAt, fetchedAt);
+    this.parent?.recordSharedCacheHit(fetchedAt);
+  }
+
   /** One answer served from the cache (or from an identical request already in flight). */
   recordCacheHit(fetchedAt: number, accountId?: string): void {
     this.cacheHits++;
@@ -83,7 +93,7 @@ export interface CallOptions {
   readonly region?: string;
   readonly signal?: AbortSignal;
   readonly meter?: UsageMeter;
-  /** Skip the cache for this call (the answer is still stored). */
+  /** Skip both cache tiers for this call (the answer is still stored in both). */
   readonly refresh?: boolean;
   /**
    * The caller's account scope, applied to the request before the cache or AWS sees it (access/enforce.ts).
@@ -97,6 +107,11 @@ export interface GatewayOptions {
   readonly now?: () => number;
   /** AWS_ENDPOINT_URL and AWS_ENDPOINT_URL_<SERVICE>, for the JSON services the SDK does not configure for us. */
   readonly endpointOverrides?: Readonly<Record<string, string>>;
+  /**
+   * The shared tier (tests may pass one with their own timeouts).
+   * @default - a SharedCache on config.sharedCacheTable when that is set and caching is on
+   */
+  readonly sharedCache?: SharedCache;
 }
 
 const ASSUMED_ROLE_SECONDS = 3600;
@@ -113,6 +128,8 @@ export class AwsGateway {
   private readonly clients = new Map<string, Promise<SdkClient>>();
   private readonly credentials = new Map<string, AwsCredentialIdentityProvider>();
   private readonly cache: AnswerCache;
+  /** The table every session shares answers through; absent without SHARED_CACHE_TABLE or with caching off. */
+  private readonly shared: SharedCache | undefined;
   /** Stored answers that may answer narrower requests exactly; absent when caching is off. */
   private readonly derivable: DerivationIndex | undefined;
   private readonly now: () => number;
@@ -135,6 +152,23 @@ export class AwsGateway {
       config.cacheMaxBytes,
     );
     this.derivable = config.cacheTtlSeconds > 0 ? new DerivationIndex(config.cacheMaxEntries) : undefined;
+    this.shared =
+      config.cacheTtlSeconds > 0
+        ? (options.sharedCache ??
+          (config.sharedCacheTable
+            ? new SharedCache({
+                tableName: config.sharedCacheTable,
+                region: config.defaultRegion,
+                log,
+                now: this.now,
+              })
+            : undefined))
+        : undefined;
+  }
+
+  /** Waits for the shared-cache writes started so far (tests; shutdown). */
+  flushSharedCache(): Promise<void> {
+    return this.shared?.flush() ?? Promise.resolve();
   }
 
   /** The id of the account the server's own credentials belong to (sts:GetCallerIdentity, once per process). */
@@ -218,9 +252,16 @@ export class AwsGateway {
     }
     for (let attempt = 0; ; attempt++) {
       try {
-        const answer = await this.cache.share(key, () => this.send(operation, input, options), signal);
+        const answer = await this.cache.shareFetched(
+          key,
+          () => this.fetch(key, operation, input, options),
+          signal,
+        );
         if (answer.shared) meter?.recordCacheHit(answer.fetchedAt, account.accountId);
-        else this.derivable?.remember(key, keyAccount, region, operation, input, answer.value);
+        else {
+          if (answer.origin === 'shared') meter?.recordSharedCacheHit(answer.fetchedAt);
+          this.derivable?.remember(key, keyAccount, region, operation, input, answer.value);
+        }
         return answer.value as OutputOf<O>;
       } catch (err) {
         if (!(err instanceof SharedRequestFailed)) {
@@ -260,6 +301,36 @@ export class AwsGateway {
     });
     if (answer.shared) options.meter?.recordCacheHit(answer.fetchedAt);
     return { value: answer.value as T, fetchedAt: answer.fetchedAt, fromCache: answer.shared };
+  }
+
+  /**
+   * Behind the in-process tier: the shared table (unless `refresh`), then AWS, whose answer is then written to the
+   * table in the background.
+   */
+  private async fetch<O extends AwsOperation>(
+    key: string,
+    operation: O,
+    input: InputOf<O>,
+    options: CallOptions,
+  ): Promise<FetchedAnswer> {
+    const shared = this.shared;
+    if (!shared) return { value: await this.send(operation, input, options), origin: 'aws' };
+    // `key` already carries the caller's scope (see call), so answers of one scope never serve another.
+    const sharedKey = sharedCacheKey(options.account.accountId, operation, key);
+    if (!options.refresh) {
+      const hit = await shared.get(sharedKey, options.signal);
+      if (hit)
+        return {
+          value: hit.value,
+          origin: 'shared',
+          fetchedAt: hit.fetchedAt,
+          ttlMs: hit.expiresAt - this.now(),
+        };
+    }
+    const value = await this.send(operation, input, options);
+    const fetchedAt = this.now();
+    shared.put(sharedKey, value, fetchedAt, fetchedAt + this.config.cacheTtlSeconds * 1000);
+    return { value, origin: 'aws', fetchedAt };
   }
 
   /** Calls AWS, bypassing the cache. */

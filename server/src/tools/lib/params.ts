@@ -103,7 +103,10 @@ export const apiUsageShape = {
   requests: z.number().describe('AWS API requests made for this answer.'),
   paid_requests: z.number().describe('Paid Cost Explorer requests among them ($0.01 each, pages included).'),
   cost_usd: z.string().describe('What the paid requests cost, in USD.'),
-  cache_hits: z.number().describe('Answers served from the cache instead of AWS.'),
+  cache_hits: z.number().describe("Answers served from this session's cache instead of AWS."),
+  shared_cache_hits: z
+    .number()
+    .describe('Answers read from the cache every session shares (fetched from AWS by another session).'),
   data_fetched_at: z.string().optional().describe('When the oldest cached data used was fetched (ISO 8601).'),
 };
 

@@ -40,7 +40,11 @@ function usageLine(meter: UsageMeter): { text: string; data: Record<string, unkn
   if (meter.scannedBytes > 0) {
     parts.push(`${meter.scannedBytes} bytes scanned by cost-data queries`);
   }
-  if (meter.cacheHits > 0) parts.push(`${meter.cacheHits} answered from cache (data fetched ${fetchedAt})`);
+  const cached: string[] = [];
+  if (meter.cacheHits > 0) cached.push(`${meter.cacheHits} answered from cache`);
+  // Said apart: a shared-cache figure was fetched by another session, possibly minutes before this one started.
+  if (meter.sharedCacheHits > 0) cached.push(`${meter.sharedCacheHits} from the shared cache`);
+  if (cached.length > 0) parts.push(`${cached.join(', ')} (data fetched ${fetchedAt})`);
   return {
     text: `API usage: ${parts.join('; ')}.`,
     data: {
@@ -48,6 +52,7 @@ function usageLine(meter: UsageMeter): { text: string; data: Record<string, unkn
       paid_requests: meter.paidRequests,
       cost_usd: cost,
       cache_hits: meter.cacheHits,
+      shared_cache_hits: meter.sharedCacheHits,
       ...(fetchedAt ? { data_fetched_at: fetchedAt } : {}),
     },
   };
@@ -272,6 +277,7 @@ export async function runTool(
       requests: meter.requests,
       paidRequests: meter.paidRequests,
       cacheHits: meter.cacheHits,
+      sharedCacheHits: meter.sharedCacheHits,
       // Running totals since start-up for the accounts this call paid in: what the server has spent per account.
       ...(meter.paidByAccount.size
         ? {
