@@ -32,6 +32,8 @@ export interface Started {
   readonly child: ChildProcess;
   /** Milliseconds from spawn to the first `initialize` answered. */
   readonly startToInitializeMs: number;
+  /** When the process was spawned (process.hrtime.bigint()), for spawn → later answers. */
+  readonly spawnedAt: bigint;
   stop(): Promise<void>;
 }
 
@@ -82,6 +84,7 @@ export async function startAndInitialize(
     url,
     child,
     startToInitializeMs,
+    spawnedAt: started,
     stop: () =>
       new Promise<void>((resolve) => {
         if (child.exitCode !== null) return resolve();

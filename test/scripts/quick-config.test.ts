@@ -160,9 +160,11 @@ describe('the recommended persona', () => {
     expect(named.filter((n) => !listed.has(n))).toEqual([]);
   });
 
-  test('is quoted verbatim in the README', () => {
+  test('is quoted verbatim in the README, and the README block holds nothing else', () => {
     const readme = readFileSync(path.join(__dirname, '..', '..', 'README.md'), 'utf8');
-    expect(readme).toContain(CHAT_AGENT_PERSONA);
+    const section = readme.slice(readme.indexOf('### Recommended chat-agent persona'));
+    const block = /```text\n([\s\S]*?)\n```/.exec(section)?.[1];
+    expect(block).toBe(CHAT_AGENT_PERSONA);
   });
 });
 
