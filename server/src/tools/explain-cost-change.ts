@@ -19,6 +19,7 @@ import { filters, includeCreditsRefunds, rangeShape, refresh, targetAccountId } 
 import { signed, signedPct, summaryMetric, type SummaryMetric } from './lib/summary-metric';
 import type { Paginated, ToolContext } from './lib/types';
 import { defineTool } from './lib/types';
+import { AWS_LIMITS, boundedString } from './lib/bounds';
 
 /** Services listed as movers, top services whose usage types are broken down, usage types per service. */
 const TOP_SERVICES = 10;
@@ -28,7 +29,8 @@ const TOP_ACCOUNTS = 5;
 /** New services / regions listed at most. */
 const MAX_NEW = 25;
 
-const dateParam = (text: string) => z.string().optional().describe(text);
+const dateParam = (name: string, text: string) =>
+  boundedString(name, AWS_LIMITS.ceDate).optional().describe(text);
 
 const moveShape = {
   base: z.string().describe('Cost in the base (earlier) period, exact.'),
@@ -56,10 +58,17 @@ export const explainCostChangeTool = defineTool({
     'the same span just before). Credits and refunds are excluded unless include_credits_refunds is true.',
   inputSchema: {
     target_account_id: targetAccountId,
-    base_start_date: dateParam('Start of the earlier (base) period, YYYY-MM-DD, inclusive.'),
-    base_end_date: dateParam('End of the base period, YYYY-MM-DD, exclusive.'),
-    compare_start_date: dateParam('Start of the later (compared) period, YYYY-MM-DD, inclusive.'),
+    base_start_date: dateParam(
+      'base_start_date',
+      'Start of the earlier (base) period, YYYY-MM-DD, inclusive.',
+    ),
+    base_end_date: dateParam('base_end_date', 'End of the base period, YYYY-MM-DD, exclusive.'),
+    compare_start_date: dateParam(
+      'compare_start_date',
+      'Start of the later (compared) period, YYYY-MM-DD, inclusive.',
+    ),
     compare_end_date: dateParam(
+      'compare_end_date',
       'End of the compared period, YYYY-MM-DD, exclusive (2026-10-01 to 2026-11-01 is October).',
     ),
     metric: summaryMetric,

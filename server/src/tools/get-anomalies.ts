@@ -6,6 +6,7 @@ import { table, TOP_ROWS } from '../billing/format';
 import { amount, exact, percentOf, rounded, sum, type Amount } from '../billing/money';
 import { endDate, period, rangeShape, refresh, startDate, targetAccountId } from './lib/params';
 import { defineTool } from './lib/types';
+import { AWS_LIMITS, boundedString } from './lib/bounds';
 
 /** Cost Anomaly Detection keeps 90 days of anomaly history. */
 const ANOMALY_HISTORY_DAYS = 90;
@@ -35,8 +36,7 @@ export const getAnomaliesTool = defineTool({
     period,
     start_date: startDate,
     end_date: endDate,
-    monitor_arn: z
-      .string()
+    monitor_arn: boundedString('monitor_arn', AWS_LIMITS.ceArn)
       .optional()
       .describe('Only anomalies from this anomaly monitor (arn:aws:ce::<account>:anomalymonitor/<id>).'),
     min_total_impact: z

@@ -4,6 +4,7 @@ import { table } from '../billing/format';
 import { amount, exact } from '../billing/money';
 import { isAwsFailure, pagesNote, region } from './lib/optimization';
 import { defineTool } from './lib/types';
+import { AWS_LIMITS, boundedString } from './lib/bounds';
 
 const DEFAULT_PRODUCTS = 10;
 const MAX_PRODUCTS = 100;
@@ -132,8 +133,12 @@ export const getServicePricingTool = defineTool({
       .array(
         z
           .object({
-            field: z.string().min(1).describe('Attribute name, e.g. instanceType, operatingSystem, tenancy.'),
-            value: z.string().describe('Exact attribute value, e.g. m7g.large, Linux, Shared.'),
+            field: boundedString('filters field', AWS_LIMITS.pricingFilterValue)
+              .min(1)
+              .describe('Attribute name, e.g. instanceType, operatingSystem, tenancy.'),
+            value: boundedString('filters value', AWS_LIMITS.pricingFilterValue).describe(
+              'Exact attribute value, e.g. m7g.large, Linux, Shared.',
+            ),
           })
           .describe('One exact-match (TERM_MATCH) attribute filter.'),
       )

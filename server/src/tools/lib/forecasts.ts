@@ -10,20 +10,19 @@ import { buildFilter } from '../../billing/filters';
 import { table } from '../../billing/format';
 import { amount, exact } from '../../billing/money';
 import { rangeShape } from './params';
+import { AWS_LIMITS, boundedString } from './bounds';
 
 /** Parameters and helpers shared by the cost and usage forecasts. */
 
 export const forecastPeriod = z.enum(FORECAST_PERIODS).optional().describe(FORECAST_PERIOD_DESCRIPTION);
 
-export const forecastStartDate = z
-  .string()
+export const forecastStartDate = boundedString('start_date', AWS_LIMITS.ceDate)
   .optional()
   .describe(
     'Forecast start YYYY-MM-DD, inclusive, today or later (AWS rejects earlier starts). Use with end_date.',
   );
 
-export const forecastEndDate = z
-  .string()
+export const forecastEndDate = boundedString('end_date', AWS_LIMITS.ceDate)
   .optional()
   .describe('Forecast end YYYY-MM-DD, exclusive: 2026-12-01 to 2027-01-01 is December.');
 

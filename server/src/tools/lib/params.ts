@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { PERIOD_DESCRIPTION, PERIODS } from '../../billing/dates';
 import { FILTER_TYPES } from '../../billing/filters';
+import { AWS_LIMITS, boundedArray, boundedString } from './bounds';
 
 /** Parameters shared by the tools, so every tool describes them the same way. */
 
@@ -22,40 +23,34 @@ export const refresh = z
 
 export const period = z.enum(PERIODS).optional().describe(PERIOD_DESCRIPTION);
 
-export const startDate = z
-  .string()
+export const startDate = boundedString('start_date', AWS_LIMITS.ceDate)
   .optional()
   .describe('Start date YYYY-MM-DD, inclusive. Use with end_date instead of period.');
 
-export const endDate = z
-  .string()
+export const endDate = boundedString('end_date', AWS_LIMITS.ceDate)
   .optional()
   .describe('End date YYYY-MM-DD, exclusive (as Cost Explorer): 2026-10-01 to 2026-11-01 is October.');
 
-export const filters = z
-  .array(
-    z
-      .object({
-        type: z
-          .enum(FILTER_TYPES)
-          .describe(
-            'What the key names: a Cost Explorer DIMENSION, a cost allocation TAG or a COST_CATEGORY.',
-          ),
-        key: z
-          .string()
-          .describe(
-            'Dimension (SERVICE, LINKED_ACCOUNT, REGION, USAGE_TYPE, …), tag key or cost category name.',
-          ),
-        values: z
-          .array(z.string())
-          .describe('Values to match, e.g. ["Amazon Elastic Compute Cloud - Compute"].'),
-        exclude: z
-          .boolean()
-          .optional()
-          .describe('true to exclude these values instead of keeping only them.'),
-      })
-      .describe('One filter clause.'),
-  )
+export const filters = boundedArray(
+  z
+    .object({
+      type: z
+        .enum(FILTER_TYPES)
+        .describe('What the key names: a Cost Explorer DIMENSION, a cost allocation TAG or a COST_CATEGORY.'),
+      key: boundedString('filters key', AWS_LIMITS.ceValue).describe(
+        'Dimension (SERVICE, LINKED_ACCOUNT, REGION, USAGE_TYPE, …), tag key or cost category name.',
+      ),
+      values: boundedArray(
+        boundedString('filters values', AWS_LIMITS.ceValue),
+        'filters values',
+        AWS_LIMITS.ceValuesPerClause,
+      ).describe('Values to match, e.g. ["Amazon Elastic Compute Cloud - Compute"].'),
+      exclude: z.boolean().optional().describe('true to exclude these values instead of keeping only them.'),
+    })
+    .describe('One filter clause.'),
+  'filters',
+  AWS_LIMITS.ceClauses,
+)
   .optional()
   .describe(
     'Filter clauses, combined with AND. Find exact values with get-dimension-values or get-tag-values.',
@@ -66,14 +61,17 @@ export const groupBy = z
     z
       .object({
         type: z.enum(FILTER_TYPES).describe('DIMENSION, TAG or COST_CATEGORY.'),
-        key: z
-          .string()
-          .describe(
-            'Dimension (SERVICE, LINKED_ACCOUNT, REGION, USAGE_TYPE, …), tag key or cost category name.',
-          ),
+        key: boundedString('group_by key', AWS_LIMITS.ceValue).describe(
+          'Dimension (SERVICE, LINKED_ACCOUNT, REGION, USAGE_TYPE, …), tag key or cost category name.',
+        ),
       })
       .describe('One grouping key.'),
   )
+  // The message the handler's own check gives (billing/filters.ts), so the refusal reads the same either way.
+  .max(AWS_LIMITS.ceGroupBy, {
+    error: (issue) =>
+      `group_by takes at most two keys (a Cost Explorer limit), got ${(issue.input as unknown[]).length}.`,
+  })
   .optional()
   .describe('Up to two grouping keys, e.g. [{"type":"DIMENSION","key":"SERVICE"}].');
 
@@ -87,8 +85,7 @@ export const COST_METRICS = [
   'NormalizedUsageAmount',
 ] as const;
 
-export const metrics = z
-  .array(z.enum(COST_METRICS))
+export const metrics = boundedArray(z.enum(COST_METRICS), 'metrics', AWS_LIMITS.ceMetrics)
   .optional()
   .describe('Cost Explorer metrics; default ["UnblendedCost"]. The first one ranks the groups.');
 
