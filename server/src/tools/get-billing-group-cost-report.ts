@@ -94,21 +94,18 @@ export const getBillingGroupCostReportTool = defineTool({
   },
   outputSchema: {
     account_id: z.string(),
-    billing_period: z.string().describe('The (first) billing period reported.'),
-    end_billing_period: z.string().optional().describe('Exclusive end month, for a single group.'),
+    billing_period: z.string(),
+    end_billing_period: z.string().optional(),
     billing_group_arn: z.string().optional(),
     group_by: z.string().optional(),
     currency: z.string(),
     totals: z.object({
       aws_cost: z.string(),
       proforma_cost: z.string(),
-      margin: z.string().describe('Sum of the margins of every row.'),
-      margin_percentage: z
-        .string()
-        .optional()
-        .describe('Total margin ÷ total pro forma cost × 100, 1 decimal.'),
+      margin: z.string(),
+      margin_percentage: z.string().optional(),
     }),
-    rows: z.array(rowShape).describe('Rows ranked by AWS cost.'),
+    rows: z.array(rowShape),
     others: z
       .object({ count: z.number(), aws_cost: z.string(), proforma_cost: z.string(), margin: z.string() })
       .optional(),

@@ -399,14 +399,11 @@ export const getComputeOptimizerRecommendationsTool = defineTool({
     region: z.string(),
     resource_type: z.enum(COMPUTE_OPTIMIZER_RESOURCE_TYPES),
     finding_filter: z.enum(FINDINGS),
-    matched: z.number().describe('Recommendations matching the finding filter.'),
-    total_estimated_monthly_savings: z.string().describe('Exact sum over every matched recommendation.'),
+    matched: z.number(),
+    total_estimated_monthly_savings: z.string(),
     currency: z.string(),
-    recommendations: z.array(recommendationShape).describe('The top matches by estimated monthly savings.'),
-    others: z
-      .object({ count: z.number(), estimated_monthly_savings: z.string() })
-      .optional()
-      .describe('Matches beyond max_results, summed.'),
+    recommendations: z.array(recommendationShape),
+    others: z.object({ count: z.number(), estimated_monthly_savings: z.string() }).optional(),
     more_pages: z.boolean(),
   },
   operations: [

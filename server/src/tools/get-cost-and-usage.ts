@@ -47,18 +47,14 @@ export const getCostAndUsageTool = defineTool({
     granularity: z.string(),
     metrics: z.array(z.string()),
     credits_refunds: z.enum(['excluded', 'included']),
-    total: z
-      .object({ amount: z.string(), unit: z.string() })
-      .describe('Total of the first metric over the range.'),
+    total: z.object({ amount: z.string(), unit: z.string() }),
     totals: z.array(z.object({ metric: z.string(), amount: z.string(), unit: z.string() })),
-    groups: z
-      .array(z.object({ keys: z.array(z.string()), amount: z.string(), unit: z.string() }))
-      .describe('Top groups by the first metric, exact sums over the range.'),
+    groups: z.array(z.object({ keys: z.array(z.string()), amount: z.string(), unit: z.string() })),
     other_groups: z.object({ count: z.number(), amount: z.string() }).optional(),
-    periods: z
-      .array(z.object({ start: z.string(), end: z.string(), amount: z.string(), estimated: z.boolean() }))
-      .describe('Total of the first metric per time bucket.'),
-    estimated: z.boolean().describe('Some of the data is still an estimate (the current month).'),
+    periods: z.array(
+      z.object({ start: z.string(), end: z.string(), amount: z.string(), estimated: z.boolean() }),
+    ),
+    estimated: z.boolean(),
     more_pages: z.boolean(),
   },
   operations: ['ce:GetCostAndUsage', 'sts:GetCallerIdentity'],

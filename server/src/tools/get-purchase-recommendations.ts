@@ -112,33 +112,25 @@ export const getPurchaseRecommendationsTool = defineTool({
   outputSchema: {
     account_id: z.string(),
     kind: z.string(),
-    parameters: z
-      .object({
-        savings_plans_type: z.string().optional(),
-        service: z.string().optional(),
-        offering_class: z.string().optional(),
-        term: z.string(),
-        payment_option: z.string(),
-        lookback: z.string(),
-        account_scope: z.string(),
-      })
-      .describe('What the recommendation was asked for.'),
+    parameters: z.object({
+      savings_plans_type: z.string().optional(),
+      service: z.string().optional(),
+      offering_class: z.string().optional(),
+      term: z.string(),
+      payment_option: z.string(),
+      lookback: z.string(),
+      account_scope: z.string(),
+    }),
     has_recommendations: z.boolean(),
     currency: z.string(),
-    estimated_monthly_savings: z.string().describe('All recommendations together, per month.'),
+    estimated_monthly_savings: z.string(),
     estimated_savings_percentage: z.string().optional(),
     total_upfront_cost: z.string(),
-    break_even_months: z
-      .string()
-      .optional()
-      .describe('For everything together: total upfront / monthly savings.'),
-    hourly_commitment: z.string().optional().describe('Savings Plans: total USD per hour to commit.'),
-    current_on_demand_spend: z
-      .string()
-      .optional()
-      .describe('Savings Plans: on-demand spend in the lookback period.'),
+    break_even_months: z.string().optional(),
+    hourly_commitment: z.string().optional(),
+    current_on_demand_spend: z.string().optional(),
     recommendation_count: z.number(),
-    recommendations: z.array(recommendationShape).describe('Largest estimated monthly savings first.'),
+    recommendations: z.array(recommendationShape),
     generated_at: z.string().optional(),
     more_pages: z.boolean(),
   },

@@ -120,15 +120,11 @@ export const getReservationCoverageTool = defineTool({
     range: rangeShape,
     service: z.string(),
     group_by: z.string().optional(),
-    granularity: z.string().optional().describe('Absent when grouped (AWS rejects both together).'),
-    has_data: z.boolean().describe('false when AWS had no reservation data for the range.'),
+    granularity: z.string().optional(),
+    has_data: z.boolean(),
     total: z.object(coverageShape).optional(),
-    groups: z
-      .array(z.object({ key: z.string(), ...coverageShape }))
-      .describe('Groups by on-demand cost left uncovered, largest first; at most 25.'),
-    periods: z
-      .array(z.object({ start: z.string(), end: z.string(), ...coverageShape }))
-      .describe('Per time bucket, when not grouped.'),
+    groups: z.array(z.object({ key: z.string(), ...coverageShape })),
+    periods: z.array(z.object({ start: z.string(), end: z.string(), ...coverageShape })),
     more_pages: z.boolean(),
   },
   operations: ['ce:GetReservationCoverage', 'sts:GetCallerIdentity'],

@@ -95,7 +95,7 @@ export const getSavingsPlansUtilizationTool = defineTool({
     account_id: z.string(),
     range: rangeShape,
     granularity: z.string(),
-    has_data: z.boolean().describe('false when the account had no Savings Plans in the range.'),
+    has_data: z.boolean(),
     total: z.object(utilizationShape).optional(),
     periods: z.array(z.object({ start: z.string(), end: z.string(), ...utilizationShape })),
     savings_plans: z
@@ -110,8 +110,7 @@ export const getSavingsPlansUtilizationTool = defineTool({
           ...utilizationShape,
         }),
       )
-      .optional()
-      .describe('With include_details: per Savings Plan, most unused commitment first; at most 25.'),
+      .optional(),
     more_pages: z.boolean(),
   },
   operations: [

@@ -74,16 +74,9 @@ export const listCostOptimizationRecommendationsTool = defineTool({
     account_id: z.string(),
     group_by: z.string().optional(),
     currency: z.string(),
-    matched: z.number().describe('Recommendations (or groups) read that match the filters.'),
-    total_estimated_monthly_savings: z
-      .string()
-      .describe(
-        'Exact sum of the estimated monthly savings of everything matched (recommendations may overlap).',
-      ),
-    deduplicated_monthly_savings: z
-      .string()
-      .optional()
-      .describe("group_by only: AWS's total with overlapping recommendations for one resource counted once."),
+    matched: z.number(),
+    total_estimated_monthly_savings: z.string(),
+    deduplicated_monthly_savings: z.string().optional(),
     recommendations: z
       .array(
         z.object({

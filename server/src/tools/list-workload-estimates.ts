@@ -86,10 +86,9 @@ export const listWorkloadEstimatesTool = defineTool({
           status: z.string().optional(),
         }),
       )
-      .optional()
-      .describe('The costliest usage lines of the estimate.'),
-    usage_total: z.string().optional().describe('Exact sum of every usage line read.'),
-    matched: z.number().describe('Estimates or usage lines read (after search).'),
+      .optional(),
+    usage_total: z.string().optional(),
+    matched: z.number(),
     more_pages: z.boolean(),
   },
   operations: [

@@ -96,21 +96,27 @@ export const includeCreditsRefunds = z
     'true to count credits and refunds (excluded by default because they offset usage and can show $0).',
   );
 
+// Output shapes carry no descriptions: tools/list must fit its budget (test/e2e/tools-list-size.ts), and a client
+// validates structured content against them; the field names say what they hold, the README's Tools section the rest.
+
+/** What an answer cost in AWS requests: requests, paid ones ($0.01 each), their cost, cache hits, data age. */
 export const apiUsageShape = {
-  requests: z.number().describe('AWS API requests made for this answer.'),
-  paid_requests: z.number().describe('Paid Cost Explorer requests among them ($0.01 each, pages included).'),
-  cost_usd: z.string().describe('What the paid requests cost, in USD.'),
-  cache_hits: z.number().describe('Answers served from the cache instead of AWS.'),
-  data_fetched_at: z.string().optional().describe('When the oldest cached data used was fetched (ISO 8601).'),
+  requests: z.number(),
+  paid_requests: z.number(),
+  cost_usd: z.string(),
+  cache_hits: z.number(),
+  data_fetched_at: z.string().optional(),
 };
 
 /** Fields every structured answer carries, added by the tool runner. */
 export const commonOutputShape = {
-  computed_on: z.string().describe('The UTC date the answer was computed on.'),
-  api: z.object(apiUsageShape).describe('What this answer cost in AWS requests.'),
-  notes: z.array(z.string()).optional().describe('What the server changed or could not do, in words.'),
+  computed_on: z.string(),
+  api: z.object(apiUsageShape),
+  notes: z.array(z.string()).optional(),
 };
 
-export const rangeShape = z
-  .object({ start: z.string(), end: z.string() })
-  .describe('Resolved range: start inclusive, end exclusive.');
+/** A resolved range: start inclusive, end exclusive. */
+export const rangeShape = z.object({ start: z.string(), end: z.string() });
+
+/** An exact amount: a decimal string and its currency or unit. */
+export const moneyShape = z.object({ amount: z.string(), unit: z.string() });
