@@ -10,16 +10,13 @@ export const targetAccountId = z
   .regex(/^\d{12}$/, 'target_account_id must be a 12-digit AWS account id')
   .optional()
   .describe(
-    '12-digit AWS account id to query. Omit for the account the server runs in; other accounts must be allowed ' +
-      'by the operator and have the member role.',
+    "12-digit account id to query; default: the server's own. Others must be allowed and have the member role.",
   );
 
 export const refresh = z
   .boolean()
   .optional()
-  .describe(
-    'true to skip the answer cache and fetch fresh data from AWS (each Cost Explorer request costs $0.01).',
-  );
+  .describe('true: skip the cache and ask AWS again ($0.01 per Cost Explorer request).');
 
 export const period = z.enum(PERIODS).optional().describe(PERIOD_DESCRIPTION);
 
@@ -34,27 +31,23 @@ export const endDate = boundedString('end_date', AWS_LIMITS.ceDate)
 export const filters = boundedArray(
   z
     .object({
-      type: z
-        .enum(FILTER_TYPES)
-        .describe('What the key names: a Cost Explorer DIMENSION, a cost allocation TAG or a COST_CATEGORY.'),
+      type: z.enum(FILTER_TYPES).describe('DIMENSION, TAG or COST_CATEGORY.'),
       key: boundedString('filters key', AWS_LIMITS.ceValue).describe(
-        'Dimension (SERVICE, LINKED_ACCOUNT, REGION, USAGE_TYPE, …), tag key or cost category name.',
+        'Dimension (SERVICE, REGION, …), tag key or cost category.',
       ),
       values: boundedArray(
         boundedString('filters values', AWS_LIMITS.ceValue),
         'filters values',
         AWS_LIMITS.ceValuesPerClause,
-      ).describe('Values to match, e.g. ["Amazon Elastic Compute Cloud - Compute"].'),
-      exclude: z.boolean().optional().describe('true to exclude these values instead of keeping only them.'),
+      ).describe('Exact values to match.'),
+      exclude: z.boolean().optional().describe('true: exclude these values.'),
     })
     .describe('One filter clause.'),
   'filters',
   AWS_LIMITS.ceClauses,
 )
   .optional()
-  .describe(
-    'Filter clauses, combined with AND. Find exact values with get-dimension-values or get-tag-values.',
-  );
+  .describe('Clauses ANDed together; exact values from get-dimension-values / get-tag-values.');
 
 export const groupBy = z
   .array(
@@ -62,7 +55,7 @@ export const groupBy = z
       .object({
         type: z.enum(FILTER_TYPES).describe('DIMENSION, TAG or COST_CATEGORY.'),
         key: boundedString('group_by key', AWS_LIMITS.ceValue).describe(
-          'Dimension (SERVICE, LINKED_ACCOUNT, REGION, USAGE_TYPE, …), tag key or cost category name.',
+          'Dimension (SERVICE, REGION, …), tag key or cost category.',
         ),
       })
       .describe('One grouping key.'),
