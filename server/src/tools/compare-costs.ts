@@ -20,13 +20,10 @@ import {
 import { defineTool } from './lib/types';
 
 const changeShape = {
-  baseline: z.string().describe('Exact amount in the baseline month.'),
-  comparison: z.string().describe('Exact amount in the comparison month.'),
-  difference: z.string().describe('comparison − baseline, exact.'),
-  percent_change: z
-    .string()
-    .optional()
-    .describe('Change relative to the baseline, in %, 1 decimal; absent when the baseline is zero.'),
+  baseline: z.string(),
+  comparison: z.string(),
+  difference: z.string(),
+  percent_change: z.string().optional(),
 };
 
 export const compareCostsTool = defineTool({

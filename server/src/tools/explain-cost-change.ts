@@ -33,18 +33,15 @@ const dateParam = (name: string, text: string) =>
   boundedString(name, AWS_LIMITS.ceDate).optional().describe(text);
 
 const moveShape = {
-  base: z.string().describe('Cost in the base (earlier) period, exact.'),
-  compare: z.string().describe('Cost in the compared period, exact.'),
-  change: z.string().describe('compare − base, exact.'),
-  percent_change: z
-    .string()
-    .optional()
-    .describe('Change in % of the base, 1 decimal; absent when the base was zero.'),
+  base: z.string(),
+  compare: z.string(),
+  change: z.string(),
+  percent_change: z.string().optional(),
 };
 
 const periodShape = rangeShape.extend({
-  total: z.string().describe('Total cost of the period, exact.'),
-  days: z.number().describe('Days in the period.'),
+  total: z.string(),
+  days: z.number(),
 });
 
 export const explainCostChangeTool = defineTool({

@@ -17,10 +17,7 @@ const rootCauseShape = z.object({
   linked_account_name: z.string().optional(),
   region: z.string().optional(),
   usage_type: z.string().optional(),
-  contribution: z
-    .string()
-    .optional()
-    .describe('This cause’s share of the impact, in USD, as AWS reports it.'),
+  contribution: z.string().optional(),
 });
 
 export const getAnomaliesTool = defineTool({

@@ -51,12 +51,12 @@ function rowFrom(
 }
 
 const rowShape = z.object({
-  group: z.string().describe('Billing group name, or the product / billing period of a grouped report.'),
+  group: z.string(),
   arn: z.string().optional(),
-  aws_cost: z.string().describe('What AWS charged, exact.'),
-  proforma_cost: z.string().describe('The pro forma cost under the billing group pricing plan, exact.'),
-  margin: z.string().describe("AWS's margin figure (pro forma cost minus AWS cost), exact."),
-  margin_percentage: z.string().optional().describe('As AWS reports it.'),
+  aws_cost: z.string(),
+  proforma_cost: z.string(),
+  margin: z.string(),
+  margin_percentage: z.string().optional(),
   currency: z.string(),
 });
 

@@ -27,9 +27,9 @@ const DRIVER_METRICS = [
 ] as const;
 
 const deltaShape = {
-  baseline: z.string().describe('Exact amount in the baseline month.'),
-  comparison: z.string().describe('Exact amount in the comparison month.'),
-  difference: z.string().describe('comparison − baseline, exact.'),
+  baseline: z.string(),
+  comparison: z.string(),
+  difference: z.string(),
   unit: z.string(),
 };
 

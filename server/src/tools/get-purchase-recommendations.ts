@@ -46,19 +46,16 @@ function instanceLabel(details: InstanceDetails | undefined): string {
 }
 
 const recommendationShape = z.object({
-  description: z.string().describe('What to buy: instance type and region, or the Savings Plan scope.'),
+  description: z.string(),
   account_id: z.string().optional(),
-  quantity: z.string().optional().describe('RIs: number of instances to buy.'),
-  hourly_commitment: z.string().optional().describe('Savings Plans: USD per hour to commit to.'),
+  quantity: z.string().optional(),
+  hourly_commitment: z.string().optional(),
   upfront_cost: z.string(),
   estimated_monthly_savings: z.string(),
   estimated_savings_percentage: z.string().optional(),
   estimated_monthly_on_demand_cost: z.string().optional(),
-  break_even_months: z
-    .string()
-    .optional()
-    .describe('upfront_cost / estimated_monthly_savings, 1 decimal; absent when there are no savings.'),
-  average_utilization: z.string().optional().describe('Expected utilization of the purchase, %.'),
+  break_even_months: z.string().optional(),
+  average_utilization: z.string().optional(),
 });
 
 export const getPurchaseRecommendationsTool = defineTool({

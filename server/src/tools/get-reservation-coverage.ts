@@ -33,15 +33,12 @@ const GROUP_BY = [
 ] as const;
 
 const coverageShape = {
-  coverage_hours_percentage: z
-    .string()
-    .optional()
-    .describe('Running hours covered by reservations, % (AWS).'),
-  coverage_normalized_units_percentage: z.string().optional().describe('Normalized units covered, % (AWS).'),
+  coverage_hours_percentage: z.string().optional(),
+  coverage_normalized_units_percentage: z.string().optional(),
   reserved_hours: z.string(),
   on_demand_hours: z.string(),
   total_running_hours: z.string(),
-  on_demand_cost: z.string().describe('What the uncovered (on-demand) hours cost, USD.'),
+  on_demand_cost: z.string(),
 };
 
 interface CoverageFigures {

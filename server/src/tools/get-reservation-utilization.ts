@@ -17,13 +17,13 @@ import {
 import { defineTool } from './lib/types';
 
 const utilizationShape = {
-  utilization_percentage: z.string().optional().describe('Purchased hours actually used, % (AWS).'),
+  utilization_percentage: z.string().optional(),
   purchased_hours: z.string(),
   used_hours: z.string(),
   unused_hours: z.string(),
-  unused_cost: z.string().describe('What the unused reserved hours cost (RICostForUnusedHours), USD.'),
-  net_savings: z.string().describe('Net RI savings versus on-demand, USD.'),
-  total_amortized_fee: z.string().describe('Upfront + recurring fees amortized over the range, USD.'),
+  unused_cost: z.string(),
+  net_savings: z.string(),
+  total_amortized_fee: z.string(),
 };
 
 interface Figures {

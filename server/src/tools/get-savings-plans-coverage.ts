@@ -18,13 +18,10 @@ import {
 import { defineTool } from './lib/types';
 
 const coverageShape = {
-  coverage_percentage: z
-    .string()
-    .optional()
-    .describe('Eligible spend covered by Savings Plans, % (AWS’s figure per row; the total is computed).'),
-  covered_spend: z.string().describe('Spend covered by Savings Plans, USD.'),
-  on_demand_cost: z.string().describe('Eligible spend left on demand, USD.'),
-  total_cost: z.string().describe('All eligible spend, USD.'),
+  coverage_percentage: z.string().optional(),
+  covered_spend: z.string(),
+  on_demand_cost: z.string(),
+  total_cost: z.string(),
 };
 
 interface Figures {

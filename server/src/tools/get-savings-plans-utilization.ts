@@ -19,15 +19,12 @@ import {
 import { defineTool } from './lib/types';
 
 const utilizationShape = {
-  utilization_percentage: z.string().optional().describe('Commitment used, % (AWS).'),
-  total_commitment: z.string().describe('Commitment over the range, USD.'),
+  utilization_percentage: z.string().optional(),
+  total_commitment: z.string(),
   used_commitment: z.string(),
-  unused_commitment: z.string().describe('Commitment paid for but not used, USD.'),
-  net_savings: z.string().optional().describe('Savings versus on-demand after the commitment cost, USD.'),
-  on_demand_cost_equivalent: z
-    .string()
-    .optional()
-    .describe('What the covered usage would cost on demand, USD.'),
+  unused_commitment: z.string(),
+  net_savings: z.string().optional(),
+  on_demand_cost_equivalent: z.string().optional(),
 };
 
 interface Figures {

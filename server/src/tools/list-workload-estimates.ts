@@ -12,7 +12,7 @@ const estimateShape = z.object({
   id: z.string(),
   name: z.string(),
   status: z.string(),
-  total_cost: z.string().optional().describe('Estimated monthly cost, exact.'),
+  total_cost: z.string().optional(),
   currency: z.string().optional(),
   rate_type: z.string().optional(),
   created_at: z.string().optional(),

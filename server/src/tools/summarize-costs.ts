@@ -30,14 +30,11 @@ const span = (what: string) =>
     .describe(what);
 
 const moverShape = z.object({
-  service: z.string().describe('The AWS service.'),
-  month_to_date: z.string().describe('This month so far, exact.'),
-  last_month_same_days: z.string().describe('The same days of last month, exact.'),
-  change: z.string().describe('month_to_date − last_month_same_days, exact.'),
-  percent_change: z
-    .string()
-    .optional()
-    .describe('Change in % of last month (1 decimal); absent when last month was zero (a new cost).'),
+  service: z.string(),
+  month_to_date: z.string(),
+  last_month_same_days: z.string(),
+  change: z.string(),
+  percent_change: z.string().optional(),
 });
 
 export const summarizeCostsTool = defineTool({

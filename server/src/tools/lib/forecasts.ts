@@ -46,11 +46,11 @@ export const MAX_DAILY_FORECAST_DAYS = 93;
 
 export const forecastPeriodShape = z
   .object({
-    start: z.string().describe('Bucket start, inclusive.'),
-    end: z.string().describe('Bucket end, exclusive.'),
-    mean: z.string().describe('The forecast (mean), exactly as AWS gave it.'),
-    lower: z.string().optional().describe('Lower bound of the prediction interval.'),
-    upper: z.string().optional().describe('Upper bound of the prediction interval.'),
+    start: z.string(),
+    end: z.string(),
+    mean: z.string(),
+    lower: z.string().optional(),
+    upper: z.string().optional(),
   })
   .describe('One forecast bucket.');
 
@@ -93,11 +93,11 @@ export function forecastTable(buckets: readonly ForecastBucket[], unit: string, 
 
 /** The output fields both forecasts start with. */
 export const forecastOutputShape = {
-  account_id: z.string().describe('The account queried.'),
+  account_id: z.string(),
   range: rangeShape,
-  metric: z.string().describe('The metric forecast.'),
-  granularity: z.string().describe('The forecast buckets.'),
-  prediction_interval_level: z.number().describe('Confidence of the prediction interval, in percent.'),
+  metric: z.string(),
+  granularity: z.string(),
+  prediction_interval_level: z.number(),
 };
 
 /** Buckets listed in the answer at most. */
