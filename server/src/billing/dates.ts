@@ -22,9 +22,8 @@ export const PERIODS = [
 export type Period = (typeof PERIODS)[number];
 
 export const PERIOD_DESCRIPTION =
-  'Named period resolved by the server in UTC: month_to_date (1st of this month through today), last_month, ' +
-  'last_3_months / last_6_months / last_12_months (that many whole months before the current one), year_to_date, ' +
-  'last_7_days / last_30_days (whole days ending yesterday). Use either period or start_date + end_date.';
+  'UTC period: month_to_date (1st through today), last_month, last_N_months (whole months before this one), ' +
+  'year_to_date, last_N_days (whole days to yesterday). Or give start_date + end_date.';
 
 const ISO = /^(\d{4})-(\d{2})-(\d{2})$/;
 const DAY_MS = 86_400_000;

@@ -57,6 +57,8 @@ export interface FilterNotes {
 }
 
 const MAX_VALUES = 500;
+/** Cost Explorer's limit on each `Values` item and on `Key` (DimensionValues, TagValues, GroupDefinition). */
+export const MAX_VALUE_LENGTH = 1024;
 
 function checkKey(type: FilterType, key: string, where: string): void {
   if (type === 'DIMENSION' && !(CE_DIMENSIONS as readonly string[]).includes(key)) {
@@ -64,8 +66,10 @@ function checkKey(type: FilterType, key: string, where: string): void {
       `${where}: "${key.slice(0, 60)}" is not a Cost Explorer dimension. Use one of: ${CE_DIMENSIONS.join(', ')}.`,
     );
   }
-  if (key.trim() === '' || key.length > 1024) {
-    throw new ToolInputError(`${where}: key must be a non-empty string of at most 1024 characters.`);
+  if (key.trim() === '' || key.length > MAX_VALUE_LENGTH) {
+    throw new ToolInputError(
+      `${where}: key must be a non-empty string of at most ${MAX_VALUE_LENGTH} characters.`,
+    );
   }
 }
 
@@ -108,6 +112,13 @@ export function buildFilter(
     if (clause.values.length > MAX_VALUES) {
       throw new ToolInputError(
         `${where}: at most ${MAX_VALUES} values per filter, got ${clause.values.length}.`,
+      );
+    }
+    const long = clause.values.findIndex((v) => v.length > MAX_VALUE_LENGTH);
+    if (long >= 0) {
+      throw new ToolInputError(
+        `${where}.values[${long}]: at most ${MAX_VALUE_LENGTH} characters (Cost Explorer's limit), ` +
+          `got ${clause.values[long].length}.`,
       );
     }
     let values = [...new Set(clause.values)];

@@ -62,7 +62,8 @@ export function registerTools(server: McpServer, deps: ToolDeps, caller?: Caller
         description: tool.description,
         inputSchema: input,
         outputSchema: output,
-        annotations: { title: tool.title, ...READ_ONLY_ANNOTATIONS },
+        // The title is the tool's own; annotations repeat it only for older clients, which tools/list cannot afford.
+        annotations: READ_ONLY_ANNOTATIONS,
       },
       (args: Record<string, unknown>) => runTool(tool, args, deps, caller),
     );

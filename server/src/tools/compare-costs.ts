@@ -20,13 +20,10 @@ import {
 import { defineTool } from './lib/types';
 
 const changeShape = {
-  baseline: z.string().describe('Exact amount in the baseline month.'),
-  comparison: z.string().describe('Exact amount in the comparison month.'),
-  difference: z.string().describe('comparison − baseline, exact.'),
-  percent_change: z
-    .string()
-    .optional()
-    .describe('Change relative to the baseline, in %, 1 decimal; absent when the baseline is zero.'),
+  baseline: z.string(),
+  comparison: z.string(),
+  difference: z.string(),
+  percent_change: z.string().optional(),
 };
 
 export const compareCostsTool = defineTool({
@@ -52,17 +49,15 @@ export const compareCostsTool = defineTool({
     refresh,
   },
   outputSchema: {
-    account_id: z.string().describe('The account queried.'),
-    baseline_month: z.string().describe('YYYY-MM.'),
-    comparison_month: z.string().describe('YYYY-MM.'),
+    account_id: z.string(),
+    baseline_month: z.string(),
+    comparison_month: z.string(),
     metric: z.string(),
-    group_by: z.string().describe('What the groups are: a dimension, or TAG:<key>.'),
+    group_by: z.string(),
     credits_refunds: z.enum(['excluded', 'included']),
     unit: z.string(),
-    total: z.object(changeShape).describe('The whole account (after filters).'),
-    groups: z
-      .array(z.object({ key: z.string(), ...changeShape }))
-      .describe('Top groups ranked by absolute change, largest first.'),
+    total: z.object(changeShape),
+    groups: z.array(z.object({ key: z.string(), ...changeShape })),
     other_groups: z
       .object({
         count: z.number(),
@@ -70,9 +65,8 @@ export const compareCostsTool = defineTool({
         comparison: z.string(),
         difference: z.string(),
       })
-      .optional()
-      .describe('The groups beyond the top ones, summed.'),
-    comparison_incomplete: z.boolean().describe('The comparison month is the current, incomplete month.'),
+      .optional(),
+    comparison_incomplete: z.boolean(),
     more_pages: z.boolean(),
   },
   operations: ['ce:GetCostAndUsageComparisons', 'sts:GetCallerIdentity'],

@@ -21,6 +21,7 @@ import { signed, signedPct, summaryMetric, type SummaryMetric } from './lib/summ
 import type { Paginated } from './lib/pagination';
 import type { ToolContext } from './lib/types';
 import { defineTool } from './lib/types';
+import { AWS_LIMITS, boundedString } from './lib/bounds';
 
 /** Services listed as movers, top services whose usage types are broken down, usage types per service. */
 const TOP_SERVICES = 10;
@@ -30,28 +31,20 @@ const TOP_ACCOUNTS = 5;
 /** New services / regions listed at most. */
 const MAX_NEW = 25;
 
-const dateParam = (text: string) => z.string().optional().describe(text);
+const dateParam = (name: string, text: string) =>
+  boundedString(name, AWS_LIMITS.ceDate).optional().describe(text);
 
 const moveShape = {
-  base: z.string().describe('Cost in the base (earlier) period, exact.'),
-  compare: z.string().describe('Cost in the compared period, exact.'),
-  change: z.string().describe('compare − base, exact.'),
-  percent_change: z
-    .string()
-    .optional()
-    .describe('Change in % of the base, 1 decimal; absent when the base was zero.'),
+  base: z.string(),
+  compare: z.string(),
+  change: z.string(),
+  percent_change: z.string().optional(),
 };
 
 const periodShape = rangeShape.extend({
-  total: z
-    .string()
-    .describe("Cost Explorer's figure for the period, or the sum of its monthly figures (see months)."),
-  months: z
-    .number()
-    .describe(
-      "How many of Cost Explorer's monthly figures total adds up: 1 when it is its figure for the period.",
-    ),
-  days: z.number().describe('Days in the period.'),
+  total: z.string(),
+  months: z.number(),
+  days: z.number(),
 });
 
 export const explainCostChangeTool = defineTool({
@@ -65,10 +58,17 @@ export const explainCostChangeTool = defineTool({
     'the same span just before). Credits and refunds are excluded unless include_credits_refunds is true.',
   inputSchema: {
     target_account_id: targetAccountId,
-    base_start_date: dateParam('Start of the earlier (base) period, YYYY-MM-DD, inclusive.'),
-    base_end_date: dateParam('End of the base period, YYYY-MM-DD, exclusive.'),
-    compare_start_date: dateParam('Start of the later (compared) period, YYYY-MM-DD, inclusive.'),
+    base_start_date: dateParam(
+      'base_start_date',
+      'Start of the earlier (base) period, YYYY-MM-DD, inclusive.',
+    ),
+    base_end_date: dateParam('base_end_date', 'End of the base period, YYYY-MM-DD, exclusive.'),
+    compare_start_date: dateParam(
+      'compare_start_date',
+      'Start of the later (compared) period, YYYY-MM-DD, inclusive.',
+    ),
     compare_end_date: dateParam(
+      'compare_end_date',
       'End of the compared period, YYYY-MM-DD, exclusive (2026-10-01 to 2026-11-01 is October).',
     ),
     metric: summaryMetric,
@@ -77,52 +77,31 @@ export const explainCostChangeTool = defineTool({
     refresh,
   },
   outputSchema: {
-    account_id: z.string().describe('The account queried.'),
-    metric: z.string().describe('The cost metric.'),
-    credits_refunds: z.enum(['excluded', 'included']).describe('Whether credits and refunds are counted.'),
-    unit: z.string().describe('Unit of every amount, e.g. USD.'),
-    base: periodShape.describe('The earlier period.'),
-    compare: periodShape.describe('The later period.'),
-    total: z
-      .object({ amount: z.string().describe('Exact.'), unit: z.string().describe('e.g. USD.') })
-      .describe('Total of the compared period.'),
-    change: z
-      .object({
-        amount: z.string().describe('compare − base, exact.'),
-        percent: z
-          .string()
-          .optional()
-          .describe('In % of the base, 1 decimal; absent when the base was zero.'),
-        daily_average_change: z
-          .string()
-          .describe('Change of the average cost per day (compare/days − base/days), exact to 10 places.'),
-      })
-      .describe('The total change.'),
-    services: z
-      .array(z.object({ service: z.string().describe('AWS service.'), ...moveShape }))
-      .describe('Services that moved most (by absolute change), at most 10.'),
-    usage_types: z
-      .array(
-        z.object({
-          service: z.string().describe('One of the top 3 moving services.'),
-          usage_type: z.string().describe('Usage type within it.'),
-          ...moveShape,
-        }),
-      )
-      .describe('Within each of the top 3 services, the usage types that moved most (at most 5 each).'),
-    new_services: z
-      .array(z.string())
-      .describe('Services with cost in the compared period and none in the base.'),
-    stopped_services: z
-      .array(z.string())
-      .describe('Services with cost in the base and none in the compared period.'),
-    new_regions: z
-      .array(z.string())
-      .describe('Regions with cost in the compared period and none in the base.'),
-    linked_accounts: z
-      .array(z.object({ account_id: z.string().describe('Linked account.'), ...moveShape }))
-      .describe('Linked accounts that moved most, at most 5 (one entry outside an organization).'),
-    estimated: z.boolean().describe('Some data is still an estimate (the current month).'),
+    account_id: z.string(),
+    metric: z.string(),
+    credits_refunds: z.enum(['excluded', 'included']),
+    unit: z.string(),
+    base: periodShape,
+    compare: periodShape,
+    total: z.object({ amount: z.string(), unit: z.string() }),
+    change: z.object({
+      amount: z.string(),
+      percent: z.string().optional(),
+      daily_average_change: z.string(),
+    }),
+    services: z.array(z.object({ service: z.string(), ...moveShape })),
+    usage_types: z.array(
+      z.object({
+        service: z.string(),
+        usage_type: z.string(),
+        ...moveShape,
+      }),
+    ),
+    new_services: z.array(z.string()),
+    stopped_services: z.array(z.string()),
+    new_regions: z.array(z.string()),
+    linked_accounts: z.array(z.object({ account_id: z.string(), ...moveShape })),
+    estimated: z.boolean(),
   },
   operations: ['ce:GetCostAndUsage', 'sts:GetCallerIdentity'],
   async handler(args, ctx) {

@@ -6,6 +6,7 @@ import { table, TOP_ROWS } from '../billing/format';
 import { amount, exact, percentOf, rounded, sum, type Amount } from '../billing/money';
 import { endDate, period, rangeShape, refresh, startDate, targetAccountId } from './lib/params';
 import { defineTool } from './lib/types';
+import { AWS_LIMITS, boundedString } from './lib/bounds';
 
 /** Cost Anomaly Detection keeps 90 days of anomaly history. */
 const ANOMALY_HISTORY_DAYS = 90;
@@ -16,10 +17,7 @@ const rootCauseShape = z.object({
   linked_account_name: z.string().optional(),
   region: z.string().optional(),
   usage_type: z.string().optional(),
-  contribution: z
-    .string()
-    .optional()
-    .describe('This cause’s share of the impact, in USD, as AWS reports it.'),
+  contribution: z.string().optional(),
 });
 
 export const getAnomaliesTool = defineTool({
@@ -35,8 +33,7 @@ export const getAnomaliesTool = defineTool({
     period,
     start_date: startDate,
     end_date: endDate,
-    monitor_arn: z
-      .string()
+    monitor_arn: boundedString('monitor_arn', AWS_LIMITS.ceArn)
       .optional()
       .describe('Only anomalies from this anomaly monitor (arn:aws:ce::<account>:anomalymonitor/<id>).'),
     min_total_impact: z
@@ -55,34 +52,27 @@ export const getAnomaliesTool = defineTool({
   outputSchema: {
     account_id: z.string(),
     range: rangeShape,
-    total_impact: z.string().describe('Sum of the total impact of every anomaly found, USD, exact.'),
-    total: z
-      .object({ amount: z.string(), unit: z.string() })
-      .describe('The same sum as total_impact with its unit, so a multi-account answer can add accounts up.'),
+    total_impact: z.string(),
+    total: z.object({ amount: z.string(), unit: z.string() }),
     anomaly_count: z.number(),
-    anomalies: z
-      .array(
-        z.object({
-          id: z.string(),
-          start_date: z.string().optional(),
-          end_date: z.string().optional().describe('Absent while the anomaly is ongoing.'),
-          dimension_value: z.string().optional().describe('What the monitor watches, e.g. the service.'),
-          monitor_arn: z.string().optional(),
-          monitor_name: z.string().optional(),
-          total_impact: z.string().describe('Actual minus expected spend over the anomaly, USD.'),
-          max_impact: z.string().describe('Largest daily impact, USD.'),
-          total_actual_spend: z.string().optional(),
-          total_expected_spend: z.string().optional(),
-          impact_percentage: z
-            .string()
-            .optional()
-            .describe('Total impact as a % of expected spend (AWS’s figure, else computed, 1 decimal).'),
-          max_score: z.number().optional(),
-          feedback: z.string().optional(),
-          root_causes: z.array(rootCauseShape),
-        }),
-      )
-      .describe('Largest total impact first, at most 25.'),
+    anomalies: z.array(
+      z.object({
+        id: z.string(),
+        start_date: z.string().optional(),
+        end_date: z.string().optional(),
+        dimension_value: z.string().optional(),
+        monitor_arn: z.string().optional(),
+        monitor_name: z.string().optional(),
+        total_impact: z.string(),
+        max_impact: z.string(),
+        total_actual_spend: z.string().optional(),
+        total_expected_spend: z.string().optional(),
+        impact_percentage: z.string().optional(),
+        max_score: z.number().optional(),
+        feedback: z.string().optional(),
+        root_causes: z.array(rootCauseShape),
+      }),
+    ),
     more_pages: z.boolean(),
   },
   operations: ['ce:GetAnomalies', 'ce:GetAnomalyMonitors', 'sts:GetCallerIdentity'],

@@ -44,12 +44,12 @@ function rowFrom(
 }
 
 const rowShape = z.object({
-  group: z.string().describe('Billing group name, or the product / billing period of a grouped report.'),
+  group: z.string(),
   arn: z.string().optional(),
-  aws_cost: z.string().describe('What AWS charged, exact.'),
-  proforma_cost: z.string().describe('The pro forma cost under the billing group pricing plan, exact.'),
-  margin: z.string().describe("AWS's margin figure (pro forma cost minus AWS cost), exact."),
-  margin_percentage: z.string().optional().describe('As AWS reports it.'),
+  aws_cost: z.string(),
+  proforma_cost: z.string(),
+  margin: z.string(),
+  margin_percentage: z.string().optional(),
   currency: z.string(),
 });
 
@@ -87,21 +87,18 @@ export const getBillingGroupCostReportTool = defineTool({
   },
   outputSchema: {
     account_id: z.string(),
-    billing_period: z.string().describe('The (first) billing period reported.'),
-    end_billing_period: z.string().optional().describe('Exclusive end month, for a single group.'),
+    billing_period: z.string(),
+    end_billing_period: z.string().optional(),
     billing_group_arn: z.string().optional(),
     group_by: z.string().optional(),
     currency: z.string(),
     totals: z.object({
       aws_cost: z.string(),
       proforma_cost: z.string(),
-      margin: z.string().describe('Sum of the margins of every row.'),
-      margin_percentage: z
-        .string()
-        .optional()
-        .describe('Total margin ÷ total pro forma cost × 100, 1 decimal.'),
+      margin: z.string(),
+      margin_percentage: z.string().optional(),
     }),
-    rows: z.array(rowShape).describe('Rows ranked by AWS cost.'),
+    rows: z.array(rowShape),
     others: z
       .object({ count: z.number(), aws_cost: z.string(), proforma_cost: z.string(), margin: z.string() })
       .optional(),

@@ -28,35 +28,31 @@ export const getBudgetsTool = defineTool({
   outputSchema: {
     account_id: z.string(),
     budget_count: z.number(),
-    status_counts: z
-      .object({
-        exceeded: z.number(),
-        forecast_to_exceed: z.number(),
-        ok: z.number(),
-        below_target: z.number(),
-        no_limit: z.number(),
-      })
-      .describe('How many budgets are in each status.'),
-    budgets: z
-      .array(
-        z.object({
-          name: z.string(),
-          type: z.string().describe('COST, USAGE, RI_UTILIZATION, RI_COVERAGE, SAVINGS_PLANS_UTILIZATION, …'),
-          time_unit: z.string().describe('DAILY, MONTHLY, QUARTERLY, ANNUALLY or CUSTOM.'),
-          unit: z.string(),
-          limit: z.string().optional(),
-          actual: z.string(),
-          forecast: z.string().optional(),
-          percent_used: z.string().optional().describe('actual / limit in %, 1 decimal.'),
-          forecast_percent: z.string().optional().describe('forecast / limit in %, 1 decimal.'),
-          remaining: z.string().optional().describe('limit − actual (negative when exceeded).'),
-          status: z.enum(BUDGET_STATUSES),
-          period_start: z.string().optional(),
-          period_end: z.string().optional(),
-          health: z.string().optional(),
-        }),
-      )
-      .describe('Exceeded first, then forecast to exceed, then by % used; at most 25.'),
+    status_counts: z.object({
+      exceeded: z.number(),
+      forecast_to_exceed: z.number(),
+      ok: z.number(),
+      below_target: z.number(),
+      no_limit: z.number(),
+    }),
+    budgets: z.array(
+      z.object({
+        name: z.string(),
+        type: z.string(),
+        time_unit: z.string(),
+        unit: z.string(),
+        limit: z.string().optional(),
+        actual: z.string(),
+        forecast: z.string().optional(),
+        percent_used: z.string().optional(),
+        forecast_percent: z.string().optional(),
+        remaining: z.string().optional(),
+        status: z.enum(BUDGET_STATUSES),
+        period_start: z.string().optional(),
+        period_end: z.string().optional(),
+        health: z.string().optional(),
+      }),
+    ),
     more_pages: z.boolean(),
   },
   operations: ['budgets:DescribeBudgets', 'sts:GetCallerIdentity'],

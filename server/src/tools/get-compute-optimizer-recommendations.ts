@@ -351,22 +351,19 @@ async function fetchRows(
 }
 
 const recommendationShape = z.object({
-  resource: z.string().describe('Name or id of the resource.'),
+  resource: z.string(),
   resource_arn: z.string(),
   account_id: z.string(),
-  aspect: z.string().optional().describe('RDS: instance or storage; IDLE: the resource type.'),
-  finding: z.string().describe("Compute Optimizer's finding, e.g. Overprovisioned."),
-  reasons: z.array(z.string()).describe('Finding reason codes, e.g. CPUOverprovisioned.'),
-  current: z.string().describe('Current configuration.'),
-  recommended: z.string().describe("Compute Optimizer's top-ranked recommended configuration."),
-  estimated_monthly_savings: z.string().optional().describe('Exact, before discounts.'),
+  aspect: z.string().optional(),
+  finding: z.string(),
+  reasons: z.array(z.string()),
+  current: z.string(),
+  recommended: z.string(),
+  estimated_monthly_savings: z.string().optional(),
   estimated_monthly_savings_after_discounts: z.string().optional(),
   currency: z.string().optional(),
   savings_percentage: z.string().optional(),
-  performance_risk: z
-    .number()
-    .optional()
-    .describe('Risk that the recommended configuration underperforms: 0 (very low) to 4 (high).'),
+  performance_risk: z.number().optional(),
   current_performance_risk: z.string().optional(),
 });
 
@@ -401,14 +398,11 @@ export const getComputeOptimizerRecommendationsTool = defineTool({
     region: z.string(),
     resource_type: z.enum(COMPUTE_OPTIMIZER_RESOURCE_TYPES),
     finding_filter: z.enum(FINDINGS),
-    matched: z.number().describe('Recommendations matching the finding filter.'),
-    total_estimated_monthly_savings: z.string().describe('Exact sum over every matched recommendation.'),
+    matched: z.number(),
+    total_estimated_monthly_savings: z.string(),
     currency: z.string(),
-    recommendations: z.array(recommendationShape).describe('The top matches by estimated monthly savings.'),
-    others: z
-      .object({ count: z.number(), estimated_monthly_savings: z.string() })
-      .optional()
-      .describe('Matches beyond max_results, summed.'),
+    recommendations: z.array(recommendationShape),
+    others: z.object({ count: z.number(), estimated_monthly_savings: z.string() }).optional(),
     more_pages: z.boolean(),
   },
   operations: [

@@ -56,37 +56,32 @@ export const getCostAndUsageWithResourcesTool = defineTool({
     refresh,
   },
   outputSchema: {
-    account_id: z.string().describe('The account queried.'),
-    service: z.string().describe('The SERVICE the resources belong to.'),
+    account_id: z.string(),
+    service: z.string(),
     range: rangeShape,
-    granularity: z.string().describe('The time buckets requested.'),
-    metrics: z.array(z.string()).describe('The metrics requested; the first ranks the resources.'),
-    credits_refunds: z.enum(['excluded', 'included']).describe('Whether credits and refunds are counted.'),
-    total: z
-      .object({
-        amount: z.string().describe('Exact total.'),
-        unit: z.string().describe('Unit, e.g. USD.'),
-      })
-      .describe('Total of the first metric over the range.'),
-    resources: z
-      .array(
-        z.object({
-          resource_id: z.string().describe('The resource id (NoResourceId: usage not tied to a resource).'),
-          amount: z.string().describe('Exact sum of the first metric over the range.'),
-          unit: z.string().describe('Unit, e.g. USD.'),
-        }),
-      )
-      .describe('Top resources by the first metric.'),
+    granularity: z.string(),
+    metrics: z.array(z.string()),
+    credits_refunds: z.enum(['excluded', 'included']),
+    total: z.object({
+      amount: z.string(),
+      unit: z.string(),
+    }),
+    resources: z.array(
+      z.object({
+        resource_id: z.string(),
+        amount: z.string(),
+        unit: z.string(),
+      }),
+    ),
     other_resources: z
       .object({
-        count: z.number().describe('How many resources are folded into this row.'),
-        amount: z.string().describe('Their exact sum.'),
+        count: z.number(),
+        amount: z.string(),
       })
-      .optional()
-      .describe('The resources beyond the top 25.'),
-    resource_count: z.number().describe('How many resources had cost or usage.'),
-    estimated: z.boolean().describe('Some of the data is still an estimate.'),
-    more_pages: z.boolean().describe('More pages existed than were read.'),
+      .optional(),
+    resource_count: z.number(),
+    estimated: z.boolean(),
+    more_pages: z.boolean(),
   },
   operations: ['ce:GetCostAndUsageWithResources', 'sts:GetCallerIdentity'],
   async handler(args, ctx) {

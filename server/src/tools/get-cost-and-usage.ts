@@ -48,27 +48,15 @@ export const getCostAndUsageTool = defineTool({
     granularity: z.string(),
     metrics: z.array(z.string()),
     credits_refunds: z.enum(['excluded', 'included']),
-    total: z
-      .object({ amount: z.string(), unit: z.string() })
-      .describe(
-        "Total of the first metric over the range: Cost Explorer's figure, or the sum of its monthly figures " +
-          '(see total_months).',
-      ),
-    total_months: z
-      .number()
-      .describe(
-        "How many of Cost Explorer's monthly figures total and totals add up: 1 when each is its figure for the " +
-          'whole range, more when the range crosses the 1st of a month.',
-      ),
+    total: z.object({ amount: z.string(), unit: z.string() }),
+    total_months: z.number(),
     totals: z.array(z.object({ metric: z.string(), amount: z.string(), unit: z.string() })),
-    groups: z
-      .array(z.object({ keys: z.array(z.string()), amount: z.string(), unit: z.string() }))
-      .describe('Top groups by the first metric, exact sums over the range.'),
+    groups: z.array(z.object({ keys: z.array(z.string()), amount: z.string(), unit: z.string() })),
     other_groups: z.object({ count: z.number(), amount: z.string() }).optional(),
-    periods: z
-      .array(z.object({ start: z.string(), end: z.string(), amount: z.string(), estimated: z.boolean() }))
-      .describe("Cost Explorer's figure of the first metric for each time bucket (ungrouped)."),
-    estimated: z.boolean().describe('Some of the data is still an estimate (the current month).'),
+    periods: z.array(
+      z.object({ start: z.string(), end: z.string(), amount: z.string(), estimated: z.boolean() }),
+    ),
+    estimated: z.boolean(),
     more_pages: z.boolean(),
   },
   operations: ['ce:GetCostAndUsage', 'sts:GetCallerIdentity'],

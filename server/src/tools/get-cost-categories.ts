@@ -35,19 +35,14 @@ export const getCostCategoriesTool = defineTool({
     refresh,
   },
   outputSchema: {
-    account_id: z.string().describe('The account queried.'),
-    listed: z
-      .enum(['names', 'values'])
-      .describe('Whether the answer lists category names or the values of cost_category.'),
-    cost_category: z.string().optional().describe('The cost category whose values are listed.'),
+    account_id: z.string(),
+    listed: z.enum(['names', 'values']),
+    cost_category: z.string().optional(),
     range: rangeShape,
-    search_string: z.string().optional().describe('The search string applied, if any.'),
-    items: z.array(z.string()).describe('The cost category names, or the values of cost_category.'),
-    total_size: z
-      .number()
-      .optional()
-      .describe('How many names or values match in total, as Cost Explorer reported.'),
-    more: z.boolean().describe('More names or values exist than are listed.'),
+    search_string: z.string().optional(),
+    items: z.array(z.string()),
+    total_size: z.number().optional(),
+    more: z.boolean(),
   },
   operations: ['ce:GetCostCategories', 'sts:GetCallerIdentity'],
   async handler(args, ctx) {

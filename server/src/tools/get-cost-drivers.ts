@@ -27,9 +27,9 @@ const DRIVER_METRICS = [
 ] as const;
 
 const deltaShape = {
-  baseline: z.string().describe('Exact amount in the baseline month.'),
-  comparison: z.string().describe('Exact amount in the comparison month.'),
-  difference: z.string().describe('comparison − baseline, exact.'),
+  baseline: z.string(),
+  comparison: z.string(),
+  difference: z.string(),
   unit: z.string(),
 };
 
@@ -61,29 +61,23 @@ export const getCostDriversTool = defineTool({
   },
   outputSchema: {
     account_id: z.string(),
-    baseline_month: z.string().describe('YYYY-MM.'),
-    comparison_month: z.string().describe('YYYY-MM.'),
+    baseline_month: z.string(),
+    comparison_month: z.string(),
     metric: z.string(),
     group_by: z.string(),
     credits_refunds: z.enum(['excluded', 'included']),
-    drivers: z
-      .array(
-        z.object({
-          group: z.string().describe('The service (or other group) the driver belongs to.'),
-          type: z.string().describe('Driver type, e.g. USAGE_CHANGE, SAVINGS_PLAN_USAGE, CREDIT.'),
-          name: z.string().describe('What changed, e.g. a usage type.'),
-          cost: z.object(deltaShape).describe('Cost delta of the chosen metric.'),
-          percent_change: z.string().optional().describe('Cost change in %, 1 decimal; absent from zero.'),
-          usage: z
-            .array(z.object({ metric: z.string(), ...deltaShape }))
-            .describe('Usage deltas AWS attributes to the driver (e.g. UsageQuantity in hours).'),
-        }),
-      )
-      .describe('Top drivers by absolute cost change.'),
-    groups: z
-      .array(z.object({ group: z.string(), ...deltaShape }))
-      .describe('Cost change of each group the drivers belong to, ranked by absolute change.'),
-    driver_count: z.number().describe('How many drivers AWS returned in all.'),
+    drivers: z.array(
+      z.object({
+        group: z.string(),
+        type: z.string(),
+        name: z.string(),
+        cost: z.object(deltaShape),
+        percent_change: z.string().optional(),
+        usage: z.array(z.object({ metric: z.string(), ...deltaShape })),
+      }),
+    ),
+    groups: z.array(z.object({ group: z.string(), ...deltaShape })),
+    driver_count: z.number(),
     comparison_incomplete: z.boolean(),
     more_pages: z.boolean(),
   },

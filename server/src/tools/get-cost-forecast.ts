@@ -69,31 +69,24 @@ export const getCostForecastTool = defineTool({
   },
   outputSchema: {
     ...forecastOutputShape,
-    credits_refunds: z
-      .enum(['excluded', 'included'])
-      .describe('Whether credits and refunds are counted, in the forecast and the actual alike.'),
-    total: z
-      .object({
-        amount: z.string().describe('Exact forecast total over the range.'),
-        unit: z.string().describe('Unit, e.g. USD.'),
-      })
-      .describe('The forecast over the whole range.'),
-    periods: z.array(forecastPeriodShape).describe('The forecast per bucket.'),
+    credits_refunds: z.enum(['excluded', 'included']),
+    total: z.object({
+      amount: z.string(),
+      unit: z.string(),
+    }),
+    periods: z.array(forecastPeriodShape),
     month_end: z
       .object({
-        month: z.string().describe('The month, YYYY-MM.'),
-        actual_to_date: z.string().describe('Actual cost from the 1st through yesterday, exact.'),
-        actual_through: z
-          .string()
-          .describe('The last day the actual covers (yesterday), or none on the 1st.'),
-        forecast_rest: z.string().describe('Forecast from today through the last day of the month.'),
-        projected: z.string().describe('actual_to_date + forecast_rest, exact.'),
-        projected_lower: z.string().optional().describe('actual_to_date + the interval lower bound.'),
-        projected_upper: z.string().optional().describe('actual_to_date + the interval upper bound.'),
-        unit: z.string().describe('Unit, e.g. USD.'),
+        month: z.string(),
+        actual_to_date: z.string(),
+        actual_through: z.string(),
+        forecast_rest: z.string(),
+        projected: z.string(),
+        projected_lower: z.string().optional(),
+        projected_upper: z.string().optional(),
+        unit: z.string(),
       })
-      .optional()
-      .describe('Projected month end, when the forecast runs from today to the end of the month or beyond.'),
+      .optional(),
   },
   operations: ['ce:GetCostForecast', 'ce:GetCostAndUsage', 'sts:GetCallerIdentity'],
   fanout: true,

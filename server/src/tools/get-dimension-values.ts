@@ -43,24 +43,19 @@ export const getDimensionValuesTool = defineTool({
     refresh,
   },
   outputSchema: {
-    account_id: z.string().describe('The account queried.'),
-    dimension: z.string().describe('The dimension listed.'),
-    context: z.string().describe('The dimension context.'),
+    account_id: z.string(),
+    dimension: z.string(),
+    context: z.string(),
     range: rangeShape,
-    search_string: z.string().optional().describe('The search string applied, if any.'),
-    values: z
-      .array(
-        z.object({
-          value: z.string().describe('The exact value, as filters expect it.'),
-          description: z
-            .string()
-            .optional()
-            .describe('What AWS says about the value (e.g. an account name).'),
-        }),
-      )
-      .describe('The values, in the order AWS returned them.'),
-    total_size: z.number().optional().describe('How many values match in total, as Cost Explorer reported.'),
-    more: z.boolean().describe('More values exist than are listed.'),
+    search_string: z.string().optional(),
+    values: z.array(
+      z.object({
+        value: z.string(),
+        description: z.string().optional(),
+      }),
+    ),
+    total_size: z.number().optional(),
+    more: z.boolean(),
   },
   operations: ['ce:GetDimensionValues', 'sts:GetCallerIdentity'],
   async handler(args, ctx) {

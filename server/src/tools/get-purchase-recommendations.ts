@@ -46,19 +46,16 @@ function instanceLabel(details: InstanceDetails | undefined): string {
 }
 
 const recommendationShape = z.object({
-  description: z.string().describe('What to buy: instance type and region, or the Savings Plan scope.'),
+  description: z.string(),
   account_id: z.string().optional(),
-  quantity: z.string().optional().describe('RIs: number of instances to buy.'),
-  hourly_commitment: z.string().optional().describe('Savings Plans: USD per hour to commit to.'),
+  quantity: z.string().optional(),
+  hourly_commitment: z.string().optional(),
   upfront_cost: z.string(),
   estimated_monthly_savings: z.string(),
   estimated_savings_percentage: z.string().optional(),
   estimated_monthly_on_demand_cost: z.string().optional(),
-  break_even_months: z
-    .string()
-    .optional()
-    .describe('upfront_cost / estimated_monthly_savings, 1 decimal; absent when there are no savings.'),
-  average_utilization: z.string().optional().describe('Expected utilization of the purchase, %.'),
+  break_even_months: z.string().optional(),
+  average_utilization: z.string().optional(),
 });
 
 export const getPurchaseRecommendationsTool = defineTool({
@@ -112,33 +109,25 @@ export const getPurchaseRecommendationsTool = defineTool({
   outputSchema: {
     account_id: z.string(),
     kind: z.string(),
-    parameters: z
-      .object({
-        savings_plans_type: z.string().optional(),
-        service: z.string().optional(),
-        offering_class: z.string().optional(),
-        term: z.string(),
-        payment_option: z.string(),
-        lookback: z.string(),
-        account_scope: z.string(),
-      })
-      .describe('What the recommendation was asked for.'),
+    parameters: z.object({
+      savings_plans_type: z.string().optional(),
+      service: z.string().optional(),
+      offering_class: z.string().optional(),
+      term: z.string(),
+      payment_option: z.string(),
+      lookback: z.string(),
+      account_scope: z.string(),
+    }),
     has_recommendations: z.boolean(),
     currency: z.string(),
-    estimated_monthly_savings: z.string().describe('All recommendations together, per month.'),
+    estimated_monthly_savings: z.string(),
     estimated_savings_percentage: z.string().optional(),
     total_upfront_cost: z.string(),
-    break_even_months: z
-      .string()
-      .optional()
-      .describe('For everything together: total upfront / monthly savings.'),
-    hourly_commitment: z.string().optional().describe('Savings Plans: total USD per hour to commit.'),
-    current_on_demand_spend: z
-      .string()
-      .optional()
-      .describe('Savings Plans: on-demand spend in the lookback period.'),
+    break_even_months: z.string().optional(),
+    hourly_commitment: z.string().optional(),
+    current_on_demand_spend: z.string().optional(),
     recommendation_count: z.number(),
-    recommendations: z.array(recommendationShape).describe('Largest estimated monthly savings first.'),
+    recommendations: z.array(recommendationShape),
     generated_at: z.string().optional(),
     more_pages: z.boolean(),
   },

@@ -56,7 +56,7 @@ export const getRecommendationDetailsTool = defineTool({
     target_account_id: targetAccountId,
   },
   outputSchema: {
-    account_id: z.string().describe('The account the server queried.'),
+    account_id: z.string(),
     recommendation_id: z.string(),
     resource_account_id: z.string().optional(),
     resource_id: z.string().optional(),

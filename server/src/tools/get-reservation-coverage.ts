@@ -33,15 +33,12 @@ const GROUP_BY = [
 ] as const;
 
 const coverageShape = {
-  coverage_hours_percentage: z
-    .string()
-    .optional()
-    .describe('Running hours covered by reservations, % (AWS).'),
-  coverage_normalized_units_percentage: z.string().optional().describe('Normalized units covered, % (AWS).'),
+  coverage_hours_percentage: z.string().optional(),
+  coverage_normalized_units_percentage: z.string().optional(),
   reserved_hours: z.string(),
   on_demand_hours: z.string(),
   total_running_hours: z.string(),
-  on_demand_cost: z.string().describe('What the uncovered (on-demand) hours cost, USD.'),
+  on_demand_cost: z.string(),
 };
 
 interface CoverageFigures {
@@ -120,15 +117,11 @@ export const getReservationCoverageTool = defineTool({
     range: rangeShape,
     service: z.string(),
     group_by: z.string().optional(),
-    granularity: z.string().optional().describe('Absent when grouped (AWS rejects both together).'),
-    has_data: z.boolean().describe('false when AWS had no reservation data for the range.'),
+    granularity: z.string().optional(),
+    has_data: z.boolean(),
     total: z.object(coverageShape).optional(),
-    groups: z
-      .array(z.object({ key: z.string(), ...coverageShape }))
-      .describe('Groups by on-demand cost left uncovered, largest first; at most 25.'),
-    periods: z
-      .array(z.object({ start: z.string(), end: z.string(), ...coverageShape }))
-      .describe('Per time bucket, when not grouped.'),
+    groups: z.array(z.object({ key: z.string(), ...coverageShape })),
+    periods: z.array(z.object({ start: z.string(), end: z.string(), ...coverageShape })),
     more_pages: z.boolean(),
   },
   operations: ['ce:GetReservationCoverage', 'sts:GetCallerIdentity'],

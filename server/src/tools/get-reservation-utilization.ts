@@ -17,13 +17,13 @@ import {
 import { defineTool } from './lib/types';
 
 const utilizationShape = {
-  utilization_percentage: z.string().optional().describe('Purchased hours actually used, % (AWS).'),
+  utilization_percentage: z.string().optional(),
   purchased_hours: z.string(),
   used_hours: z.string(),
   unused_hours: z.string(),
-  unused_cost: z.string().describe('What the unused reserved hours cost (RICostForUnusedHours), USD.'),
-  net_savings: z.string().describe('Net RI savings versus on-demand, USD.'),
-  total_amortized_fee: z.string().describe('Upfront + recurring fees amortized over the range, USD.'),
+  unused_cost: z.string(),
+  net_savings: z.string(),
+  total_amortized_fee: z.string(),
 };
 
 interface Figures {
@@ -99,21 +99,17 @@ export const getReservationUtilizationTool = defineTool({
     range: rangeShape,
     service: z.string().optional(),
     group_by: z.string().optional(),
-    granularity: z.string().optional().describe('Absent when grouped (AWS rejects both together).'),
-    has_data: z.boolean().describe('false when the account had no reservations in the range.'),
+    granularity: z.string().optional(),
+    has_data: z.boolean(),
     total: z.object(utilizationShape).optional(),
-    reservations: z
-      .array(
-        z.object({
-          subscription_id: z.string(),
-          attributes: z.record(z.string(), z.string()).describe('What AWS says about the reservation.'),
-          ...utilizationShape,
-        }),
-      )
-      .describe('Per reservation, by cost of unused hours, largest first; at most 25.'),
-    periods: z
-      .array(z.object({ start: z.string(), end: z.string(), ...utilizationShape }))
-      .describe('Per time bucket, when not grouped.'),
+    reservations: z.array(
+      z.object({
+        subscription_id: z.string(),
+        attributes: z.record(z.string(), z.string()),
+        ...utilizationShape,
+      }),
+    ),
+    periods: z.array(z.object({ start: z.string(), end: z.string(), ...utilizationShape })),
     more_pages: z.boolean(),
   },
   operations: ['ce:GetReservationUtilization', 'sts:GetCallerIdentity'],

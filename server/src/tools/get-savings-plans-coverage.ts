@@ -18,13 +18,10 @@ import {
 import { defineTool } from './lib/types';
 
 const coverageShape = {
-  coverage_percentage: z
-    .string()
-    .optional()
-    .describe('Eligible spend covered by Savings Plans, % (AWS’s figure per row; the total is computed).'),
-  covered_spend: z.string().describe('Spend covered by Savings Plans, USD.'),
-  on_demand_cost: z.string().describe('Eligible spend left on demand, USD.'),
-  total_cost: z.string().describe('All eligible spend, USD.'),
+  coverage_percentage: z.string().optional(),
+  covered_spend: z.string(),
+  on_demand_cost: z.string(),
+  total_cost: z.string(),
 };
 
 interface Figures {
@@ -85,18 +82,11 @@ export const getSavingsPlansCoverageTool = defineTool({
     account_id: z.string(),
     range: rangeShape,
     group_by: z.string().optional(),
-    granularity: z.string().optional().describe('Absent when grouped (AWS rejects both together).'),
-    has_data: z.boolean().describe('false when AWS had no Savings Plans-eligible spend for the range.'),
-    total: z
-      .object(coverageShape)
-      .optional()
-      .describe('Sum over the range; coverage % computed from the sums when there are several rows.'),
-    groups: z
-      .array(z.object({ key: z.string(), ...coverageShape }))
-      .describe('Groups by on-demand spend, largest first; at most 25.'),
-    periods: z
-      .array(z.object({ start: z.string(), end: z.string(), ...coverageShape }))
-      .describe('Per time bucket, when not grouped.'),
+    granularity: z.string().optional(),
+    has_data: z.boolean(),
+    total: z.object(coverageShape).optional(),
+    groups: z.array(z.object({ key: z.string(), ...coverageShape })),
+    periods: z.array(z.object({ start: z.string(), end: z.string(), ...coverageShape })),
     more_pages: z.boolean(),
   },
   operations: ['ce:GetSavingsPlansCoverage', 'sts:GetCallerIdentity'],

@@ -19,15 +19,12 @@ import {
 import { defineTool } from './lib/types';
 
 const utilizationShape = {
-  utilization_percentage: z.string().optional().describe('Commitment used, % (AWS).'),
-  total_commitment: z.string().describe('Commitment over the range, USD.'),
+  utilization_percentage: z.string().optional(),
+  total_commitment: z.string(),
   used_commitment: z.string(),
-  unused_commitment: z.string().describe('Commitment paid for but not used, USD.'),
-  net_savings: z.string().optional().describe('Savings versus on-demand after the commitment cost, USD.'),
-  on_demand_cost_equivalent: z
-    .string()
-    .optional()
-    .describe('What the covered usage would cost on demand, USD.'),
+  unused_commitment: z.string(),
+  net_savings: z.string().optional(),
+  on_demand_cost_equivalent: z.string().optional(),
 };
 
 interface Figures {
@@ -95,7 +92,7 @@ export const getSavingsPlansUtilizationTool = defineTool({
     account_id: z.string(),
     range: rangeShape,
     granularity: z.string(),
-    has_data: z.boolean().describe('false when the account had no Savings Plans in the range.'),
+    has_data: z.boolean(),
     total: z.object(utilizationShape).optional(),
     periods: z.array(z.object({ start: z.string(), end: z.string(), ...utilizationShape })),
     savings_plans: z
@@ -110,8 +107,7 @@ export const getSavingsPlansUtilizationTool = defineTool({
           ...utilizationShape,
         }),
       )
-      .optional()
-      .describe('With include_details: per Savings Plan, most unused commitment first; at most 25.'),
+      .optional(),
     more_pages: z.boolean(),
   },
   operations: [

@@ -4,6 +4,7 @@ import { table } from '../billing/format';
 import { amount, exact } from '../billing/money';
 import { isAwsFailure, region } from './lib/optimization';
 import { defineTool } from './lib/types';
+import { AWS_LIMITS, boundedString } from './lib/bounds';
 
 const DEFAULT_PRODUCTS = 10;
 const MAX_PRODUCTS = 100;
@@ -132,8 +133,12 @@ export const getServicePricingTool = defineTool({
       .array(
         z
           .object({
-            field: z.string().min(1).describe('Attribute name, e.g. instanceType, operatingSystem, tenancy.'),
-            value: z.string().describe('Exact attribute value, e.g. m7g.large, Linux, Shared.'),
+            field: boundedString('filters field', AWS_LIMITS.pricingFilterValue)
+              .min(1)
+              .describe('Attribute name, e.g. instanceType, operatingSystem, tenancy.'),
+            value: boundedString('filters value', AWS_LIMITS.pricingFilterValue).describe(
+              'Exact attribute value, e.g. m7g.large, Linux, Shared.',
+            ),
           })
           .describe('One exact-match (TERM_MATCH) attribute filter.'),
       )
@@ -155,37 +160,31 @@ export const getServicePricingTool = defineTool({
   },
   outputSchema: {
     service_code: z.string(),
-    filters: z
-      .array(z.object({ field: z.string(), value: z.string() }))
-      .describe('Filters sent, region included.'),
+    filters: z.array(z.object({ field: z.string(), value: z.string() })),
     term_type: z.enum(TERM_TYPES),
-    products: z
-      .array(
-        z.object({
-          sku: z.string(),
-          product_family: z.string().optional(),
-          attributes: z.record(z.string(), z.string()),
-        }),
-      )
-      .describe('Products read, with their attributes.'),
-    price_dimensions: z
-      .array(
-        z.object({
-          sku: z.string(),
-          term: z.string(),
-          unit: z.string(),
-          price: z.string().describe('Price per unit, exact decimal.'),
-          currency: z.string(),
-          description: z.string(),
-          begin_range: z.string().optional(),
-          end_range: z.string().optional(),
-          lease_contract_length: z.string().optional(),
-          purchase_option: z.string().optional(),
-          offering_class: z.string().optional(),
-        }),
-      )
-      .describe(`At most ${MAX_DIMENSIONS} price dimensions.`),
-    more_products: z.boolean().describe('More products match than were read; add filters to narrow.'),
+    products: z.array(
+      z.object({
+        sku: z.string(),
+        product_family: z.string().optional(),
+        attributes: z.record(z.string(), z.string()),
+      }),
+    ),
+    price_dimensions: z.array(
+      z.object({
+        sku: z.string(),
+        term: z.string(),
+        unit: z.string(),
+        price: z.string(),
+        currency: z.string(),
+        description: z.string(),
+        begin_range: z.string().optional(),
+        end_range: z.string().optional(),
+        lease_contract_length: z.string().optional(),
+        purchase_option: z.string().optional(),
+        offering_class: z.string().optional(),
+      }),
+    ),
+    more_products: z.boolean(),
   },
   operations: ['pricing:GetProducts', 'sts:GetCallerIdentity'],
   async handler(args, ctx) {

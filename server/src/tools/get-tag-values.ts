@@ -38,21 +38,14 @@ export const getTagValuesTool = defineTool({
     refresh,
   },
   outputSchema: {
-    account_id: z.string().describe('The account queried.'),
-    listed: z
-      .enum(['keys', 'values'])
-      .describe('Whether the answer lists tag keys or the values of tag_key.'),
-    tag_key: z.string().optional().describe('The tag key whose values are listed.'),
+    account_id: z.string(),
+    listed: z.enum(['keys', 'values']),
+    tag_key: z.string().optional(),
     range: rangeShape,
-    search_string: z.string().optional().describe('The search string applied, if any.'),
-    items: z
-      .array(z.string())
-      .describe('The tag keys, or the values of tag_key (an empty string is cost without this tag).'),
-    total_size: z
-      .number()
-      .optional()
-      .describe('How many keys or values match in total, as Cost Explorer reported.'),
-    more: z.boolean().describe('More keys or values exist than are listed.'),
+    search_string: z.string().optional(),
+    items: z.array(z.string()),
+    total_size: z.number().optional(),
+    more: z.boolean(),
   },
   operations: ['ce:GetTags', 'sts:GetCallerIdentity'],
   async handler(args, ctx) {

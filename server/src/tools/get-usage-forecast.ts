@@ -61,13 +61,11 @@ export const getUsageForecastTool = defineTool({
   },
   outputSchema: {
     ...forecastOutputShape,
-    total: z
-      .object({
-        amount: z.string().describe('Exact forecast total over the range.'),
-        unit: z.string().describe('The usage unit, e.g. Hrs.'),
-      })
-      .describe('The forecast over the whole range.'),
-    periods: z.array(forecastPeriodShape).describe('The forecast per bucket.'),
+    total: z.object({
+      amount: z.string(),
+      unit: z.string(),
+    }),
+    periods: z.array(forecastPeriodShape),
   },
   operations: ['ce:GetUsageForecast', 'sts:GetCallerIdentity'],
   async handler(args, ctx) {

@@ -44,15 +44,14 @@ export const listBillingGroupsTool = defineTool({
         description: z.string().optional(),
         primary_account_id: z.string().optional(),
         pricing_plan_arn: z.string().optional(),
-        size: z.number().optional().describe('Number of accounts, as AWS reports it.'),
+        size: z.number().optional(),
         auto_associate: z.boolean().optional(),
         created_at: z.string().optional(),
         accounts: z
           .array(
             z.object({ account_id: z.string(), name: z.string().optional(), email: z.string().optional() }),
           )
-          .optional()
-          .describe(`Associated accounts (at most ${ACCOUNTS_PER_GROUP} per group).`),
+          .optional(),
       }),
     ),
     more_pages: z.boolean(),

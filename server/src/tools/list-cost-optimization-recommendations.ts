@@ -12,6 +12,7 @@ import {
   COH_RESOURCE_TYPES,
   explainCohFailure,
 } from './lib/cost-optimization-hub';
+import { AWS_LIMITS, boundedArray, boundedString } from './lib/bounds';
 
 const DEFAULT_LIMIT = 25;
 
@@ -26,21 +27,34 @@ export const listCostOptimizationRecommendationsTool = defineTool({
     'resource type, region, source or effort instead. Use get-recommendation-details for one recommendation.',
   inputSchema: {
     target_account_id: targetAccountId,
-    action_types: z.array(z.enum(COH_ACTION_TYPES)).optional().describe('Keep only these actions.'),
-    resource_types: z
-      .array(z.enum(COH_RESOURCE_TYPES))
+    action_types: boundedArray(z.enum(COH_ACTION_TYPES), 'action_types', AWS_LIMITS.cohFilterItems)
+      .optional()
+      .describe('Keep only these actions.'),
+    resource_types: boundedArray(z.enum(COH_RESOURCE_TYPES), 'resource_types', AWS_LIMITS.cohFilterItems)
       .optional()
       .describe('Keep only these resource types.'),
-    regions: z
-      .array(z.string().regex(AWS_REGION_PATTERN, 'regions must be AWS region names such as us-east-1'))
+    regions: boundedArray(
+      boundedString('regions', AWS_LIMITS.region).regex(
+        AWS_REGION_PATTERN,
+        'regions must be AWS region names such as us-east-1',
+      ),
+      'regions',
+      AWS_LIMITS.cohFilterItems,
+    )
       .optional()
       .describe('Keep only these regions, e.g. ["us-east-1"].'),
-    account_ids: z
-      .array(z.string().regex(/^\d{12}$/, 'account_ids must be 12-digit AWS account ids'))
+    account_ids: boundedArray(
+      z.string().regex(/^\d{12}$/, 'account_ids must be 12-digit AWS account ids'),
+      'account_ids',
+      AWS_LIMITS.cohFilterItems,
+    )
       .optional()
       .describe('Keep only these member accounts (from a management account that sees the organization).'),
-    implementation_efforts: z
-      .array(z.enum(COH_EFFORTS))
+    implementation_efforts: boundedArray(
+      z.enum(COH_EFFORTS),
+      'implementation_efforts',
+      AWS_LIMITS.cohFilterItems,
+    )
       .optional()
       .describe('Keep only these implementation efforts, e.g. ["VeryLow","Low"] for quick wins.'),
     restart_needed: z
@@ -60,16 +74,9 @@ export const listCostOptimizationRecommendationsTool = defineTool({
     account_id: z.string(),
     group_by: z.string().optional(),
     currency: z.string(),
-    matched: z.number().describe('Recommendations (or groups) read that match the filters.'),
-    total_estimated_monthly_savings: z
-      .string()
-      .describe(
-        'Exact sum of the estimated monthly savings of everything matched (recommendations may overlap).',
-      ),
-    deduplicated_monthly_savings: z
-      .string()
-      .optional()
-      .describe("group_by only: AWS's total with overlapping recommendations for one resource counted once."),
+    matched: z.number(),
+    total_estimated_monthly_savings: z.string(),
+    deduplicated_monthly_savings: z.string().optional(),
     recommendations: z
       .array(
         z.object({

@@ -30,20 +30,17 @@ export const listPricingRulesAndPlansTool = defineTool({
         name: z.string(),
         arn: z.string(),
         description: z.string().optional(),
-        size: z.number().optional().describe('Number of rules, as AWS reports it.'),
-        rule_names: z.array(z.string()).optional().describe('Rules associated with the plan.'),
+        size: z.number().optional(),
+        rule_names: z.array(z.string()).optional(),
       }),
     ),
     pricing_rules: z.array(
       z.object({
         name: z.string(),
         arn: z.string(),
-        type: z.string().optional().describe('MARKUP, DISCOUNT or TIERING.'),
-        scope: z.string().optional().describe('GLOBAL, SERVICE, BILLING_ENTITY or SKU.'),
-        modifier_percentage: z
-          .string()
-          .optional()
-          .describe('Exact; a markup adds it, a discount subtracts it.'),
+        type: z.string().optional(),
+        scope: z.string().optional(),
+        modifier_percentage: z.string().optional(),
         service: z.string().optional(),
         billing_entity: z.string().optional(),
         usage_type: z.string().optional(),

@@ -12,7 +12,7 @@ const estimateShape = z.object({
   id: z.string(),
   name: z.string(),
   status: z.string(),
-  total_cost: z.string().optional().describe('Estimated monthly cost, exact.'),
+  total_cost: z.string().optional(),
   currency: z.string().optional(),
   rate_type: z.string().optional(),
   created_at: z.string().optional(),
@@ -86,10 +86,9 @@ export const listWorkloadEstimatesTool = defineTool({
           status: z.string().optional(),
         }),
       )
-      .optional()
-      .describe('The costliest usage lines of the estimate.'),
-    usage_total: z.string().optional().describe('Exact sum of every usage line read.'),
-    matched: z.number().describe('Estimates or usage lines read (after search).'),
+      .optional(),
+    usage_total: z.string().optional(),
+    matched: z.number(),
     more_pages: z.boolean(),
   },
   operations: [

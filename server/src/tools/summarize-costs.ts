@@ -31,14 +31,11 @@ const span = (what: string) =>
     .describe(what);
 
 const moverShape = z.object({
-  service: z.string().describe('The AWS service.'),
-  month_to_date: z.string().describe('This month so far, exact.'),
-  last_month_same_days: z.string().describe('The same days of last month, exact.'),
-  change: z.string().describe('month_to_date − last_month_same_days, exact.'),
-  percent_change: z
-    .string()
-    .optional()
-    .describe('Change in % of last month (1 decimal); absent when last month was zero (a new cost).'),
+  service: z.string(),
+  month_to_date: z.string(),
+  last_month_same_days: z.string(),
+  change: z.string(),
+  percent_change: z.string().optional(),
 });
 
 export const summarizeCostsTool = defineTool({
@@ -57,69 +54,55 @@ export const summarizeCostsTool = defineTool({
     refresh,
   },
   outputSchema: {
-    account_id: z.string().describe('The account summarised.'),
-    metric: z.string().describe('The cost metric of every figure.'),
-    credits_refunds: z.enum(['excluded', 'included']).describe('Whether credits and refunds are counted.'),
-    total: z
-      .object({ amount: z.string().describe('Exact.'), unit: z.string().describe('e.g. USD.') })
-      .describe('Month-to-date cost (what a multi-account call adds up).'),
+    account_id: z.string(),
+    metric: z.string(),
+    credits_refunds: z.enum(['excluded', 'included']),
+    total: z.object({ amount: z.string(), unit: z.string() }),
     month_to_date: span('Cost from the 1st of this month through today (today is still partial)'),
     last_month_same_days: span('Cost of last month from the 1st through the same day of the month'),
-    change_vs_last_month: z
-      .object({
-        amount: z.string().describe('month_to_date − last_month_same_days, exact.'),
-        percent: z.string().optional().describe('In % of last month, 1 decimal; absent when it was zero.'),
-      })
-      .describe('Month to date against the same days of last month.'),
+    change_vs_last_month: z.object({
+      amount: z.string(),
+      percent: z.string().optional(),
+    }),
     last_month: span('Cost of the whole of last month'),
     forecast: z
       .object({
-        start: z
-          .string()
-          .describe('Today (the forecast covers all of today; the actual stops at yesterday).'),
-        end: z.string().describe('The 1st of next month (exclusive).'),
-        mean: z.string().describe("AWS's forecast for the rest of the month."),
-        lower: z.string().optional().describe('Lower bound of the prediction interval.'),
-        upper: z.string().optional().describe('Upper bound of the prediction interval.'),
-        level: z.number().describe('Confidence of the interval, in percent.'),
+        start: z.string(),
+        end: z.string(),
+        mean: z.string(),
+        lower: z.string().optional(),
+        upper: z.string().optional(),
+        level: z.number(),
       })
-      .optional()
-      .describe('Forecast from today to month end; absent when unavailable (see notes).'),
+      .optional(),
     projected_month_end: z
       .object({
-        actual_to_yesterday: z
-          .string()
-          .describe('Actual cost from the 1st through yesterday, exact (0 on the 1st).'),
-        amount: z.string().describe('actual_to_yesterday + forecast mean, exact.'),
-        lower: z.string().optional().describe('actual_to_yesterday + the interval lower bound.'),
-        upper: z.string().optional().describe('actual_to_yesterday + the interval upper bound.'),
+        actual_to_yesterday: z.string(),
+        amount: z.string(),
+        lower: z.string().optional(),
+        upper: z.string().optional(),
       })
-      .optional()
-      .describe('Where the month is heading.'),
-    top_movers: z
-      .array(moverShape)
-      .describe('The 5 services whose month to date moved most against the same days of last month.'),
+      .optional(),
+    top_movers: z.array(moverShape),
     anomalies: z
       .object({
-        start: z.string().describe('Window start (inclusive).'),
-        end: z.string().describe('Window end (inclusive: today).'),
-        count: z.number().describe('Anomalies detected in the window.'),
-        open_count: z.number().describe('Of them, those nobody has given feedback on yet.'),
-        open_impact: z.string().describe('Total impact of the open ones, USD, exact.'),
+        start: z.string(),
+        end: z.string(),
+        count: z.number(),
+        open_count: z.number(),
+        open_impact: z.string(),
       })
-      .optional()
-      .describe('Cost anomalies; absent when they could not be read (see notes).'),
+      .optional(),
     budgets: z
       .object({
-        count: z.number().describe('Budgets in the account.'),
-        exceeded: z.array(z.string()).describe('Names of budgets over their limit.'),
-        forecast_to_exceed: z.array(z.string()).describe('Names of budgets forecast to go over.'),
-        below_target: z.array(z.string()).describe('Coverage/utilization budgets under their target.'),
-        ok: z.number().describe('Budgets within their limit (or without one).'),
+        count: z.number(),
+        exceeded: z.array(z.string()),
+        forecast_to_exceed: z.array(z.string()),
+        below_target: z.array(z.string()),
+        ok: z.number(),
       })
-      .optional()
-      .describe('Budget status; absent when Budgets could not be read (see notes).'),
-    estimated: z.boolean().describe('Some figures are still estimates (the current month).'),
+      .optional(),
+    estimated: z.boolean(),
   },
   operations: [
     'ce:GetCostAndUsage',

@@ -117,6 +117,15 @@ describe('buildFilter', () => {
     ).toThrow('filters[0]: at most 500 values per filter, got 501.');
   });
 
+  test('rejects a value longer than Cost Explorer allows (1024 characters), and keeps one of exactly 1024', () => {
+    const run = (value: string) =>
+      buildFilter([{ type: 'TAG', key: 'team', values: ['ok', value] }], { queriedAccountId: OWN });
+    expect(() => run('x'.repeat(1025))).toThrow(
+      "filters[0].values[1]: at most 1024 characters (Cost Explorer's limit), got 1025.",
+    );
+    expect(run('x'.repeat(1024)).filter).toEqual({ Tags: { Key: 'team', Values: ['ok', 'x'.repeat(1024)] } });
+  });
+
   test('rejects an empty tag key', () => {
     expect(() => buildFilter([{ type: 'TAG', key: ' ', values: ['x'] }], { queriedAccountId: OWN })).toThrow(
       'filters[0]: key must be a non-empty string',

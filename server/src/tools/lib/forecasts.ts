@@ -10,20 +10,19 @@ import { buildFilter } from '../../billing/filters';
 import { table } from '../../billing/format';
 import { amount, exact } from '../../billing/money';
 import { rangeShape } from './params';
+import { AWS_LIMITS, boundedString } from './bounds';
 
 /** Parameters and helpers shared by the cost and usage forecasts. */
 
 export const forecastPeriod = z.enum(FORECAST_PERIODS).optional().describe(FORECAST_PERIOD_DESCRIPTION);
 
-export const forecastStartDate = z
-  .string()
+export const forecastStartDate = boundedString('start_date', AWS_LIMITS.ceDate)
   .optional()
   .describe(
     'Forecast start YYYY-MM-DD, inclusive, today or later (AWS rejects earlier starts). Use with end_date.',
   );
 
-export const forecastEndDate = z
-  .string()
+export const forecastEndDate = boundedString('end_date', AWS_LIMITS.ceDate)
   .optional()
   .describe('Forecast end YYYY-MM-DD, exclusive: 2026-12-01 to 2027-01-01 is December.');
 
@@ -47,11 +46,11 @@ export const MAX_DAILY_FORECAST_DAYS = 93;
 
 export const forecastPeriodShape = z
   .object({
-    start: z.string().describe('Bucket start, inclusive.'),
-    end: z.string().describe('Bucket end, exclusive.'),
-    mean: z.string().describe('The forecast (mean), exactly as AWS gave it.'),
-    lower: z.string().optional().describe('Lower bound of the prediction interval.'),
-    upper: z.string().optional().describe('Upper bound of the prediction interval.'),
+    start: z.string(),
+    end: z.string(),
+    mean: z.string(),
+    lower: z.string().optional(),
+    upper: z.string().optional(),
   })
   .describe('One forecast bucket.');
 
@@ -94,11 +93,11 @@ export function forecastTable(buckets: readonly ForecastBucket[], unit: string, 
 
 /** The output fields both forecasts start with. */
 export const forecastOutputShape = {
-  account_id: z.string().describe('The account queried.'),
+  account_id: z.string(),
   range: rangeShape,
-  metric: z.string().describe('The metric forecast.'),
-  granularity: z.string().describe('The forecast buckets.'),
-  prediction_interval_level: z.number().describe('Confidence of the prediction interval, in percent.'),
+  metric: z.string(),
+  granularity: z.string(),
+  prediction_interval_level: z.number(),
 };
 
 /** Buckets listed in the answer at most. */

@@ -8,6 +8,7 @@ import { ToolInputError } from '../../billing/errors';
 import { buildFilter, CE_DIMENSIONS, type FilterClause } from '../../billing/filters';
 import { amount, rounded, type Amount } from '../../billing/money';
 import type { ToolContext } from './types';
+import { AWS_LIMITS, boundedString } from './bounds';
 
 /**
  * What compare-costs and get-cost-drivers share: both call month-over-month APIs that accept only whole calendar
@@ -19,16 +20,14 @@ const MONTH = /^(\d{4})-(0[1-9]|1[0-2])$/;
 /** How far back the comparison APIs reach, in months before the current one. */
 export const COMPARISON_MONTHS_BACK = 13;
 
-export const baselineMonth = z
-  .string()
+export const baselineMonth = boundedString('baseline_month', AWS_LIMITS.ceDate)
   .optional()
   .describe(
     'Baseline (reference) month as YYYY-MM, e.g. "2026-09". Default: the month before comparison_month. ' +
       'Whole calendar months only; at most 13 months back.',
   );
 
-export const comparisonMonth = z
-  .string()
+export const comparisonMonth = boundedString('comparison_month', AWS_LIMITS.ceDate)
   .optional()
   .describe(
     'Month compared against the baseline, as YYYY-MM, e.g. "2026-10". Default: last month (the last complete ' +
@@ -50,8 +49,7 @@ export const comparisonGroupBy = z
   .optional()
   .describe('Dimension to break the change down by; default SERVICE. Ignored when group_by_tag is given.');
 
-export const comparisonGroupByTag = z
-  .string()
+export const comparisonGroupByTag = boundedString('group_by_tag', AWS_LIMITS.ceValue)
   .optional()
   .describe('Cost allocation tag key to break the change down by instead of a dimension, e.g. "team".');
 

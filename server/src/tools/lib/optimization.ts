@@ -3,6 +3,7 @@ import { AwsCallError } from '../../aws/errors';
 import { monthStart } from '../../billing/dates';
 import { ToolInputError } from '../../billing/errors';
 import { amount, exact } from '../../billing/money';
+import { AWS_LIMITS, boundedString } from './bounds';
 
 /** Parameters and helpers shared by the optimization, pricing, free tier, calculator and Billing Conductor tools. */
 
@@ -10,8 +11,7 @@ import { amount, exact } from '../../billing/money';
 export const AWS_REGION_PATTERN = /^[a-z]{2}(-[a-z]+)+-\d{1,2}$/;
 
 /** The `region` parameter of regional reads. */
-export const region = z
-  .string()
+export const region = boundedString('region', AWS_LIMITS.region)
   .regex(AWS_REGION_PATTERN, 'region must be an AWS region name such as us-east-1')
   .optional()
   .describe("AWS region to read, e.g. eu-west-1. Default: the server's own region.");

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { PERIOD_DESCRIPTION, PERIODS } from '../../billing/dates';
 import { FILTER_TYPES } from '../../billing/filters';
+import { AWS_LIMITS, boundedArray, boundedString } from './bounds';
 
 /** Parameters shared by the tools, so every tool describes them the same way. */
 
@@ -9,71 +10,61 @@ export const targetAccountId = z
   .regex(/^\d{12}$/, 'target_account_id must be a 12-digit AWS account id')
   .optional()
   .describe(
-    '12-digit AWS account id to query. Omit for the account the server runs in; other accounts must be allowed ' +
-      'by the operator and have the member role.',
+    "12-digit account id to query; default: the server's own. Others must be allowed and have the member role.",
   );
 
 export const refresh = z
   .boolean()
   .optional()
-  .describe(
-    'true to skip the answer cache and fetch fresh data from AWS (each Cost Explorer request costs $0.01).',
-  );
+  .describe('true: skip the cache and ask AWS again ($0.01 per Cost Explorer request).');
 
 export const period = z.enum(PERIODS).optional().describe(PERIOD_DESCRIPTION);
 
-export const startDate = z
-  .string()
+export const startDate = boundedString('start_date', AWS_LIMITS.ceDate)
   .optional()
   .describe('Start date YYYY-MM-DD, inclusive. Use with end_date instead of period.');
 
-export const endDate = z
-  .string()
+export const endDate = boundedString('end_date', AWS_LIMITS.ceDate)
   .optional()
   .describe('End date YYYY-MM-DD, exclusive (as Cost Explorer): 2026-10-01 to 2026-11-01 is October.');
 
-export const filters = z
-  .array(
-    z
-      .object({
-        type: z
-          .enum(FILTER_TYPES)
-          .describe(
-            'What the key names: a Cost Explorer DIMENSION, a cost allocation TAG or a COST_CATEGORY.',
-          ),
-        key: z
-          .string()
-          .describe(
-            'Dimension (SERVICE, LINKED_ACCOUNT, REGION, USAGE_TYPE, …), tag key or cost category name.',
-          ),
-        values: z
-          .array(z.string())
-          .describe('Values to match, e.g. ["Amazon Elastic Compute Cloud - Compute"].'),
-        exclude: z
-          .boolean()
-          .optional()
-          .describe('true to exclude these values instead of keeping only them.'),
-      })
-      .describe('One filter clause.'),
-  )
+export const filters = boundedArray(
+  z
+    .object({
+      type: z.enum(FILTER_TYPES).describe('DIMENSION, TAG or COST_CATEGORY.'),
+      key: boundedString('filters key', AWS_LIMITS.ceValue).describe(
+        'Dimension (SERVICE, REGION, …), tag key or cost category.',
+      ),
+      values: boundedArray(
+        boundedString('filters values', AWS_LIMITS.ceValue),
+        'filters values',
+        AWS_LIMITS.ceValuesPerClause,
+      ).describe('Exact values to match.'),
+      exclude: z.boolean().optional().describe('true: exclude these values.'),
+    })
+    .describe('One filter clause.'),
+  'filters',
+  AWS_LIMITS.ceClauses,
+)
   .optional()
-  .describe(
-    'Filter clauses, combined with AND. Find exact values with get-dimension-values or get-tag-values.',
-  );
+  .describe('Clauses ANDed together; exact values from get-dimension-values / get-tag-values.');
 
 export const groupBy = z
   .array(
     z
       .object({
         type: z.enum(FILTER_TYPES).describe('DIMENSION, TAG or COST_CATEGORY.'),
-        key: z
-          .string()
-          .describe(
-            'Dimension (SERVICE, LINKED_ACCOUNT, REGION, USAGE_TYPE, …), tag key or cost category name.',
-          ),
+        key: boundedString('group_by key', AWS_LIMITS.ceValue).describe(
+          'Dimension (SERVICE, REGION, …), tag key or cost category.',
+        ),
       })
       .describe('One grouping key.'),
   )
+  // The message the handler's own check gives (billing/filters.ts), so the refusal reads the same either way.
+  .max(AWS_LIMITS.ceGroupBy, {
+    error: (issue) =>
+      `group_by takes at most two keys (a Cost Explorer limit), got ${(issue.input as unknown[]).length}.`,
+  })
   .optional()
   .describe('Up to two grouping keys, e.g. [{"type":"DIMENSION","key":"SERVICE"}].');
 
@@ -87,8 +78,7 @@ export const COST_METRICS = [
   'NormalizedUsageAmount',
 ] as const;
 
-export const metrics = z
-  .array(z.enum(COST_METRICS))
+export const metrics = boundedArray(z.enum(COST_METRICS), 'metrics', AWS_LIMITS.ceMetrics)
   .optional()
   .describe('Cost Explorer metrics; default ["UnblendedCost"]. The first one ranks the groups.');
 
@@ -99,24 +89,28 @@ export const includeCreditsRefunds = z
     'true to count credits and refunds (excluded by default because they offset usage and can show $0).',
   );
 
+// Output shapes carry no descriptions: tools/list must fit its budget (test/e2e/tools-list-size.ts), and a client
+// validates structured content against them; the field names say what they hold, the README's Tools section the rest.
+
+/** What an answer cost in AWS requests: requests, paid ones ($0.01 each), their cost, cache hits, data age. */
 export const apiUsageShape = {
-  requests: z.number().describe('AWS API requests made for this answer.'),
-  paid_requests: z.number().describe('Paid Cost Explorer requests among them ($0.01 each, pages included).'),
-  cost_usd: z.string().describe('What the paid requests cost, in USD.'),
-  cache_hits: z.number().describe("Answers served from this session's cache instead of AWS."),
-  shared_cache_hits: z
-    .number()
-    .describe('Answers read from the cache every session shares (fetched from AWS by another session).'),
-  data_fetched_at: z.string().optional().describe('When the oldest cached data used was fetched (ISO 8601).'),
+  requests: z.number(),
+  paid_requests: z.number(),
+  cost_usd: z.string(),
+  cache_hits: z.number(),
+  shared_cache_hits: z.number(),
+  data_fetched_at: z.string().optional(),
 };
 
 /** Fields every structured answer carries, added by the tool runner. */
 export const commonOutputShape = {
-  computed_on: z.string().describe('The UTC date the answer was computed on.'),
-  api: z.object(apiUsageShape).describe('What this answer cost in AWS requests.'),
-  notes: z.array(z.string()).optional().describe('What the server changed or could not do, in words.'),
+  computed_on: z.string(),
+  api: z.object(apiUsageShape),
+  notes: z.array(z.string()).optional(),
 };
 
-export const rangeShape = z
-  .object({ start: z.string(), end: z.string() })
-  .describe('Resolved range: start inclusive, end exclusive.');
+/** A resolved range: start inclusive, end exclusive. */
+export const rangeShape = z.object({ start: z.string(), end: z.string() });
+
+/** An exact amount: a decimal string and its currency or unit. */
+export const moneyShape = z.object({ amount: z.string(), unit: z.string() });
