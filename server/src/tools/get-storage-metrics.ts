@@ -55,10 +55,12 @@ export const getStorageMetricsTool = defineTool({
       .describe('bucket (default), account, storage_class or region.'),
     date: z
       .string()
+      .max(10, 'date: a YYYY-MM-DD date (10 characters)')
       .optional()
       .describe('Report date YYYY-MM-DD; default the newest delivered in the last 14 days.'),
     compare_date: z
       .string()
+      .max(10, 'compare_date: a YYYY-MM-DD date (10 characters)')
       .optional()
       .describe(
         'Earlier report date YYYY-MM-DD to measure growth against; default 7 days before date (or the oldest delivered in the last 14 days).',

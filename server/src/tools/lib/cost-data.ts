@@ -35,8 +35,10 @@ export const costFilters = z
   .array(
     z
       .object({
+        // tag:<key>, and a tag key is at most 128 characters (AWS tagging).
         column: z
           .string()
+          .max(132, 'filters column: at most 132 characters (tag: and a 128-character tag key)')
           .describe(`A FOCUS column (${GROUPABLE_COLUMNS.slice(0, 8).join(', ')}, …) or tag:<key>.`),
         values: z
           .array(z.string().max(1024))
