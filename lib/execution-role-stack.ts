@@ -8,6 +8,23 @@ export const ASSUME_LISTED_MEMBER_ROLES_SID = 'AssumeListedMemberRoles';
 /** Sid of the statement that lets the server assume the member role in any account of the organization. */
 export const ASSUME_ORGANIZATION_MEMBER_ROLES_SID = 'AssumeOrganizationMemberRoles';
 
+/** Sid of the statement that denies AgentCore workload access tokens to the execution role. */
+export const DENY_WORKLOAD_ACCESS_TOKENS_SID = 'DenyWorkloadAccessTokens';
+
+/**
+ * The stable `Runtime` construct grants every execution role `bedrock-agentcore:GetWorkloadAccessToken`,
+ * `...ForJWT` and `...ForUserId` (for agents that call outbound OAuth or API-key providers). The server never calls
+ * them, and AgentCore's docs advise denying them in production; an explicit Deny wins over that Allow.
+ */
+function denyWorkloadAccessTokens(): iam.PolicyStatement {
+  return new iam.PolicyStatement({
+    sid: DENY_WORKLOAD_ACCESS_TOKENS_SID,
+    effect: iam.Effect.DENY,
+    actions: ['bedrock-agentcore:GetWorkloadAccessToken*'],
+    resources: ['*'],
+  });
+}
+
 /** Properties of {@link ExecutionRoleStack}. */
 export interface ExecutionRoleStackProps extends StackProps {
   /** Name of the execution role; member roles trust it by ARN, so it is fixed. */
@@ -79,6 +96,7 @@ export class ExecutionRoleStack extends Stack {
       }),
       inlinePolicies: {
         BillingReadOnly: billingReadOnlyPolicyDocument(),
+        DenyWorkloadAccessTokens: new iam.PolicyDocument({ statements: [denyWorkloadAccessTokens()] }),
         ...(assumeStatements.length > 0
           ? { AssumeMemberRoles: new iam.PolicyDocument({ statements: assumeStatements }) }
           : {}),

@@ -97,7 +97,7 @@ export class RuntimeStack extends Stack {
       })),
       {
         id: `AwsSolutions-IAM5[Resource::${nagArn(this, 'bedrock-agentcore', 'workload-identity-directory/default/workload-identity/*')}]`,
-        reason: `${runtimeGrant}: workload access tokens for the runtime's own workload identity, created by the service.`,
+        reason: `${runtimeGrant}: workload access tokens for the runtime's own workload identity; the execution role stack denies these actions explicitly (DenyWorkloadAccessTokens), so the grant has no effect.`,
       },
     );
 

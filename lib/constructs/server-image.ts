@@ -2,8 +2,9 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { ContainerImageBuild } from '@cdklabs/deploy-time-build';
-import { type CfnResource, Stack, Validations } from 'aws-cdk-lib';
+import { type CfnResource, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import { AgentRuntimeArtifact } from 'aws-cdk-lib/aws-bedrockagentcore';
+import * as ecr from 'aws-cdk-lib/aws-ecr';
 import { Platform } from 'aws-cdk-lib/aws-ecr-assets';
 import { Construct } from 'constructs';
 import { BUNDLE_FILES, SERVER_DOCKERFILE, bundleServer } from '../../server/bundle';
@@ -11,6 +12,12 @@ import type { ImageBuild } from '../config';
 import { nagAccount, nagArn, nagRegion } from './nag';
 
 let staged: string | undefined;
+
+/**
+ * How many images the repository keeps. Every deploy whose bundle changed pushes a new content-hashed tag and the
+ * runtime only ever runs the newest, so older images are just storage; ten leave room to roll back by hand.
+ */
+export const KEPT_IMAGE_COUNT = 10;
 
 /**
  * Bundles the server with esbuild into a fresh directory and copies the Dockerfile beside it: the whole Docker
@@ -60,8 +67,21 @@ export class ServerImage extends Construct {
       // fromAsset does not default to ARM64, and AgentCore runs ARM64 only.
       this.artifact = AgentRuntimeArtifact.fromAsset(this.contextDir, { platform: Platform.LINUX_ARM64 });
     } else {
+      // Our own repository instead of the one ContainerImageBuild would make (same settings), for its lifecycle rule.
+      const repository = new ecr.Repository(this, 'Repository', {
+        removalPolicy: RemovalPolicy.DESTROY,
+        emptyOnDelete: true,
+        imageScanOnPush: true,
+        lifecycleRules: [
+          {
+            description: `Keep the ${KEPT_IMAGE_COUNT} newest images; the runtime runs the newest`,
+            maxImageCount: KEPT_IMAGE_COUNT,
+          },
+        ],
+      });
       this.containerImageBuild = new ContainerImageBuild(this, 'Build', {
         directory: this.contextDir,
+        repository,
         platform: Platform.LINUX_ARM64,
       });
       this.artifact = AgentRuntimeArtifact.fromEcrRepository(

@@ -5,6 +5,7 @@ import { BILLING_READ_ONLY_SID } from '../../cross-account/billing-read-only-pol
 import {
   ASSUME_LISTED_MEMBER_ROLES_SID,
   ASSUME_ORGANIZATION_MEMBER_ROLES_SID,
+  DENY_WORKLOAD_ACCESS_TOKENS_SID,
   ExecutionRoleStack,
   type ExecutionRoleStackProps,
 } from '../../lib/execution-role-stack';
@@ -64,6 +65,27 @@ describe('ExecutionRoleStack', () => {
       Effect: 'Allow',
       Action: [...BILLING_READ_ONLY_ACTIONS].sort(),
       Resource: '*',
+    });
+  });
+
+  test('denies every AgentCore workload access token action the Runtime construct grants', () => {
+    template().hasResourceProperties('AWS::IAM::Role', {
+      Policies: Match.arrayWith([
+        {
+          PolicyName: 'DenyWorkloadAccessTokens',
+          PolicyDocument: {
+            Version: '2012-10-17',
+            Statement: [
+              {
+                Sid: DENY_WORKLOAD_ACCESS_TOKENS_SID,
+                Effect: 'Deny',
+                Action: 'bedrock-agentcore:GetWorkloadAccessToken*',
+                Resource: '*',
+              },
+            ],
+          },
+        },
+      ]),
     });
   });
 

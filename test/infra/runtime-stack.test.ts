@@ -99,6 +99,24 @@ describe('RuntimeStack, default (deploy-time CodeBuild image)', () => {
     ).toContain(JSON.stringify({ 'Fn::GetAtt': [build, 'ImageTag'] }));
   });
 
+  test('the image repository keeps only the 10 newest images', () => {
+    const { resource } = only(runtime, 'AWS::ECR::Repository');
+    const policy = JSON.parse(resource.Properties.LifecyclePolicy.LifecyclePolicyText);
+    expect(policy.rules).toEqual([
+      {
+        rulePriority: 1,
+        description: 'Keep the 10 newest images; the runtime runs the newest',
+        selection: { tagStatus: 'any', countType: 'imageCountMoreThan', countNumber: 10 },
+        action: { type: 'expire' },
+      },
+    ]);
+    // As ContainerImageBuild's own repository would be: emptied on stack deletion, scanned on push.
+    expect(resource.Properties).toMatchObject({
+      EmptyOnDelete: true,
+      ImageScanningConfiguration: { ScanOnPush: true },
+    });
+  });
+
   test('grants the execution role image pull on the build repository, from this stack', () => {
     const repository = only(runtime, 'AWS::ECR::Repository').id;
     const [[, policy]] = executionRolePolicies();
