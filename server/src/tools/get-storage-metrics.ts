@@ -1,3 +1,4 @@
+import { COST_DATA_OPERATIONS } from '../aws/actions';
 import Decimal from 'decimal.js';
 import { z } from 'zod';
 import { addDays, parseIsoDate, toIsoDate, utcDay } from '../billing/dates';
@@ -87,12 +88,7 @@ export const getStorageMetricsTool = defineTool({
     other_rows: z.number().optional().describe('Rows folded into the last one beyond the limit.'),
     ...costDataOutputShape,
   },
-  operations: [
-    'athena:StartQueryExecution',
-    'athena:GetQueryExecution',
-    'athena:GetQueryResults',
-    'athena:StopQueryExecution',
-  ],
+  operations: COST_DATA_OPERATIONS,
   async handler(args, ctx) {
     const engine = costEngine('storage', ctx);
     const groupBy = args.group_by ?? 'bucket';

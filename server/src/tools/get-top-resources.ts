@@ -1,3 +1,4 @@
+import { COST_DATA_OPERATIONS } from '../aws/actions';
 import { z } from 'zod';
 import { resolveRange } from '../billing/dates';
 import { table } from '../billing/format';
@@ -88,12 +89,7 @@ export const getTopResourcesTool = defineTool({
       .describe('The resources beyond the limit.'),
     ...costDataOutputShape,
   },
-  operations: [
-    'athena:StartQueryExecution',
-    'athena:GetQueryExecution',
-    'athena:GetQueryResults',
-    'athena:StopQueryExecution',
-  ],
+  operations: COST_DATA_OPERATIONS,
   async handler(args, ctx) {
     const engine = costEngine('cost', ctx);
     const range = resolveRange(args, ctx.now, { defaultPeriod: 'last_3_months' });

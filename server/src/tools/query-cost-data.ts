@@ -1,3 +1,4 @@
+import { COST_DATA_OPERATIONS } from '../aws/actions';
 import { z } from 'zod';
 import { resolveRange, monthStart, toIsoDate, utcDay } from '../billing/dates';
 import { table } from '../billing/format';
@@ -107,12 +108,7 @@ export const queryCostDataTool = defineTool({
     group_count: z.number().describe('How many groups had cost.'),
     ...costDataOutputShape,
   },
-  operations: [
-    'athena:StartQueryExecution',
-    'athena:GetQueryExecution',
-    'athena:GetQueryResults',
-    'athena:StopQueryExecution',
-  ],
+  operations: COST_DATA_OPERATIONS,
   async handler(args, ctx) {
     const engine = costEngine('cost', ctx);
     const range = resolveRange(args, ctx.now, { defaultPeriod: 'last_month' });
