@@ -13,6 +13,7 @@ const SYNTH_ALL = {
   managementAccountId: '333333333333',
   sourceAccountId: '444444444444',
   deployMemberRole: 'true',
+  costDataExport: 'true',
 };
 
 /** Every template that gets deployed: the five stacks, the StackSets' bodies and the member-role template. */
