@@ -1,9 +1,18 @@
+import { scripts } from '../../package.json';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { App } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { type BillingMcpStacks, buildApp } from '../../lib/app';
 import { type AppConfig, parseConfig } from '../../lib/config';
+
+/**
+ * The context `npm run synth:all` passes: its `-c key=value` flags, read from package.json, so the checks that cover
+ * "every synthesized template" cover exactly what that command synthesizes.
+ */
+export const SYNTH_ALL_CONTEXT: Readonly<Record<string, string>> = Object.freeze(
+  Object.fromEntries([...scripts['synth:all'].matchAll(/-c (\w+)=(\S+)/g)].map((m) => [m[1], m[2]])),
+);
 
 /** The `context` of cdk.json, as `cdk synth` reads it. */
 export function cdkJsonContext(): Record<string, unknown> {

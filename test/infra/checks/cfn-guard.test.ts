@@ -1,17 +1,6 @@
-import { buildTestApp } from '../helpers';
+import { buildTestApp, SYNTH_ALL_CONTEXT } from '../helpers';
 import { synthesizeMemberRoleTemplate } from '../../../cross-account/member-role-stack';
 import { guardFindings } from './cfn-guard';
-
-/** The configuration of `npm run synth:all`. */
-const SYNTH_ALL = {
-  memberAccountIds: '111111111111,222222222222',
-  organizationalUnitIds: 'ou-abcd-12345678',
-  organizationId: 'o-abc1234567',
-  managementAccountId: '333333333333',
-  sourceAccountId: '444444444444',
-  deployMemberRole: 'true',
-  costDataExport: 'true',
-};
 
 /**
  * Accepted findings, `<stack> <rule> <logical id prefix>`, each with its reason: what `@cdklabs/deploy-time-build`
@@ -76,7 +65,7 @@ const accepted = (finding: string) => ACCEPTED.some(([prefix]) => finding.starts
 describe('AWS Guard rules (cdk-validator-cfnguard) over every template', () => {
   let findings: string[];
   beforeAll(() => {
-    const { app } = buildTestApp(SYNTH_ALL);
+    const { app } = buildTestApp(SYNTH_ALL_CONTEXT);
     const templates: Record<string, object> = {};
     for (const stack of app.synth().stacks) templates[stack.stackName] = stack.template;
     templates['member-role-template'] = synthesizeMemberRoleTemplate({

@@ -2,23 +2,12 @@ import { Template } from 'aws-cdk-lib/assertions';
 import { synthesizeMemberRoleTemplate } from '../../../cross-account/member-role-stack';
 import { BILLING_READ_ONLY_SID } from '../../../cross-account/billing-read-only-policy';
 import { BILLING_READ_ONLY_ACTIONS } from '../../../server/src/aws/actions';
-import { actionsOf, buildTestApp, policyStatements } from '../helpers';
+import { actionsOf, buildTestApp, SYNTH_ALL_CONTEXT, policyStatements } from '../helpers';
 import { iamReferenceProblems } from './iam-reference';
-
-/** The configuration of `npm run synth:all`. */
-const SYNTH_ALL = {
-  memberAccountIds: '111111111111,222222222222',
-  organizationalUnitIds: 'ou-abcd-12345678',
-  organizationId: 'o-abc1234567',
-  managementAccountId: '333333333333',
-  sourceAccountId: '444444444444',
-  deployMemberRole: 'true',
-  costDataExport: 'true',
-};
 
 /** Every template that gets deployed: the five stacks, the StackSets' bodies and the member-role template. */
 function allTemplates(): Template[] {
-  const { stacks } = buildTestApp(SYNTH_ALL);
+  const { stacks } = buildTestApp(SYNTH_ALL_CONTEXT);
   const templates = Object.values(stacks)
     .filter((s) => s !== undefined)
     .map((s) => Template.fromStack(s));
@@ -38,6 +27,11 @@ function allTemplates(): Template[] {
 // Empty today: every catalogue action, sts:GetCallerIdentity included, is Read or List. sts:AssumeRole is Write but
 // lives in its own AssumeMemberRoles policy, not in the billing policy.
 const ACCESS_LEVEL_EXCEPTIONS: Record<string, string> = {};
+
+test("reads synth:all's context from package.json (every stack it synthesizes is checked)", () => {
+  expect(SYNTH_ALL_CONTEXT).toMatchObject({ deployMemberRole: 'true', costDataExport: 'true' });
+  expect(Object.keys(SYNTH_ALL_CONTEXT)).toHaveLength(7);
+});
 
 describe('IAM actions against the Service Authorization Reference', () => {
   let templates: Template[];
