@@ -22,8 +22,7 @@ export const PERIODS = [
 export type Period = (typeof PERIODS)[number];
 
 export const PERIOD_DESCRIPTION =
-  'UTC period: month_to_date (1st through today), last_month, last_N_months (whole months before this one), ' +
-  'year_to_date, last_N_days (whole days to yesterday). Or give start_date + end_date.';
+  'UTC. last_N_months: whole past months; last_N_days end yesterday. Or start_date + end_date.';
 
 const ISO = /^(\d{4})-(\d{2})-(\d{2})$/;
 const DAY_MS = 86_400_000;
@@ -168,9 +167,7 @@ export const FORECAST_PERIODS = ['rest_of_month', 'next_month', 'next_3_months',
 export type ForecastPeriod = (typeof FORECAST_PERIODS)[number];
 
 export const FORECAST_PERIOD_DESCRIPTION =
-  'Named forecast period resolved by the server in UTC: rest_of_month (today through the end of this month, the ' +
-  'default), next_month, next_3_months / next_12_months (whole months starting on the 1st of next month). Use ' +
-  'either forecast_period or start_date + end_date.';
+  'UTC; default rest_of_month (today to month end); next_*: whole months. Or start_date + end_date.';
 
 /** Resolves a named forecast period against `now` (UTC); the start is never before today. */
 export function resolveForecastPeriod(period: ForecastPeriod, now: Date): DateRange {

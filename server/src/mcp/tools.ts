@@ -35,7 +35,7 @@ export function schemasOf(tool: ToolDefinition): CompiledSchemas {
   if (!schemas) {
     schemas = {
       input: z.object(tool.fanout ? fanoutInputShape(tool) : tool.inputSchema),
-      output: z.object({
+      output: z.looseObject({
         ...(tool.fanout ? fanoutToolOutputShape(tool) : tool.outputSchema),
         ...commonOutputShape,
       }),

@@ -15,7 +15,7 @@ import { ToolInputError } from '../billing/errors';
 import { buildFilter } from '../billing/filters';
 import { table } from '../billing/format';
 import { amount, exact, percentChange, type Amount } from '../billing/money';
-import { filters, includeCreditsRefunds, rangeShape, refresh, targetAccountId } from './lib/params';
+import { filters, includeCreditsRefunds, refresh, targetAccountId } from './lib/params';
 import { rangeTotal, readPeriodFigures, sumLabel, type RangeTotal } from './lib/period-figures';
 import { signed, signedPct, summaryMetric, type SummaryMetric } from './lib/summary-metric';
 import type { Paginated } from './lib/pagination';
@@ -34,74 +34,29 @@ const MAX_NEW = 25;
 const dateParam = (name: string, text: string) =>
   boundedString(name, AWS_LIMITS.ceDate).optional().describe(text);
 
-const moveShape = {
-  base: z.string(),
-  compare: z.string(),
-  change: z.string(),
-  percent_change: z.string().optional(),
-};
-
-const periodShape = rangeShape.extend({
-  total: z.string(),
-  months: z.number(),
-  days: z.number(),
-});
-
 export const explainCostChangeTool = defineTool({
   name: 'explain-cost-change',
   title: 'Explain a cost change',
   description:
-    'Explains why spend changed between two periods (default: last month against the month before): the total ' +
-    'change, the services that moved most, the usage types behind the top 3 of them, services and regions that ' +
-    'newly appeared (or stopped), and the linked accounts that moved most. All arithmetic is exact. Give ' +
-    'compare_start_date + compare_end_date (and optionally base_start_date + base_end_date; the base defaults to ' +
-    'the same span just before). Credits and refunds are excluded unless include_credits_refunds is true.',
+    'Why spend changed between two periods (default: last month against the one before): the total change, ' +
+    'the services that moved most and the usage types behind them, new or stopped services and regions, ' +
+    'the accounts that moved most. Credits and refunds excluded unless include_credits_refunds.',
   inputSchema: {
     target_account_id: targetAccountId,
     base_start_date: dateParam(
       'base_start_date',
-      'Start of the earlier (base) period, YYYY-MM-DD, inclusive.',
+      'Base start, inclusive; default: the span just before compare.',
     ),
-    base_end_date: dateParam('base_end_date', 'End of the base period, YYYY-MM-DD, exclusive.'),
-    compare_start_date: dateParam(
-      'compare_start_date',
-      'Start of the later (compared) period, YYYY-MM-DD, inclusive.',
-    ),
-    compare_end_date: dateParam(
-      'compare_end_date',
-      'End of the compared period, YYYY-MM-DD, exclusive (2026-10-01 to 2026-11-01 is October).',
-    ),
+    base_end_date: dateParam('base_end_date', 'Base end, exclusive.'),
+    compare_start_date: dateParam('compare_start_date', 'Compared period start, inclusive.'),
+    compare_end_date: dateParam('compare_end_date', 'Compared period end, exclusive.'),
     metric: summaryMetric,
     filters,
     include_credits_refunds: includeCreditsRefunds,
     refresh,
   },
   outputSchema: {
-    account_id: z.string(),
-    metric: z.string(),
-    credits_refunds: z.enum(['excluded', 'included']),
-    unit: z.string(),
-    base: periodShape,
-    compare: periodShape,
-    total: z.object({ amount: z.string(), unit: z.string() }),
-    change: z.object({
-      amount: z.string(),
-      percent: z.string().optional(),
-      daily_average_change: z.string(),
-    }),
-    services: z.array(z.object({ service: z.string(), ...moveShape })),
-    usage_types: z.array(
-      z.object({
-        service: z.string(),
-        usage_type: z.string(),
-        ...moveShape,
-      }),
-    ),
-    new_services: z.array(z.string()),
-    stopped_services: z.array(z.string()),
-    new_regions: z.array(z.string()),
-    linked_accounts: z.array(z.object({ account_id: z.string(), ...moveShape })),
-    estimated: z.boolean(),
+    change: z.looseObject({ amount: z.string() }),
   },
   operations: ['ce:GetCostAndUsage', 'sts:GetCallerIdentity'],
   async handler(args, ctx) {

@@ -4,30 +4,20 @@ import { addDays, parseIsoDate, resolveRange, toIsoDate } from '../billing/dates
 import { ToolInputError } from '../billing/errors';
 import { table, TOP_ROWS } from '../billing/format';
 import { amount, exact, percentOf, rounded, sum, type Amount } from '../billing/money';
-import { endDate, period, rangeShape, refresh, startDate, targetAccountId } from './lib/params';
+import { endDate, looseRows, period, refresh, startDate, targetAccountId } from './lib/params';
 import { defineTool } from './lib/types';
 import { AWS_LIMITS, boundedString } from './lib/bounds';
 
 /** Cost Anomaly Detection keeps 90 days of anomaly history. */
 const ANOMALY_HISTORY_DAYS = 90;
 
-const rootCauseShape = z.object({
-  service: z.string().optional(),
-  linked_account: z.string().optional(),
-  linked_account_name: z.string().optional(),
-  region: z.string().optional(),
-  usage_type: z.string().optional(),
-  contribution: z.string().optional(),
-});
-
 export const getAnomaliesTool = defineTool({
   name: 'get-anomalies',
   title: 'Get cost anomalies',
   description:
-    'Cost anomalies AWS Cost Anomaly Detection found in one account (default: the last 30 days; history covers ' +
-    '90 days), largest total impact first: impact in USD (total, max daily), actual vs expected spend, dates, ' +
-    'the monitor that found it and the root causes (service, linked account, region, usage type). Filter by ' +
-    'monitor, minimum impact or feedback.',
+    'Cost anomalies AWS Cost Anomaly Detection found (default: last 30 days; it keeps 90), largest impact ' +
+    'first: impact, actual against expected spend, dates, monitor and root causes (service, account, ' +
+    'region, usage type).',
   inputSchema: {
     target_account_id: targetAccountId,
     period,
@@ -35,45 +25,16 @@ export const getAnomaliesTool = defineTool({
     end_date: endDate,
     monitor_arn: boundedString('monitor_arn', AWS_LIMITS.ceArn)
       .optional()
-      .describe('Only anomalies from this anomaly monitor (arn:aws:ce::<account>:anomalymonitor/<id>).'),
-    min_total_impact: z
-      .number()
-      .min(0)
-      .optional()
-      .describe('Only anomalies whose total impact is at least this many USD.'),
+      .describe('Only this anomaly monitor.'),
+    min_total_impact: z.number().min(0).optional().describe('Only a total impact of at least this many USD.'),
     feedback: z
       .enum(['YES', 'NO', 'PLANNED_ACTIVITY'])
       .optional()
-      .describe(
-        'Only anomalies with this feedback: YES (a real anomaly), NO (false positive), PLANNED_ACTIVITY.',
-      ),
+      .describe('Only this feedback (NO: a false positive).'),
     refresh,
   },
   outputSchema: {
-    account_id: z.string(),
-    range: rangeShape,
-    total_impact: z.string(),
-    total: z.object({ amount: z.string(), unit: z.string() }),
-    anomaly_count: z.number(),
-    anomalies: z.array(
-      z.object({
-        id: z.string(),
-        start_date: z.string().optional(),
-        end_date: z.string().optional(),
-        dimension_value: z.string().optional(),
-        monitor_arn: z.string().optional(),
-        monitor_name: z.string().optional(),
-        total_impact: z.string(),
-        max_impact: z.string(),
-        total_actual_spend: z.string().optional(),
-        total_expected_spend: z.string().optional(),
-        impact_percentage: z.string().optional(),
-        max_score: z.number().optional(),
-        feedback: z.string().optional(),
-        root_causes: z.array(rootCauseShape),
-      }),
-    ),
-    more_pages: z.boolean(),
+    anomalies: looseRows({ id: z.string() }),
   },
   operations: ['ce:GetAnomalies', 'ce:GetAnomalyMonitors', 'sts:GetCallerIdentity'],
   fanout: true,

@@ -3,57 +3,22 @@ import { z } from 'zod';
 import { AwsCallError } from '../aws/errors';
 import { table, TOP_ROWS } from '../billing/format';
 import { amount, exact, percentOf, rounded } from '../billing/money';
-import { refresh, targetAccountId } from './lib/params';
+import { looseRows, refresh, targetAccountId } from './lib/params';
 import { defineTool } from './lib/types';
-import {
-  BUDGET_STATUSES,
-  budgetRow,
-  type BudgetRow,
-  FLOOR_TYPES,
-  STATUS_ORDER,
-  STATUS_TEXT,
-} from './lib/budgets';
+import { budgetRow, type BudgetRow, FLOOR_TYPES, STATUS_ORDER, STATUS_TEXT } from './lib/budgets';
 
 export const getBudgetsTool = defineTool({
   name: 'get-budgets',
   title: 'Get budgets',
   description:
-    'AWS Budgets of one account: each budget’s limit, actual and forecast spend for the current budget period, ' +
-    '% of the limit used and a status (exceeded, forecast_to_exceed, ok; below_target for coverage/utilization ' +
-    'budgets), exceeded ones first. Answers plainly when the account has no budgets.',
+    "AWS Budgets of an account: each budget's limit, actual and forecast spend this period, % used and " +
+    'status (exceeded, forecast_to_exceed, ok, below_target), exceeded first.',
   inputSchema: {
     target_account_id: targetAccountId,
     refresh,
   },
   outputSchema: {
-    account_id: z.string(),
-    budget_count: z.number(),
-    status_counts: z.object({
-      exceeded: z.number(),
-      forecast_to_exceed: z.number(),
-      ok: z.number(),
-      below_target: z.number(),
-      no_limit: z.number(),
-    }),
-    budgets: z.array(
-      z.object({
-        name: z.string(),
-        type: z.string(),
-        time_unit: z.string(),
-        unit: z.string(),
-        limit: z.string().optional(),
-        actual: z.string(),
-        forecast: z.string().optional(),
-        percent_used: z.string().optional(),
-        forecast_percent: z.string().optional(),
-        remaining: z.string().optional(),
-        status: z.enum(BUDGET_STATUSES),
-        period_start: z.string().optional(),
-        period_end: z.string().optional(),
-        health: z.string().optional(),
-      }),
-    ),
-    more_pages: z.boolean(),
+    budgets: looseRows({ name: z.string(), status: z.string() }),
   },
   operations: ['budgets:DescribeBudgets', 'sts:GetCallerIdentity'],
   fanout: true,

@@ -350,60 +350,26 @@ async function fetchRows(
   }
 }
 
-const recommendationShape = z.object({
-  resource: z.string(),
-  resource_arn: z.string(),
-  account_id: z.string(),
-  aspect: z.string().optional(),
-  finding: z.string(),
-  reasons: z.array(z.string()),
-  current: z.string(),
-  recommended: z.string(),
-  estimated_monthly_savings: z.string().optional(),
-  estimated_monthly_savings_after_discounts: z.string().optional(),
-  currency: z.string().optional(),
-  savings_percentage: z.string().optional(),
-  performance_risk: z.number().optional(),
-  current_performance_risk: z.string().optional(),
-});
-
 /** get-compute-optimizer-recommendations: rightsizing and idle recommendations for one resource type and region. */
 export const getComputeOptimizerRecommendationsTool = defineTool({
   name: 'get-compute-optimizer-recommendations',
   title: 'Get Compute Optimizer recommendations',
   description:
-    'Rightsizing and idle-resource recommendations from AWS Compute Optimizer for one resource type in one region ' +
-    '(EC2 instances, Auto Scaling groups, EBS volumes, Lambda functions, ECS services on Fargate, RDS databases, ' +
-    'or idle resources), ranked by estimated monthly savings. Each shows current → recommended configuration, ' +
-    'savings and performance risk. Compute Optimizer is regional: pass region (default: the server region). ' +
-    'The account must be enrolled in Compute Optimizer.',
+    'Compute Optimizer rightsizing and idle findings for one resource type in one region (default: EC2 in ' +
+    "the server's region), by monthly savings: current and recommended configuration, savings, risk. Needs " +
+    'enrollment.',
   inputSchema: {
     resource_type: z
       .enum(COMPUTE_OPTIMIZER_RESOURCE_TYPES)
       .optional()
-      .describe('Which resources to read; default EC2_INSTANCE. IDLE lists idle resources of every kind.'),
+      .describe('Default EC2_INSTANCE; IDLE: idle resources of every kind.'),
     region,
     target_account_id: targetAccountId,
-    finding: z
-      .enum(FINDINGS)
-      .optional()
-      .describe(
-        'Which findings to keep: NOT_OPTIMIZED (default: every finding worth acting on), OVER_PROVISIONED, ' +
-          'UNDER_PROVISIONED, OPTIMIZED, or ALL.',
-      ),
+    finding: z.enum(FINDINGS).optional().describe('Default NOT_OPTIMIZED: every finding worth acting on.'),
     max_results: maxResults(DEFAULT_LIMIT, 100, 'recommendations'),
   },
   outputSchema: {
-    account_id: z.string(),
-    region: z.string(),
-    resource_type: z.enum(COMPUTE_OPTIMIZER_RESOURCE_TYPES),
-    finding_filter: z.enum(FINDINGS),
-    matched: z.number(),
     total_estimated_monthly_savings: z.string(),
-    currency: z.string(),
-    recommendations: z.array(recommendationShape),
-    others: z.object({ count: z.number(), estimated_monthly_savings: z.string() }).optional(),
-    more_pages: z.boolean(),
   },
   operations: [
     'compute-optimizer:GetEC2InstanceRecommendations',

@@ -8,9 +8,9 @@ import {
   endDate,
   filters,
   includeCreditsRefunds,
+  looseRows,
   metrics,
   period,
-  rangeShape,
   refresh,
   startDate,
   targetAccountId,
@@ -28,10 +28,9 @@ export const getCostAndUsageWithResourcesTool = defineTool({
   name: 'get-cost-and-usage-with-resources',
   title: 'Get cost by resource',
   description:
-    'Cost per resource (e.g. per EC2 instance id) of one service over the last 14 days at most (default: the last ' +
-    '14 days including today), ranked by cost. Resource-level data is opt-in (Cost Explorer settings) and the API ' +
-    `requires a SERVICE filter: service defaults to "${EC2_COMPUTE}". Credits and refunds are excluded unless ` +
-    'include_credits_refunds is true.',
+    'Cost per resource (e.g. EC2 instance id) of one service over the last 14 days at most, ranked by ' +
+    'cost. Needs resource-level data turned on in Cost Explorer. Longer periods: get-top-resources. ' +
+    'Credits and refunds excluded unless include_credits_refunds.',
   inputSchema: {
     target_account_id: targetAccountId,
     service: z
@@ -39,49 +38,21 @@ export const getCostAndUsageWithResourcesTool = defineTool({
       .min(1)
       .max(1024)
       .optional()
-      .describe(
-        `The SERVICE whose resources to list (the API requires this filter); default "${EC2_COMPUTE}", the ` +
-          'service AWS documents resource-level data for. Exact names come from get-dimension-values SERVICE.',
-      ),
+      .describe(`SERVICE value (the API requires one); default "${EC2_COMPUTE}".`),
     period,
     start_date: startDate,
     end_date: endDate,
     granularity: z
       .enum(['DAILY', 'HOURLY', 'MONTHLY'])
       .optional()
-      .describe('Time buckets; default DAILY. HOURLY resource-level data exists for EC2 instances only.'),
+      .describe('Default DAILY; HOURLY for EC2 instances only.'),
     metrics,
     filters,
     include_credits_refunds: includeCreditsRefunds,
     refresh,
   },
   outputSchema: {
-    account_id: z.string(),
-    service: z.string(),
-    range: rangeShape,
-    granularity: z.string(),
-    metrics: z.array(z.string()),
-    credits_refunds: z.enum(['excluded', 'included']),
-    total: z.object({
-      amount: z.string(),
-      unit: z.string(),
-    }),
-    resources: z.array(
-      z.object({
-        resource_id: z.string(),
-        amount: z.string(),
-        unit: z.string(),
-      }),
-    ),
-    other_resources: z
-      .object({
-        count: z.number(),
-        amount: z.string(),
-      })
-      .optional(),
-    resource_count: z.number(),
-    estimated: z.boolean(),
-    more_pages: z.boolean(),
+    resources: looseRows({ resource_id: z.string() }),
   },
   operations: ['ce:GetCostAndUsageWithResources', 'sts:GetCallerIdentity'],
   async handler(args, ctx) {

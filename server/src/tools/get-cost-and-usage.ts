@@ -9,9 +9,10 @@ import {
   filters,
   groupBy,
   includeCreditsRefunds,
+  looseRows,
   metrics,
+  moneyShape,
   period,
-  rangeShape,
   refresh,
   startDate,
   targetAccountId,
@@ -24,9 +25,9 @@ export const getCostAndUsageTool = defineTool({
   name: 'get-cost-and-usage',
   title: 'Get cost and usage',
   description:
-    'Cost and usage for one account over a period (default: month to date), optionally grouped by up to two ' +
-    'dimensions, tags or cost categories and filtered. Answers with the exact total and a table ranked by cost. ' +
-    'Credits and refunds are excluded unless include_credits_refunds is true.',
+    'Cost and usage of an account over a period (default: month to date), grouped by up to two dimensions, ' +
+    'tags or cost categories and filtered: the exact total and the groups ranked by cost. Credits and ' +
+    'refunds excluded unless include_credits_refunds.',
   inputSchema: {
     target_account_id: targetAccountId,
     period,
@@ -35,7 +36,7 @@ export const getCostAndUsageTool = defineTool({
     granularity: z
       .enum(['MONTHLY', 'DAILY', 'HOURLY'])
       .optional()
-      .describe('Time buckets; default MONTHLY. HOURLY covers only the last 14 days (and must be enabled).'),
+      .describe('Default MONTHLY; HOURLY: the last 14 days, if enabled.'),
     metrics,
     group_by: groupBy,
     filters,
@@ -43,21 +44,8 @@ export const getCostAndUsageTool = defineTool({
     refresh,
   },
   outputSchema: {
-    account_id: z.string(),
-    range: rangeShape,
-    granularity: z.string(),
-    metrics: z.array(z.string()),
-    credits_refunds: z.enum(['excluded', 'included']),
-    total: z.object({ amount: z.string(), unit: z.string() }),
-    total_months: z.number(),
-    totals: z.array(z.object({ metric: z.string(), amount: z.string(), unit: z.string() })),
-    groups: z.array(z.object({ keys: z.array(z.string()), amount: z.string(), unit: z.string() })),
-    other_groups: z.object({ count: z.number(), amount: z.string() }).optional(),
-    periods: z.array(
-      z.object({ start: z.string(), end: z.string(), amount: z.string(), estimated: z.boolean() }),
-    ),
-    estimated: z.boolean(),
-    more_pages: z.boolean(),
+    total: moneyShape,
+    groups: looseRows(),
   },
   operations: ['ce:GetCostAndUsage', 'sts:GetCallerIdentity'],
   fanout: true,

@@ -8,16 +8,15 @@ import {
   namesOrValuesAnswer,
   searchString,
 } from './lib/listings';
-import { endDate, filters, period, rangeShape, refresh, startDate, targetAccountId } from './lib/params';
+import { endDate, filters, period, refresh, startDate, targetAccountId } from './lib/params';
 import { defineTool } from './lib/types';
 
 export const getCostCategoriesTool = defineTool({
   name: 'get-cost-categories',
   title: 'Get cost categories',
   description:
-    'Cost categories that had cost in a period (default: the last 30 days): without cost_category, their names; ' +
-    'with cost_category, the values of that category. Use it to find exact names for COST_CATEGORY filters and ' +
-    'group-bys.',
+    'Cost category names, or with cost_category its values, that had cost in a period (default: last 30 ' +
+    'days): the exact names COST_CATEGORY filters and group-bys expect.',
   inputSchema: {
     target_account_id: targetAccountId,
     cost_category: z
@@ -25,7 +24,7 @@ export const getCostCategoriesTool = defineTool({
       .min(1)
       .max(50)
       .optional()
-      .describe('A cost category name, e.g. "Team", to list its values; omit to list the category names.'),
+      .describe('A category whose values to list; omit for the names.'),
     search_string: searchString,
     period,
     start_date: startDate,
@@ -35,14 +34,7 @@ export const getCostCategoriesTool = defineTool({
     refresh,
   },
   outputSchema: {
-    account_id: z.string(),
-    listed: z.enum(['names', 'values']),
-    cost_category: z.string().optional(),
-    range: rangeShape,
-    search_string: z.string().optional(),
     items: z.array(z.string()),
-    total_size: z.number().optional(),
-    more: z.boolean(),
   },
   operations: ['ce:GetCostCategories', 'sts:GetCallerIdentity'],
   async handler(args, ctx) {

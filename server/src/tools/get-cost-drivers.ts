@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { table } from '../billing/format';
 import { exact, percentChange, sum } from '../billing/money';
-import { filters, includeCreditsRefunds, refresh, targetAccountId } from './lib/params';
+import { filters, includeCreditsRefunds, looseRows, refresh, targetAccountId } from './lib/params';
 import {
   baselineMonth,
   compared,
@@ -26,26 +26,18 @@ const DRIVER_METRICS = [
   'BlendedCost',
 ] as const;
 
-const deltaShape = {
-  baseline: z.string(),
-  comparison: z.string(),
-  difference: z.string(),
-  unit: z.string(),
-};
-
 export const getCostDriversTool = defineTool({
   name: 'get-cost-drivers',
   title: 'Get the drivers of a month-over-month cost change',
   description:
-    'Explains why one account’s cost changed between two whole calendar months (default: last month against the ' +
-    'month before) with Cost Explorer’s GetCostComparisonDrivers: the top drivers (usage change, Savings Plans or ' +
-    'reservation effects, credits, refunds, tax…) per service (or another dimension or tag), each with its cost ' +
-    'delta and the usage delta behind it, ranked by absolute cost change.',
+    "Why an account's cost changed between two whole months (default: last month against the one before): " +
+    'the top drivers (usage, Savings Plans or RI effects, credits, refunds, tax…) per service or tag, with ' +
+    'cost and usage deltas.',
   inputSchema: {
     target_account_id: targetAccountId,
     baseline_month: baselineMonth,
     comparison_month: comparisonMonth,
-    metric: z.enum(DRIVER_METRICS).optional().describe('Cost metric to explain; default UnblendedCost.'),
+    metric: z.enum(DRIVER_METRICS).optional().describe('Default UnblendedCost.'),
     group_by: comparisonGroupBy,
     group_by_tag: comparisonGroupByTag,
     filters,
@@ -55,31 +47,12 @@ export const getCostDriversTool = defineTool({
       .min(1)
       .max(25)
       .optional()
-      .describe('How many drivers to list, largest absolute change first; default 10, at most 25.'),
+      .describe('Drivers listed, largest change first; default 10.'),
     include_credits_refunds: includeCreditsRefunds,
     refresh,
   },
   outputSchema: {
-    account_id: z.string(),
-    baseline_month: z.string(),
-    comparison_month: z.string(),
-    metric: z.string(),
-    group_by: z.string(),
-    credits_refunds: z.enum(['excluded', 'included']),
-    drivers: z.array(
-      z.object({
-        group: z.string(),
-        type: z.string(),
-        name: z.string(),
-        cost: z.object(deltaShape),
-        percent_change: z.string().optional(),
-        usage: z.array(z.object({ metric: z.string(), ...deltaShape })),
-      }),
-    ),
-    groups: z.array(z.object({ group: z.string(), ...deltaShape })),
-    driver_count: z.number(),
-    comparison_incomplete: z.boolean(),
-    more_pages: z.boolean(),
+    drivers: looseRows({ group: z.string() }),
   },
   operations: ['ce:GetCostComparisonDrivers', 'sts:GetCallerIdentity'],
   async handler(args, ctx) {

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { addDays, monthStart, toIsoDate, utcDay } from '../billing/dates';
 import { buildFilter } from '../billing/filters';
 import { amount, exact, sum, type Amount } from '../billing/money';
-import { filters, includeCreditsRefunds, refresh, targetAccountId } from './lib/params';
+import { filters, includeCreditsRefunds, moneyShape, refresh, targetAccountId } from './lib/params';
 import { defineTool } from './lib/types';
 import {
   appendBuckets,
@@ -10,9 +10,7 @@ import {
   forecastEndDate,
   forecastGranularity,
   forecastHeadline,
-  forecastOutputShape,
   forecastPeriod,
-  forecastPeriodShape,
   forecastQuery,
   forecastRange,
   forecastStartDate,
@@ -48,10 +46,9 @@ export const getCostForecastTool = defineTool({
   name: 'get-cost-forecast',
   title: 'Get cost forecast',
   description:
-    "AWS's forecast of spend for a future period (default: the rest of the current month) with a prediction " +
-    'interval. When the forecast runs from today to the month end (the default) it also gives the projected month ' +
-    'end: the actual cost so far this month plus the forecast for the rest of it. Credits and refunds are excluded unless include_credits_refunds ' +
-    'is true.',
+    "AWS's spend forecast for a future period (default: the rest of this month) with a prediction " +
+    'interval; by default also the projected month end (actual so far plus forecast). Credits and refunds ' +
+    'excluded unless include_credits_refunds.',
   inputSchema: {
     target_account_id: targetAccountId,
     forecast_period: forecastPeriod,
@@ -60,7 +57,7 @@ export const getCostForecastTool = defineTool({
     metric: z
       .enum(Object.keys(COST_FORECAST_METRICS) as [CostForecastMetric, ...CostForecastMetric[]])
       .optional()
-      .describe('Cost metric to forecast; default UnblendedCost.'),
+      .describe('Default UnblendedCost.'),
     granularity: forecastGranularity,
     prediction_interval_level: predictionIntervalLevel,
     filters,
@@ -68,25 +65,7 @@ export const getCostForecastTool = defineTool({
     refresh,
   },
   outputSchema: {
-    ...forecastOutputShape,
-    credits_refunds: z.enum(['excluded', 'included']),
-    total: z.object({
-      amount: z.string(),
-      unit: z.string(),
-    }),
-    periods: z.array(forecastPeriodShape),
-    month_end: z
-      .object({
-        month: z.string(),
-        actual_to_date: z.string(),
-        actual_through: z.string(),
-        forecast_rest: z.string(),
-        projected: z.string(),
-        projected_lower: z.string().optional(),
-        projected_upper: z.string().optional(),
-        unit: z.string(),
-      })
-      .optional(),
+    total: moneyShape,
   },
   operations: ['ce:GetCostForecast', 'ce:GetCostAndUsage', 'sts:GetCallerIdentity'],
   fanout: true,

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { table } from '../billing/format';
-import { endDate, filters, period, rangeShape, refresh, startDate, targetAccountId } from './lib/params';
+import { endDate, filters, looseRows, period, refresh, startDate, targetAccountId } from './lib/params';
 import { defineTool } from './lib/types';
 import {
   DEFAULT_MAX_RESULTS,
@@ -19,22 +19,19 @@ export const getDimensionValuesTool = defineTool({
   name: 'get-dimension-values',
   title: 'Get dimension values',
   description:
-    'The values of one Cost Explorer dimension (services, regions, linked accounts, usage types, instance types, …) ' +
-    'that had cost or usage in a period (default: the last 30 days), optionally matching a search string. Use it ' +
-    'to find the exact names that filters and group-bys expect, e.g. the SERVICE value of EC2.',
+    'Values of one Cost Explorer dimension (services, regions, accounts, usage types…) that had cost in a ' +
+    "period (default: last 30 days): the exact names filters and group-bys expect, e.g. EC2's SERVICE " +
+    'value.',
   inputSchema: {
     target_account_id: targetAccountId,
     dimension: z
       .enum(LISTABLE_DIMENSIONS as unknown as [string, ...string[]])
-      .describe('The dimension to list, e.g. SERVICE, REGION, LINKED_ACCOUNT, USAGE_TYPE, INSTANCE_TYPE.'),
+      .describe('The dimension to list.'),
     search_string: searchString,
     context: z
       .enum(DIMENSION_CONTEXTS)
       .optional()
-      .describe(
-        'COST_AND_USAGE (default) lists values for cost queries; RESERVATIONS and SAVINGS_PLANS list values usable ' +
-          'in Reserved Instance and Savings Plans queries (each context allows different dimensions).',
-      ),
+      .describe('Default COST_AND_USAGE; RESERVATIONS or SAVINGS_PLANS for their queries.'),
     period,
     start_date: startDate,
     end_date: endDate,
@@ -43,19 +40,7 @@ export const getDimensionValuesTool = defineTool({
     refresh,
   },
   outputSchema: {
-    account_id: z.string(),
-    dimension: z.string(),
-    context: z.string(),
-    range: rangeShape,
-    search_string: z.string().optional(),
-    values: z.array(
-      z.object({
-        value: z.string(),
-        description: z.string().optional(),
-      }),
-    ),
-    total_size: z.number().optional(),
-    more: z.boolean(),
+    values: looseRows({ value: z.string() }),
   },
   operations: ['ce:GetDimensionValues', 'sts:GetCallerIdentity'],
   async handler(args, ctx) {

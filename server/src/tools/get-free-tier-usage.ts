@@ -2,7 +2,7 @@ import { z } from 'zod';
 import type { FreeTierUsage } from '../aws/json-services/free-tier-types';
 import { table } from '../billing/format';
 import { amount, exact, percentOf, type Amount } from '../billing/money';
-import { targetAccountId } from './lib/params';
+import { looseRows, targetAccountId } from './lib/params';
 import { matches, maxResults } from './lib/optimization';
 import { defineTool } from './lib/types';
 
@@ -36,45 +36,16 @@ export const getFreeTierUsageTool = defineTool({
   name: 'get-free-tier-usage',
   title: 'Get AWS Free Tier usage',
   description:
-    'AWS Free Tier usage this month: for each offer, actual usage and the month-end forecast against the free ' +
-    'limit, % used, and a status (exceeded / forecast to exceed / ok), most at risk first. Filter by service name ' +
-    '(e.g. "Lambda") or only the offers at risk.',
+    'AWS Free Tier usage this month per offer: actual and forecast usage against the free limit, % used ' +
+    'and status (exceeded / forecast to exceed / ok), most at risk first.',
   inputSchema: {
     target_account_id: targetAccountId,
-    service: z
-      .string()
-      .max(100)
-      .optional()
-      .describe(
-        'Keep only services whose name contains this text (case-insensitive), e.g. "EC2" or "Lambda".',
-      ),
-    only_at_risk: z
-      .boolean()
-      .optional()
-      .describe('true to list only offers that are exceeded or forecast to exceed their limit.'),
+    service: z.string().max(100).optional().describe('Only services whose name contains this (any case).'),
+    only_at_risk: z.boolean().optional().describe('true: only offers exceeded or forecast to exceed.'),
     max_results: maxResults(DEFAULT_LIMIT, 100, 'Free Tier offers'),
   },
   outputSchema: {
-    account_id: z.string(),
-    matched: z.number(),
-    counts: z.object({ exceeded: z.number(), forecast_to_exceed: z.number(), ok: z.number() }),
-    usages: z.array(
-      z.object({
-        service: z.string(),
-        description: z.string(),
-        usage_type: z.string(),
-        region: z.string(),
-        free_tier_type: z.string(),
-        unit: z.string(),
-        actual: z.string(),
-        forecast: z.string(),
-        limit: z.string(),
-        percent_used: z.string().optional(),
-        forecast_percent: z.string().optional(),
-        status: z.enum(FREE_TIER_STATUSES),
-      }),
-    ),
-    more_pages: z.boolean(),
+    usages: looseRows({ status: z.string() }),
   },
   operations: ['freetier:GetFreeTierUsage', 'sts:GetCallerIdentity'],
   async handler(args, ctx) {

@@ -45,91 +45,50 @@ function instanceLabel(details: InstanceDetails | undefined): string {
   return extra ? `${type} (${extra})` : type;
 }
 
-const recommendationShape = z.object({
-  description: z.string(),
-  account_id: z.string().optional(),
-  quantity: z.string().optional(),
-  hourly_commitment: z.string().optional(),
-  upfront_cost: z.string(),
-  estimated_monthly_savings: z.string(),
-  estimated_savings_percentage: z.string().optional(),
-  estimated_monthly_on_demand_cost: z.string().optional(),
-  break_even_months: z.string().optional(),
-  average_utilization: z.string().optional(),
-});
+/** One recommendation as the answer lists it under `recommendations`. */
+interface Recommendation {
+  description: string;
+  account_id?: string;
+  quantity?: string;
+  hourly_commitment?: string;
+  upfront_cost: string;
+  estimated_monthly_savings: string;
+  estimated_savings_percentage?: string;
+  estimated_monthly_on_demand_cost?: string;
+  break_even_months?: string;
+  average_utilization?: string;
+}
 
 export const getPurchaseRecommendationsTool = defineTool({
   name: 'get-purchase-recommendations',
   title: 'Get Savings Plans or reservation purchase recommendations',
   description:
-    'What AWS recommends buying to cut on-demand spend in one account: Savings Plans (type, term, payment option, ' +
-    'lookback) or Reserved Instances for one service, each with the estimated monthly savings, savings %, ' +
-    'upfront cost and break-even in months, largest savings first.',
+    'What AWS recommends buying to cut on-demand spend: Savings Plans, or Reserved Instances for one ' +
+    'service, each with monthly savings, savings %, upfront cost and break-even, largest savings first.',
   inputSchema: {
     target_account_id: targetAccountId,
-    kind: z
-      .enum(['SAVINGS_PLANS', 'RESERVED_INSTANCES'])
-      .optional()
-      .describe('SAVINGS_PLANS (default) or RESERVED_INSTANCES.'),
+    kind: z.enum(['SAVINGS_PLANS', 'RESERVED_INSTANCES']).optional().describe('Default SAVINGS_PLANS.'),
     savings_plans_type: z
       .enum(SAVINGS_PLANS_TYPES)
       .optional()
-      .describe(
-        'Savings Plans only: COMPUTE_SP (default; EC2, Fargate, Lambda), EC2_INSTANCE_SP, SAGEMAKER_SP, DATABASE_SP.',
-      ),
-    service: z
-      .enum(RESERVATION_SERVICES)
-      .optional()
-      .describe('Reserved Instances only: the service; default Amazon Elastic Compute Cloud - Compute.'),
-    term: z.enum(TERMS).optional().describe('Commitment term; default ONE_YEAR.'),
-    payment_option: z.enum(PAYMENT_OPTIONS).optional().describe('Payment option; default NO_UPFRONT.'),
-    lookback: z
-      .enum(LOOKBACKS)
-      .optional()
-      .describe('How much past usage the recommendation is based on; default THIRTY_DAYS.'),
+      .describe('Savings Plans only; default COMPUTE_SP (EC2, Fargate, Lambda).'),
+    service: z.enum(RESERVATION_SERVICES).optional().describe('Reserved Instances only; default EC2.'),
+    term: z.enum(TERMS).optional().describe('Default ONE_YEAR.'),
+    payment_option: z.enum(PAYMENT_OPTIONS).optional().describe('Default NO_UPFRONT.'),
+    lookback: z.enum(LOOKBACKS).optional().describe('Usage the advice is based on; default THIRTY_DAYS.'),
     offering_class: z
       .enum(['STANDARD', 'CONVERTIBLE'])
       .optional()
-      .describe('EC2 Reserved Instances only: STANDARD (default, cheaper) or CONVERTIBLE (exchangeable).'),
+      .describe('EC2 RIs only; default STANDARD (cheaper; CONVERTIBLE can be exchanged).'),
     account_scope: z
       .enum(['PAYER', 'LINKED'])
       .optional()
-      .describe(
-        'PAYER (default): for the whole organization when the account is a management account; LINKED: per member account.',
-      ),
-    limit: z
-      .number()
-      .int()
-      .min(1)
-      .max(25)
-      .optional()
-      .describe('How many recommendations to list, largest savings first; default 10.'),
+      .describe('PAYER (default): the whole organization from a management account; LINKED: per account.'),
+    limit: z.number().int().min(1).max(25).optional().describe('Recommendations listed; default 10.'),
     refresh,
   },
   outputSchema: {
-    account_id: z.string(),
-    kind: z.string(),
-    parameters: z.object({
-      savings_plans_type: z.string().optional(),
-      service: z.string().optional(),
-      offering_class: z.string().optional(),
-      term: z.string(),
-      payment_option: z.string(),
-      lookback: z.string(),
-      account_scope: z.string(),
-    }),
-    has_recommendations: z.boolean(),
-    currency: z.string(),
     estimated_monthly_savings: z.string(),
-    estimated_savings_percentage: z.string().optional(),
-    total_upfront_cost: z.string(),
-    break_even_months: z.string().optional(),
-    hourly_commitment: z.string().optional(),
-    current_on_demand_spend: z.string().optional(),
-    recommendation_count: z.number(),
-    recommendations: z.array(recommendationShape),
-    generated_at: z.string().optional(),
-    more_pages: z.boolean(),
   },
   operations: [
     'ce:GetSavingsPlansPurchaseRecommendation',
@@ -174,7 +133,7 @@ export const getPurchaseRecommendationsTool = defineTool({
     const account = await ctx.account(args.target_account_id);
     const notes: string[] = [];
 
-    type Row = z.infer<typeof recommendationShape> & { savings: Amount; upfront: Amount };
+    type Row = Recommendation & { savings: Amount; upfront: Amount };
     let rows: Row[] = [];
     let currency = 'USD';
     let totalSavings: Amount | undefined;

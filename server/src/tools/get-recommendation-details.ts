@@ -37,46 +37,23 @@ export function flattenConfiguration(details: unknown): {
   return { kind, settings };
 }
 
-const settingShape = z.array(z.object({ name: z.string(), value: z.string() }));
-
 /** get-recommendation-details: one Cost Optimization Hub recommendation, current against recommended. */
 export const getRecommendationDetailsTool = defineTool({
   name: 'get-recommendation-details',
   title: 'Get one Cost Optimization Hub recommendation',
   description:
-    'Details of one Cost Optimization Hub recommendation (id from list-cost-optimization-recommendations): current ' +
-    'and recommended configuration, estimated monthly savings and cost, savings percentage, implementation ' +
-    'effort, restart and rollback. Recommendation ids are refreshed daily.',
+    'One Cost Optimization Hub recommendation (id from list-cost-optimization-recommendations): current ' +
+    'against recommended configuration, monthly savings and cost, effort, restart and rollback.',
   inputSchema: {
     recommendation_id: z
       .string()
       .min(1)
       .max(2048)
-      .describe('The recommendation id, as listed by list-cost-optimization-recommendations.'),
+      .describe('Id from list-cost-optimization-recommendations.'),
     target_account_id: targetAccountId,
   },
   outputSchema: {
-    account_id: z.string(),
-    recommendation_id: z.string(),
-    resource_account_id: z.string().optional(),
-    resource_id: z.string().optional(),
-    resource_arn: z.string().optional(),
-    region: z.string().optional(),
-    action_type: z.string().optional(),
-    current_resource_type: z.string().optional(),
-    recommended_resource_type: z.string().optional(),
-    currency: z.string(),
     estimated_monthly_savings: z.string(),
-    estimated_monthly_cost: z.string().optional(),
-    savings_percentage: z.string().optional(),
-    implementation_effort: z.string().optional(),
-    restart_needed: z.boolean().optional(),
-    rollback_possible: z.boolean().optional(),
-    source: z.string().optional(),
-    lookback_days: z.number().optional(),
-    last_refreshed: z.string().optional(),
-    current_configuration: settingShape,
-    recommended_configuration: settingShape,
   },
   operations: ['cost-optimization-hub:GetRecommendation', 'sts:GetCallerIdentity'],
   async handler(args, ctx) {

@@ -3,6 +3,7 @@ import { ToolInputError } from '../billing/errors';
 import { table } from '../billing/format';
 import { amount, exact } from '../billing/money';
 import { isAwsFailure, region } from './lib/optimization';
+import { looseRows } from './lib/params';
 import { defineTool } from './lib/types';
 import { AWS_LIMITS, boundedString } from './lib/bounds';
 
@@ -118,73 +119,35 @@ export const getServicePricingTool = defineTool({
   name: 'get-service-pricing',
   title: 'Get AWS service pricing',
   description:
-    'Public AWS list prices from the Pricing API for one service code (e.g. AmazonEC2) filtered by product ' +
-    'attributes (e.g. instanceType = m7g.large, operatingSystem = Linux), as compact price dimensions: unit, USD ' +
-    'price (exact), description and term (OnDemand / Reserved). Prices are public and the same for every account, ' +
-    'so this tool takes no target_account_id. Find service codes, attribute names and values with ' +
-    'list-pricing-attributes.',
+    'Public AWS list prices (Pricing API) of one service code, filtered by attributes (instanceType = ' +
+    'm7g.large…): unit, exact USD price, term. Same for every account: takes no target_account_id. Codes ' +
+    'and attributes: list-pricing-attributes.',
   inputSchema: {
-    service_code: z
-      .string()
-      .min(1)
-      .max(100)
-      .describe('Pricing service code, case-sensitive, e.g. AmazonEC2, AmazonS3, AWSLambda, AmazonRDS.'),
+    service_code: z.string().min(1).max(100).describe('Case-sensitive, e.g. AmazonEC2, AWSLambda.'),
     filters: z
       .array(
-        z
-          .object({
-            field: boundedString('filters field', AWS_LIMITS.pricingFilterValue)
-              .min(1)
-              .describe('Attribute name, e.g. instanceType, operatingSystem, tenancy.'),
-            value: boundedString('filters value', AWS_LIMITS.pricingFilterValue).describe(
-              'Exact attribute value, e.g. m7g.large, Linux, Shared.',
-            ),
-          })
-          .describe('One exact-match (TERM_MATCH) attribute filter.'),
+        z.object({
+          field: boundedString('filters field', AWS_LIMITS.pricingFilterValue)
+            .min(1)
+            .describe('Attribute name.'),
+          value: boundedString('filters value', AWS_LIMITS.pricingFilterValue).describe('Exact value.'),
+        }),
       )
       .max(20)
       .optional()
-      .describe('Attribute filters combined with AND, e.g. [{"field":"instanceType","value":"m7g.large"}].'),
+      .describe('Exact matches, ANDed, e.g. [{"field":"instanceType","value":"m7g.large"}].'),
     region,
-    term_type: z
-      .enum(TERM_TYPES)
-      .optional()
-      .describe('Which price terms to list: OnDemand (default), Reserved (RI prices), or All.'),
+    term_type: z.enum(TERM_TYPES).optional().describe('Default OnDemand.'),
     max_results: z
       .number()
       .int()
       .min(1)
       .max(MAX_PRODUCTS)
       .optional()
-      .describe(`How many products (SKUs) to read (1-${MAX_PRODUCTS}, default ${DEFAULT_PRODUCTS}).`),
+      .describe(`Products (SKUs) read; default ${DEFAULT_PRODUCTS}.`),
   },
   outputSchema: {
-    service_code: z.string(),
-    filters: z.array(z.object({ field: z.string(), value: z.string() })),
-    term_type: z.enum(TERM_TYPES),
-    products: z.array(
-      z.object({
-        sku: z.string(),
-        product_family: z.string().optional(),
-        attributes: z.record(z.string(), z.string()),
-      }),
-    ),
-    price_dimensions: z.array(
-      z.object({
-        sku: z.string(),
-        term: z.string(),
-        unit: z.string(),
-        price: z.string(),
-        currency: z.string(),
-        description: z.string(),
-        begin_range: z.string().optional(),
-        end_range: z.string().optional(),
-        lease_contract_length: z.string().optional(),
-        purchase_option: z.string().optional(),
-        offering_class: z.string().optional(),
-      }),
-    ),
-    more_products: z.boolean(),
+    price_dimensions: looseRows({ price: z.string() }),
   },
   operations: ['pricing:GetProducts', 'sts:GetCallerIdentity'],
   async handler(args, ctx) {

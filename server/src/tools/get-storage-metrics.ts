@@ -16,6 +16,7 @@ import {
   provenance,
   query,
 } from './lib/cost-data';
+import { looseRows } from './lib/params';
 import { defineTool } from './lib/types';
 
 /** How far back the latest report date is looked for. */
@@ -28,44 +29,25 @@ const GROUP_LABEL: Record<(typeof STORAGE_GROUPS)[number], string> = {
   region: 'Region',
 };
 
-const entry = z.object({
-  key: z.string().describe('The bucket, account, storage class or region.'),
-  storage_bytes: z.string().describe('Bytes stored on the report date.'),
-  object_count: z.string().describe('Objects stored on the report date.'),
-  growth_bytes: z.string().optional().describe('Bytes stored minus those on the compare date.'),
-  growth_percent: z.string().optional().describe('That growth in percent of the compare date (1 decimal).'),
-  incomplete_multipart_upload_bytes: z
-    .string()
-    .describe('Bytes of incomplete multipart uploads: deletable, a direct saving.'),
-  noncurrent_version_bytes: z
-    .string()
-    .describe('Bytes of noncurrent object versions: a lifecycle rule can expire them.'),
-});
-
 export const getStorageMetricsTool = defineTool({
   name: 'get-storage-metrics',
   title: 'Get S3 storage metrics',
   description:
-    'S3 Storage Lens metrics from its daily export (every account of the organization): bytes and objects per ' +
-    'bucket, account, storage class or region on a report date (default: the newest delivered), growth against an ' +
-    'earlier date, and the two direct savings: incomplete multipart upload bytes and noncurrent version bytes.',
+    'S3 Storage Lens daily export (every account): bytes and objects per bucket, account, storage class or ' +
+    'region on a date, growth since an earlier date, and savable incomplete-upload and noncurrent-version ' +
+    'bytes.',
   inputSchema: {
-    group_by: z
-      .enum(STORAGE_GROUPS)
-      .optional()
-      .describe('bucket (default), account, storage_class or region.'),
+    group_by: z.enum(STORAGE_GROUPS).optional().describe('Default bucket.'),
     date: z
       .string()
       .max(10, 'date: a YYYY-MM-DD date (10 characters)')
       .optional()
-      .describe('Report date YYYY-MM-DD; default the newest delivered in the last 14 days.'),
+      .describe('Report date YYYY-MM-DD; default the newest (last 14 days).'),
     compare_date: z
       .string()
       .max(10, 'compare_date: a YYYY-MM-DD date (10 characters)')
       .optional()
-      .describe(
-        'Earlier report date YYYY-MM-DD to measure growth against; default 7 days before date (or the oldest delivered in the last 14 days).',
-      ),
+      .describe('Earlier date for growth; default 7 days before (or the oldest delivered).'),
     buckets: z.array(z.string().min(3).max(63)).max(50).optional().describe('Only these buckets.'),
     limit: z
       .number()
@@ -73,19 +55,13 @@ export const getStorageMetricsTool = defineTool({
       .min(1)
       .max(100)
       .optional()
-      .describe('Rows shown, largest first (default 25); the rest fold into one row.'),
+      .describe('Rows shown (default 25); the rest fold into one.'),
     target_account_id: costTargetAccountId,
     target_account_ids: costTargetAccountIds,
     refresh: costRefresh,
   },
   outputSchema: {
-    group_by: z.string().describe('What each row is.'),
-    report_date: z.string().describe('The report date the figures are for.'),
-    compare_date: z.string().optional().describe('The earlier date growth is measured against.'),
-    accounts: z.array(z.string()).describe('Accounts kept; empty = every account.'),
-    total: entry.describe('Every row together.'),
-    rows: z.array(entry).describe('Largest first by bytes stored.'),
-    other_rows: z.number().optional().describe('Rows folded into the last one beyond the limit.'),
+    rows: looseRows({ key: z.string() }),
     ...costDataOutputShape,
   },
   operations: COST_DATA_OPERATIONS,

@@ -8,7 +8,7 @@ import {
   namesOrValuesAnswer,
   searchString,
 } from './lib/listings';
-import { endDate, filters, period, rangeShape, refresh, startDate, targetAccountId } from './lib/params';
+import { endDate, filters, period, refresh, startDate, targetAccountId } from './lib/params';
 import { defineTool } from './lib/types';
 
 /** How an empty tag value (cost without that tag) is shown in text; structured output keeps the empty string. */
@@ -18,9 +18,8 @@ export const getTagValuesTool = defineTool({
   name: 'get-tag-values',
   title: 'Get tag keys or values',
   description:
-    'Cost allocation tags that had cost in a period (default: the last 30 days): without tag_key, the tag keys; ' +
-    'with tag_key, the values of that key. Use it to find exact tag keys and values for TAG filters and group-bys. ' +
-    'Only activated cost allocation tags appear.',
+    'Cost allocation tag keys, or with tag_key its values, that had cost in a period (default: last 30 ' +
+    'days): exact names for TAG filters and group-bys. Only activated tags appear.',
   inputSchema: {
     target_account_id: targetAccountId,
     tag_key: z
@@ -28,7 +27,7 @@ export const getTagValuesTool = defineTool({
       .min(1)
       .max(1024)
       .optional()
-      .describe('A tag key, e.g. "team", to list its values; omit to list the tag keys.'),
+      .describe('A tag key whose values to list; omit for the keys.'),
     search_string: searchString,
     period,
     start_date: startDate,
@@ -38,14 +37,7 @@ export const getTagValuesTool = defineTool({
     refresh,
   },
   outputSchema: {
-    account_id: z.string(),
-    listed: z.enum(['keys', 'values']),
-    tag_key: z.string().optional(),
-    range: rangeShape,
-    search_string: z.string().optional(),
     items: z.array(z.string()),
-    total_size: z.number().optional(),
-    more: z.boolean(),
   },
   operations: ['ce:GetTags', 'sts:GetCallerIdentity'],
   async handler(args, ctx) {

@@ -4,7 +4,7 @@ import { resolveRange } from '../billing/dates';
 import { table } from '../billing/format';
 import { exact, sum } from '../billing/money';
 import { billingPeriods, COST_METRICS, topResourcesQuery } from '../query/sql';
-import { endDate, period, rangeShape, startDate } from './lib/params';
+import { endDate, looseRows, period, startDate } from './lib/params';
 import {
   accountList,
   checkSpan,
@@ -28,17 +28,14 @@ export const getTopResourcesTool = defineTool({
   name: 'get-top-resources',
   title: 'Get the costliest resources',
   description:
-    'The costliest resources (ResourceId, name, service, region, account) from the FOCUS 1.2 billing export, over ' +
-    'any period in the data (not only the last 14 days), every account in one query, with filters. Default: the ' +
-    'last 3 months, top 20 by BilledCost; EffectiveCost ranks by amortized cost. Credits excluded unless ' +
-    'include_credits is true.',
+    'Costliest resources (id, name, service, region, account) from the FOCUS billing export: any period in ' +
+    'the data, every account in one query. Default: last 3 months, top 20 by BilledCost. Credits excluded ' +
+    'unless include_credits.',
   inputSchema: {
     metric: z
       .enum(COST_METRICS)
       .optional()
-      .describe(
-        'Which cost ranks the resources: BilledCost (default), EffectiveCost, ListCost or ContractedCost.',
-      ),
+      .describe('Ranks them; default BilledCost (EffectiveCost: amortized).'),
     limit: z
       .number()
       .int()
@@ -56,37 +53,7 @@ export const getTopResourcesTool = defineTool({
     refresh: costRefresh,
   },
   outputSchema: {
-    range: rangeShape,
-    metric: z.string().describe('The cost that ranks the resources.'),
-    credits: z.enum(['excluded', 'included']).describe('Whether credits are counted.'),
-    accounts: z.array(z.string()).describe('The SubAccountId values kept; empty = every account.'),
-    total: z
-      .object({
-        amount: z.string().describe('Exact total over every resource.'),
-        unit: z.string().describe('USD.'),
-      })
-      .describe('Total over the range.'),
-    resources: z
-      .array(
-        z.object({
-          resource_id: z.string().describe('The resource id ("" = line items not tied to a resource).'),
-          resource_name: z.string().describe('Its name, where the data has one.'),
-          service: z.string().describe('ServiceName.'),
-          region: z.string().describe('RegionId.'),
-          account_id: z.string().describe('SubAccountId.'),
-          amount: z.string().describe('Exact sum over the range.'),
-          line_items: z.string().describe('Line items behind it.'),
-        }),
-      )
-      .describe('The resources, costliest first.'),
-    other_resources: z
-      .object({
-        count: z.number().describe('Resources folded into this row.'),
-        amount: z.string().describe('Their exact sum.'),
-        line_items: z.string().describe('Line items behind it.'),
-      })
-      .optional()
-      .describe('The resources beyond the limit.'),
+    resources: looseRows({ resource_id: z.string() }),
     ...costDataOutputShape,
   },
   operations: COST_DATA_OPERATIONS,

@@ -3,16 +3,14 @@ import { AwsCallError } from '../aws/errors';
 import { ToolInputError } from '../billing/errors';
 import { buildFilter } from '../billing/filters';
 import { amount, exact } from '../billing/money';
-import { filters, refresh, targetAccountId } from './lib/params';
+import { filters, moneyShape, refresh, targetAccountId } from './lib/params';
 import {
   appendBuckets,
   forecastBuckets,
   forecastEndDate,
   forecastGranularity,
   forecastHeadline,
-  forecastOutputShape,
   forecastPeriod,
-  forecastPeriodShape,
   forecastQuery,
   forecastRange,
   forecastStartDate,
@@ -37,35 +35,26 @@ export const getUsageForecastTool = defineTool({
   name: 'get-usage-forecast',
   title: 'Get usage forecast',
   description:
-    "AWS's forecast of usage quantity (hours, GB, requests, …) for a future period (default: the rest of the " +
-    'current month) with a prediction interval. Requires a USAGE_TYPE or USAGE_TYPE_GROUP filter whose values ' +
-    'share one unit, e.g. USAGE_TYPE_GROUP "EC2: Running Hours".',
+    "AWS's usage forecast (hours, GB, requests…) for a future period (default: the rest of this month) with a " +
+    'prediction interval. Needs a USAGE_TYPE or USAGE_TYPE_GROUP filter of one unit, e.g. "EC2: Running Hours".',
   inputSchema: {
     target_account_id: targetAccountId,
     filters: filters
       .unwrap()
-      .describe(
-        'Filter clauses, combined with AND. Required: at least one DIMENSION clause on USAGE_TYPE or ' +
-          'USAGE_TYPE_GROUP (not exclude) whose values share one unit, so AWS can tell which unit to forecast.',
-      ),
+      .describe('ANDed; needs a DIMENSION clause on USAGE_TYPE or USAGE_TYPE_GROUP (not exclude), one unit.'),
     forecast_period: forecastPeriod,
     start_date: forecastStartDate,
     end_date: forecastEndDate,
     metric: z
       .enum(Object.keys(USAGE_FORECAST_METRICS) as [UsageForecastMetric, ...UsageForecastMetric[]])
       .optional()
-      .describe('Usage metric to forecast; default UsageQuantity.'),
+      .describe('Default UsageQuantity.'),
     granularity: forecastGranularity,
     prediction_interval_level: predictionIntervalLevel,
     refresh,
   },
   outputSchema: {
-    ...forecastOutputShape,
-    total: z.object({
-      amount: z.string(),
-      unit: z.string(),
-    }),
-    periods: z.array(forecastPeriodShape),
+    total: moneyShape,
   },
   operations: ['ce:GetUsageForecast', 'sts:GetCallerIdentity'],
   async handler(args, ctx) {

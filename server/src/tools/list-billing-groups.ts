@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { table } from '../billing/format';
-import { targetAccountId } from './lib/params';
+import { looseRows, targetAccountId } from './lib/params';
 import {
   billingPeriod,
   byName,
@@ -19,42 +19,19 @@ export const listBillingGroupsTool = defineTool({
   name: 'list-billing-groups',
   title: 'List Billing Conductor billing groups',
   description:
-    'AWS Billing Conductor billing groups for a billing period (default: the current month): name, status, ' +
-    'primary account, pricing plan, size, and the member accounts associated with each. Billing Conductor is ' +
-    'configured in the management (payer) account: pass its id as target_account_id if the server runs elsewhere.',
+    'Billing Conductor billing groups for a month (default: this one): name, status, primary account, ' +
+    'pricing plan, size and member accounts. Ask the management (payer) account.',
   inputSchema: {
     target_account_id: targetAccountId,
     billing_period: billingPeriod,
     include_accounts: z
       .boolean()
       .optional()
-      .describe('List the accounts of each group (default true; one extra paginated request).'),
+      .describe("Each group's accounts (default true; one more paginated request)."),
     max_results: maxResults(DEFAULT_LIMIT, 100, 'billing groups'),
   },
   outputSchema: {
-    account_id: z.string(),
-    billing_period: z.string(),
-    matched: z.number(),
-    billing_groups: z.array(
-      z.object({
-        name: z.string(),
-        arn: z.string(),
-        status: z.string().optional(),
-        status_reason: z.string().optional(),
-        description: z.string().optional(),
-        primary_account_id: z.string().optional(),
-        pricing_plan_arn: z.string().optional(),
-        size: z.number().optional(),
-        auto_associate: z.boolean().optional(),
-        created_at: z.string().optional(),
-        accounts: z
-          .array(
-            z.object({ account_id: z.string(), name: z.string().optional(), email: z.string().optional() }),
-          )
-          .optional(),
-      }),
-    ),
-    more_pages: z.boolean(),
+    billing_groups: looseRows({ name: z.string() }),
   },
   operations: [
     'billingconductor:ListBillingGroups',

@@ -21,18 +21,17 @@ export const listCostOptimizationRecommendationsTool = defineTool({
   name: 'list-cost-optimization-recommendations',
   title: 'List Cost Optimization Hub recommendations',
   description:
-    'Cost Optimization Hub recommendations (rightsizing, stop, Graviton migration, Savings Plans and RI purchases, ' +
-    'delete idle resources…) ranked by estimated monthly savings, with filters on action types, resource types, ' +
-    'regions, accounts and implementation effort. With group_by, answers savings totals per account, action type, ' +
-    'resource type, region, source or effort instead. Use get-recommendation-details for one recommendation.',
+    'Cost Optimization Hub recommendations (rightsize, stop, Graviton, Savings Plans, RIs, delete idle…) ' +
+    'by monthly savings, filtered by action, resource type, region, account or effort; group_by gives ' +
+    'totals per group. One in full: get-recommendation-details.',
   inputSchema: {
     target_account_id: targetAccountId,
     action_types: boundedArray(z.enum(COH_ACTION_TYPES), 'action_types', AWS_LIMITS.cohFilterItems)
       .optional()
-      .describe('Keep only these actions.'),
+      .describe('Only these actions.'),
     resource_types: boundedArray(z.enum(COH_RESOURCE_TYPES), 'resource_types', AWS_LIMITS.cohFilterItems)
       .optional()
-      .describe('Keep only these resource types.'),
+      .describe('Only these resource types.'),
     regions: boundedArray(
       boundedString('regions', AWS_LIMITS.region).regex(
         AWS_REGION_PATTERN,
@@ -42,73 +41,34 @@ export const listCostOptimizationRecommendationsTool = defineTool({
       AWS_LIMITS.cohFilterItems,
     )
       .optional()
-      .describe('Keep only these regions, e.g. ["us-east-1"].'),
+      .describe('Only these regions.'),
     account_ids: boundedArray(
       z.string().regex(/^\d{12}$/, 'account_ids must be 12-digit AWS account ids'),
       'account_ids',
       AWS_LIMITS.cohFilterItems,
     )
       .optional()
-      .describe('Keep only these member accounts (from a management account that sees the organization).'),
+      .describe('Only these member accounts (from a management account).'),
     implementation_efforts: boundedArray(
       z.enum(COH_EFFORTS),
       'implementation_efforts',
       AWS_LIMITS.cohFilterItems,
     )
       .optional()
-      .describe('Keep only these implementation efforts, e.g. ["VeryLow","Low"] for quick wins.'),
+      .describe('Only these efforts, e.g. ["VeryLow","Low"].'),
     restart_needed: z
       .boolean()
       .optional()
-      .describe('true: only changes that need a restart; false: only those that do not.'),
+      .describe('true: only changes needing a restart; false: only others.'),
     rollback_possible: z.boolean().optional().describe('true: only changes that can be rolled back.'),
     group_by: z
       .enum(COH_GROUP_BY)
       .optional()
-      .describe(
-        'Answer savings totals per group (ListRecommendationSummaries) instead of single recommendations.',
-      ),
+      .describe('Savings totals per group instead of recommendations.'),
     max_results: maxResults(DEFAULT_LIMIT, 100, 'recommendations or groups'),
   },
   outputSchema: {
-    account_id: z.string(),
-    group_by: z.string().optional(),
-    currency: z.string(),
-    matched: z.number(),
     total_estimated_monthly_savings: z.string(),
-    deduplicated_monthly_savings: z.string().optional(),
-    recommendations: z
-      .array(
-        z.object({
-          recommendation_id: z.string(),
-          account_id: z.string(),
-          region: z.string(),
-          resource_id: z.string(),
-          resource_type: z.string(),
-          action_type: z.string(),
-          current: z.string(),
-          recommended: z.string(),
-          estimated_monthly_savings: z.string(),
-          estimated_monthly_cost: z.string().optional(),
-          savings_percentage: z.string().optional(),
-          implementation_effort: z.string().optional(),
-          restart_needed: z.boolean().optional(),
-          rollback_possible: z.boolean().optional(),
-          source: z.string().optional(),
-        }),
-      )
-      .optional(),
-    groups: z
-      .array(
-        z.object({
-          group: z.string(),
-          estimated_monthly_savings: z.string(),
-          recommendation_count: z.number(),
-        }),
-      )
-      .optional(),
-    others: z.object({ count: z.number(), estimated_monthly_savings: z.string() }).optional(),
-    more_pages: z.boolean(),
   },
   operations: [
     'cost-optimization-hub:ListRecommendations',

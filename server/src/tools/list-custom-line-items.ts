@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { table } from '../billing/format';
 import { amount, exact, sum } from '../billing/money';
-import { targetAccountId } from './lib/params';
+import { looseRows, targetAccountId } from './lib/params';
 import { billingPeriod, byName, maxResults, NEXT_TOKEN, resolveBillingPeriod } from './lib/optimization';
 import { defineTool } from './lib/types';
 
@@ -12,43 +12,17 @@ export const listCustomLineItemsTool = defineTool({
   name: 'list-custom-line-items',
   title: 'List Billing Conductor custom line items',
   description:
-    'AWS Billing Conductor custom line items (credits and fees added to billing groups) for a billing period ' +
-    '(default: the current month): type, flat amount or percentage, billing group, and the exact totals of flat ' +
-    'credits and fees. Ask the management (payer) account (target_account_id).',
+    'Billing Conductor custom line items (credits and fees on billing groups) for a month (default: this ' +
+    'one): type, flat amount or %, billing group, and the exact flat credit and fee totals. Ask the ' +
+    'management (payer) account.',
   inputSchema: {
     target_account_id: targetAccountId,
     billing_period: billingPeriod,
-    billing_group_arn: z
-      .string()
-      .min(1)
-      .max(200)
-      .optional()
-      .describe('Keep only the items of this billing group (ARN from list-billing-groups).'),
+    billing_group_arn: z.string().min(1).max(200).optional().describe("Only this billing group's items."),
     max_results: maxResults(DEFAULT_LIMIT, 100, 'custom line items'),
   },
   outputSchema: {
-    account_id: z.string(),
-    billing_period: z.string(),
-    matched: z.number(),
-    flat_credits_total: z.string(),
-    flat_fees_total: z.string(),
-    currency: z.string(),
-    custom_line_items: z.array(
-      z.object({
-        name: z.string(),
-        arn: z.string(),
-        type: z.string(),
-        flat_amount: z.string().optional(),
-        percentage: z.string().optional(),
-        currency: z.string().optional(),
-        billing_group_arn: z.string().optional(),
-        account_id: z.string().optional(),
-        product_code: z.string().optional(),
-        description: z.string().optional(),
-        association_size: z.number().optional(),
-      }),
-    ),
-    more_pages: z.boolean(),
+    custom_line_items: looseRows({ name: z.string() }),
   },
   operations: ['billingconductor:ListCustomLineItems', 'sts:GetCallerIdentity'],
   async handler(args, ctx) {

@@ -11,44 +11,33 @@ export const listPricingAttributesTool = defineTool({
   name: 'list-pricing-attributes',
   title: 'List pricing service codes, attributes and values',
   description:
-    'Discovers what get-service-pricing can filter on, from the public Pricing API: without service_code, the ' +
-    'service codes (e.g. AmazonEC2); with service_code, its attribute names (e.g. instanceType); with ' +
-    'service_code and attribute_name, the attribute values (e.g. m7g.large). search narrows any list ' +
-    '(case-insensitive substring). Prices are public, so this tool takes no target_account_id.',
+    'What get-service-pricing can filter on (public Pricing API): service codes; with service_code its ' +
+    'attribute names; with attribute_name their values. Same for every account: takes no ' +
+    'target_account_id.',
   inputSchema: {
     service_code: z
       .string()
       .min(1)
       .max(100)
       .optional()
-      .describe('Pricing service code, e.g. AmazonEC2. Omit to list service codes.'),
+      .describe('E.g. AmazonEC2; omit to list service codes.'),
     attribute_name: z
       .string()
       .min(1)
       .max(100)
       .optional()
-      .describe('Attribute whose values to list, e.g. instanceType (needs service_code).'),
-    search: z
-      .string()
-      .max(100)
-      .optional()
-      .describe('Keep only entries containing this text (case-insensitive), e.g. "m7g" or "lambda".'),
+      .describe("With service_code: list this attribute's values."),
+    search: z.string().max(100).optional().describe('Only entries containing this (any case).'),
     max_results: z
       .number()
       .int()
       .min(1)
       .max(MAX_LIMIT)
       .optional()
-      .describe(`How many entries to list (1-${MAX_LIMIT}, default ${DEFAULT_LIMIT}); the rest are counted.`),
+      .describe(`Entries listed (default ${DEFAULT_LIMIT}); the rest are counted.`),
   },
   outputSchema: {
-    kind: z.enum(['service_codes', 'attribute_names', 'attribute_values']),
-    service_code: z.string().optional(),
-    attribute_name: z.string().optional(),
-    search: z.string().optional(),
-    matched: z.number(),
     values: z.array(z.string()),
-    more_pages: z.boolean(),
   },
   operations: ['pricing:DescribeServices', 'pricing:GetAttributeValues', 'sts:GetCallerIdentity'],
   async handler(args, ctx) {

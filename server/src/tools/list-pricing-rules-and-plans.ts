@@ -1,7 +1,6 @@
-import { z } from 'zod';
 import { table } from '../billing/format';
 import { amount, exact } from '../billing/money';
-import { targetAccountId } from './lib/params';
+import { looseRows, targetAccountId } from './lib/params';
 import { billingPeriod, byName, maxResults, NEXT_TOKEN, resolveBillingPeriod } from './lib/optimization';
 import { defineTool } from './lib/types';
 
@@ -14,45 +13,16 @@ export const listPricingRulesAndPlansTool = defineTool({
   name: 'list-pricing-rules-and-plans',
   title: 'List Billing Conductor pricing plans and rules',
   description:
-    'AWS Billing Conductor pricing plans (with the rules each applies) and pricing rules (markup / discount / ' +
-    'tiering, scope global, service, billing entity or SKU, and the modifier percentage) for a billing period ' +
-    '(default: the current month). Ask the management (payer) account (target_account_id).',
+    'Billing Conductor pricing plans (with their rules) and pricing rules (markup, discount or tiering; ' +
+    'scope; modifier %) for a month (default: this one). Ask the management (payer) account.',
   inputSchema: {
     target_account_id: targetAccountId,
     billing_period: billingPeriod,
     max_results: maxResults(DEFAULT_LIMIT, 100, 'plans and rules each'),
   },
   outputSchema: {
-    account_id: z.string(),
-    billing_period: z.string(),
-    pricing_plans: z.array(
-      z.object({
-        name: z.string(),
-        arn: z.string(),
-        description: z.string().optional(),
-        size: z.number().optional(),
-        rule_names: z.array(z.string()).optional(),
-      }),
-    ),
-    pricing_rules: z.array(
-      z.object({
-        name: z.string(),
-        arn: z.string(),
-        type: z.string().optional(),
-        scope: z.string().optional(),
-        modifier_percentage: z.string().optional(),
-        service: z.string().optional(),
-        billing_entity: z.string().optional(),
-        usage_type: z.string().optional(),
-        operation: z.string().optional(),
-        free_tier_activated: z.boolean().optional(),
-        associated_plan_count: z.number().optional(),
-        description: z.string().optional(),
-      }),
-    ),
-    plan_count: z.number(),
-    rule_count: z.number(),
-    more_pages: z.boolean(),
+    pricing_plans: looseRows(),
+    pricing_rules: looseRows(),
   },
   operations: [
     'billingconductor:ListPricingPlans',

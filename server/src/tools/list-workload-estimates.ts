@@ -2,23 +2,11 @@ import { z } from 'zod';
 import { ToolInputError } from '../billing/errors';
 import { table } from '../billing/format';
 import { amount, compareDesc, exact, sum } from '../billing/money';
-import { targetAccountId } from './lib/params';
+import { looseRows, targetAccountId } from './lib/params';
 import { isAwsFailure, isoTime, matches, maxResults } from './lib/optimization';
 import { defineTool } from './lib/types';
 
 const DEFAULT_LIMIT = 25;
-
-const estimateShape = z.object({
-  id: z.string(),
-  name: z.string(),
-  status: z.string(),
-  total_cost: z.string().optional(),
-  currency: z.string().optional(),
-  rate_type: z.string().optional(),
-  created_at: z.string().optional(),
-  expires_at: z.string().optional(),
-  failure_message: z.string().optional(),
-});
 
 function estimateOut(e: {
   id?: string;
@@ -49,9 +37,8 @@ export const listWorkloadEstimatesTool = defineTool({
   name: 'list-workload-estimates',
   title: 'List Pricing Calculator workload estimates',
   description:
-    'Workload estimates saved in the AWS Billing and Cost Management Pricing Calculator (name, status, estimated ' +
-    'monthly cost, rate type). With estimate_id, one estimate and its usage lines (service, usage type, ' +
-    'quantity, cost) ranked by cost, with the exact sum.',
+    'Pricing Calculator workload estimates (name, status, monthly cost, rate type); with estimate_id, one ' +
+    "estimate's usage lines ranked by cost, with the exact sum.",
   inputSchema: {
     target_account_id: targetAccountId,
     estimate_id: z
@@ -59,37 +46,16 @@ export const listWorkloadEstimatesTool = defineTool({
       .min(1)
       .max(128)
       .optional()
-      .describe('Id of one workload estimate, to list its usage lines. Omit to list the estimates.'),
+      .describe('One estimate, to list its usage lines; omit to list estimates.'),
     search: z
       .string()
       .max(100)
       .optional()
-      .describe('Without estimate_id: keep only estimates whose name contains this text (case-insensitive).'),
+      .describe('Without estimate_id: only names containing this (any case).'),
     max_results: maxResults(DEFAULT_LIMIT, 100, 'estimates or usage lines'),
   },
   outputSchema: {
-    account_id: z.string(),
-    estimates: z.array(estimateShape).optional(),
-    estimate: estimateShape.optional(),
-    usage_lines: z
-      .array(
-        z.object({
-          service_code: z.string(),
-          usage_type: z.string(),
-          operation: z.string(),
-          location: z.string().optional(),
-          usage_account_id: z.string().optional(),
-          quantity: z.string().optional(),
-          unit: z.string().optional(),
-          cost: z.string(),
-          currency: z.string().optional(),
-          status: z.string().optional(),
-        }),
-      )
-      .optional(),
-    usage_total: z.string().optional(),
-    matched: z.number(),
-    more_pages: z.boolean(),
+    estimates: looseRows({ id: z.string() }).optional(),
   },
   operations: [
     'bcm-pricing-calculator:ListWorkloadEstimates',

@@ -15,7 +15,7 @@ import {
   type Range,
 } from '../query/sql';
 import type { QueryEngine } from '../query/engine';
-import { endDate, period, rangeShape, startDate } from './lib/params';
+import { endDate, moneyShape, period, startDate } from './lib/params';
 import {
   accountList,
   checkSpan,
@@ -45,28 +45,21 @@ export const queryCostDataTool = defineTool({
   name: 'query-cost-data',
   title: 'Query FOCUS cost data',
   description:
-    'Cost from the FOCUS 1.2 billing export (Athena, or local Parquet files): every account of the organization in ' +
-    'one query, any period in the data, line-item detail. metric BilledCost (default, the invoice) / EffectiveCost ' +
-    '(amortized) / ListCost / ContractedCost; group_by up to three FOCUS columns or tag:<key>; filters; granularity ' +
-    'NONE / MONTHLY / DAILY; limit ranks the groups and folds the rest. Credits are excluded unless ' +
-    'include_credits is true. States the engine, bytes scanned and what they cost.',
+    'Cost from the FOCUS billing export (Athena or Parquet): every account in one query, any period in the ' +
+    'data, line-item detail, grouped by up to three columns or tags. Credits excluded unless ' +
+    'include_credits. States the bytes scanned and their cost.',
   inputSchema: {
     metric: z
       .enum(COST_METRICS)
       .optional()
-      .describe('Which cost: BilledCost (default), EffectiveCost, ListCost or ContractedCost.'),
+      .describe('Default BilledCost (the invoice); EffectiveCost is amortized.'),
     group_by: z
       .array(z.string().max(140))
       .max(3)
       .optional()
-      .describe(
-        'Up to three FOCUS columns (ServiceName, RegionId, SubAccountId, ChargeCategory, …) or tag:<key>.',
-      ),
+      .describe('Up to three FOCUS columns (ServiceName, RegionId, …) or tag:<key>.'),
     filters: costFilters,
-    granularity: z
-      .enum(GRANULARITIES)
-      .optional()
-      .describe('NONE (default: one figure per group), MONTHLY or DAILY.'),
+    granularity: z.enum(GRANULARITIES).optional().describe('Default NONE: one figure per group.'),
     limit: z
       .number()
       .int()
@@ -83,29 +76,7 @@ export const queryCostDataTool = defineTool({
     refresh: costRefresh,
   },
   outputSchema: {
-    range: rangeShape,
-    metric: z.string().describe('The cost summed.'),
-    group_by: z.array(z.string()).describe('The grouping keys, in order.'),
-    granularity: z.string().describe('NONE, MONTHLY or DAILY.'),
-    credits: z.enum(['excluded', 'included']).describe('Whether credits are counted.'),
-    accounts: z.array(z.string()).describe('The SubAccountId values kept; empty = every account.'),
-    total: z
-      .object({ amount: z.string().describe('Exact total.'), unit: z.string().describe('USD.') })
-      .describe('Total over the range.'),
-    rows: z
-      .array(
-        z.object({
-          keys: z
-            .array(z.string())
-            .describe('The group\'s values, in group_by order ("" = no value); empty for the folded row.'),
-          period: z.string().optional().describe('Start of the month or day (MONTHLY / DAILY).'),
-          amount: z.string().describe('Exact sum.'),
-          line_items: z.string().describe('Line items behind it.'),
-          folded_groups: z.number().optional().describe('On the folded row: how many groups it holds.'),
-        }),
-      )
-      .describe('The groups, largest first (per period with a granularity), then the folded rest.'),
-    group_count: z.number().describe('How many groups had cost.'),
+    total: moneyShape,
     ...costDataOutputShape,
   },
   operations: COST_DATA_OPERATIONS,

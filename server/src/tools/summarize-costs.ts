@@ -1,6 +1,5 @@
 import type { Anomaly, Expression } from '@aws-sdk/client-cost-explorer';
 import type { Budget } from '@aws-sdk/client-budgets';
-import { z } from 'zod';
 import { AwsCallError } from '../aws/errors';
 import type { AccountScope } from '../aws/gateway';
 import { addDays, monthStart, toIsoDate, utcDay } from '../billing/dates';
@@ -8,7 +7,7 @@ import { buildFilter } from '../billing/filters';
 import { table } from '../billing/format';
 import { amount, exact, percentChange, sum, type Amount } from '../billing/money';
 import { rangeTotal, readPeriodFigures } from './lib/period-figures';
-import { includeCreditsRefunds, refresh, targetAccountId } from './lib/params';
+import { includeCreditsRefunds, moneyShape, refresh, targetAccountId } from './lib/params';
 import { budgetStatus, type BudgetStatus } from './lib/budgets';
 import { signed, signedPct, SUMMARY_METRICS, summaryMetric, type SummaryMetric } from './lib/summary-metric';
 import type { ToolContext } from './lib/types';
@@ -21,32 +20,13 @@ const ANOMALY_WINDOW_DAYS = 30;
 /** The forecast's prediction interval, in percent. */
 const FORECAST_LEVEL = 80;
 
-const span = (what: string) =>
-  z
-    .object({
-      start: z.string().describe('First day, inclusive.'),
-      end: z.string().describe('End, exclusive.'),
-      amount: z.string().describe(`${what}, exact.`),
-    })
-    .describe(what);
-
-const moverShape = z.object({
-  service: z.string(),
-  month_to_date: z.string(),
-  last_month_same_days: z.string(),
-  change: z.string(),
-  percent_change: z.string().optional(),
-});
-
 export const summarizeCostsTool = defineTool({
   name: 'summarize-costs',
   title: 'Summarize costs',
   description:
-    'One-call spend summary of an account: month to date; the same days of last month and the change; last ' +
-    'month in full; the forecast to month end with an 80% prediction interval and the projected month end; the ' +
-    'top 5 services that moved (absolute and %); open cost anomalies (last 30 days, no feedback yet); and budget ' +
-    'status. All arithmetic is exact. Parts that cannot be read (no anomaly monitor, no Budgets permission) ' +
-    'become notes. Credits and refunds are excluded unless include_credits_refunds is true.',
+    'One-call spend summary: month to date against the same days last month, last month, the forecast and ' +
+    'projected month end, the top 5 moving services, open anomalies and budget status. Unreadable parts ' +
+    'become notes. Credits and refunds excluded unless include_credits_refunds.',
   inputSchema: {
     target_account_id: targetAccountId,
     metric: summaryMetric,
@@ -54,55 +34,7 @@ export const summarizeCostsTool = defineTool({
     refresh,
   },
   outputSchema: {
-    account_id: z.string(),
-    metric: z.string(),
-    credits_refunds: z.enum(['excluded', 'included']),
-    total: z.object({ amount: z.string(), unit: z.string() }),
-    month_to_date: span('Cost from the 1st of this month through today (today is still partial)'),
-    last_month_same_days: span('Cost of last month from the 1st through the same day of the month'),
-    change_vs_last_month: z.object({
-      amount: z.string(),
-      percent: z.string().optional(),
-    }),
-    last_month: span('Cost of the whole of last month'),
-    forecast: z
-      .object({
-        start: z.string(),
-        end: z.string(),
-        mean: z.string(),
-        lower: z.string().optional(),
-        upper: z.string().optional(),
-        level: z.number(),
-      })
-      .optional(),
-    projected_month_end: z
-      .object({
-        actual_to_yesterday: z.string(),
-        amount: z.string(),
-        lower: z.string().optional(),
-        upper: z.string().optional(),
-      })
-      .optional(),
-    top_movers: z.array(moverShape),
-    anomalies: z
-      .object({
-        start: z.string(),
-        end: z.string(),
-        count: z.number(),
-        open_count: z.number(),
-        open_impact: z.string(),
-      })
-      .optional(),
-    budgets: z
-      .object({
-        count: z.number(),
-        exceeded: z.array(z.string()),
-        forecast_to_exceed: z.array(z.string()),
-        below_target: z.array(z.string()),
-        ok: z.number(),
-      })
-      .optional(),
-    estimated: z.boolean(),
+    total: moneyShape,
   },
   operations: [
     'ce:GetCostAndUsage',

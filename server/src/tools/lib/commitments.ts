@@ -36,10 +36,7 @@ export type ReservationService = (typeof RESERVATION_SERVICES)[number];
 export const granularity = z
   .enum(['MONTHLY', 'DAILY'])
   .optional()
-  .describe(
-    'Time buckets; default MONTHLY. Not used with group_by: AWS rejects Granularity together with GroupBy, so a ' +
-      'grouped answer covers the whole range.',
-  );
+  .describe('Default MONTHLY; unused with group_by (AWS takes one or the other).');
 
 /** Coverage and utilization keep the last 12 months plus the current one. */
 const COMMITMENT_MONTHS_BACK = 12;
@@ -238,8 +235,3 @@ export function pctText(value: string | undefined): string {
 export function lastDay(range: DateRange): string {
   return toIsoDate(addDays(parseIsoDate(range.end, 'end_date'), -1));
 }
-
-/** Schema of a date range answered by these tools. */
-export const commitmentRangeShape = z
-  .object({ start: z.string(), end: z.string() })
-  .describe('Resolved range: start inclusive, end exclusive.');

@@ -33,51 +33,34 @@ export const costTargetAccountIds = z
 
 export const costFilters = z
   .array(
-    z
-      .object({
-        // tag:<key>, and a tag key is at most 128 characters (AWS tagging).
-        column: z
-          .string()
-          .max(132, 'filters column: at most 132 characters (tag: and a 128-character tag key)')
-          .describe(`A FOCUS column (${GROUPABLE_COLUMNS.slice(0, 8).join(', ')}, …) or tag:<key>.`),
-        values: z
-          .array(z.string().max(1024))
-          .min(1)
-          .max(100)
-          .describe('Exact values to match; "" matches line items without a value (e.g. untagged).'),
-        exclude: z.boolean().optional().describe('true to drop these values instead of keeping only them.'),
-      })
-      .describe('One filter clause.'),
+    z.object({
+      // tag:<key>, and a tag key is at most 128 characters (AWS tagging).
+      column: z
+        .string()
+        .max(132, 'filters column: at most 132 characters (tag: and a 128-character tag key)')
+        .describe(`A FOCUS column (${GROUPABLE_COLUMNS.slice(0, 2).join(', ')}, …) or tag:<key>.`),
+      values: z
+        .array(z.string().max(1024))
+        .min(1)
+        .max(100)
+        .describe('Exact values; "" = none (e.g. untagged).'),
+      exclude: z.boolean().optional().describe('true: drop them.'),
+    }),
   )
   .max(10)
   .optional()
-  .describe('Filter clauses, combined with AND.');
+  .describe('Clauses ANDed.');
 
-export const includeCredits = z
-  .boolean()
-  .optional()
-  .describe('true to count credits (ChargeCategory Credit); excluded by default because they offset usage.');
+export const includeCredits = z.boolean().optional().describe('true: count credits (they offset usage).');
 
 export const costRefresh = z
   .boolean()
   .optional()
-  .describe(
-    'true to run the query again instead of answering from the cache (Athena bills $5 per TB scanned).',
-  );
+  .describe('true: query again, not the cache (Athena: $5 per TB scanned).');
 
-/** Answer fields every cost-data tool gives. */
+/** What every cost-data answer lists of its query's cost (also engine, line_items, bytes_scanned, from_cache…). */
 export const costDataOutputShape = {
-  engine: z.enum(['athena', 'duckdb']).describe('The engine that ran the query.'),
-  line_items: z.string().describe('How many line items (rows of the data) are behind the figures.'),
-  bytes_scanned: z.number().describe('Bytes the query read (0 when answered from the cache).'),
-  scan_cost_usd: z.string().describe('What scanning those bytes costs on Athena at $5 per TB, exact.'),
-  from_cache: z.boolean().describe('The rows came from the answer cache; nothing was scanned.'),
-  data_freshness: z
-    .object({
-      newest_charge_period_start: z.string().optional().describe('Start of the newest charge period read.'),
-      newest_charge_period_end: z.string().optional().describe('End of the newest charge period read.'),
-    })
-    .describe('How recent the data read is.'),
+  scan_cost_usd: z.string(),
 };
 
 /** How to configure what is missing, as one answer a user or an operator can act on. */

@@ -5,6 +5,7 @@ import { ToolInputError } from '../../billing/errors';
 import { capText, MAX_TEXT_BYTES, table } from '../../billing/format';
 import { exact, sum } from '../../billing/money';
 import type { Logger } from '../../log';
+import { moneyShape, looseRows } from './params';
 import type { Money, ToolAnswer, ToolContext, ToolDefinition } from './types';
 
 /** At most this many accounts in one fan-out call: five rounds at the default concurrency still fit the deadline. */
@@ -22,42 +23,14 @@ export const targetAccountIds = z
       'target_account_id (an id given there is added to this list).',
   );
 
-const totalShape = z.object({
-  amount: z.string().describe('Exact decimal amount.'),
-  unit: z.string().describe('Currency or unit, e.g. USD.'),
-});
-
-/** Output fields of a fan-out answer, added to the output schema of every fan-out tool. */
+/**
+ * Output fields of a fan-out answer, added to the output schema of every fan-out tool: `accounts`, one entry per
+ * account asked (also `total`, `error`, `incomplete`, `paid_requests` and its single-account `answer`), and
+ * `combined_total`, the exact sum of the totals with the count of `accounts` it covers.
+ */
 export const fanoutOutputShape = {
-  accounts: z
-    .array(
-      z.object({
-        account_id: z.string().describe('The account this entry answers for.'),
-        ok: z.boolean().describe('false when this account failed or was not reached before the deadline.'),
-        total: totalShape
-          .optional()
-          .describe("This account's total (its answer's `total`), when it has one."),
-        error: z.string().optional().describe('Why this account has no answer, in words a user can act on.'),
-        incomplete: z
-          .boolean()
-          .optional()
-          .describe('true when this account answered only in part (the deadline stopped its reads).'),
-        paid_requests: z.number().describe('Paid Cost Explorer requests made for this account.'),
-        answer: z
-          .record(z.string(), z.unknown())
-          .optional()
-          .describe("This account's structured answer: the fields of a single-account answer."),
-      }),
-    )
-    .optional()
-    .describe('Present when target_account_ids was given: one entry per account, in the order asked.'),
-  combined_total: totalShape
-    .extend({ accounts: z.number().describe('How many accounts the sum covers.') })
-    .optional()
-    .describe(
-      'Exact sum of the totals of the accounts that answered (absent when no account answered with a total or ' +
-        'their units differ).',
-    ),
+  accounts: looseRows({ account_id: z.string(), ok: z.boolean() }).optional(),
+  combined_total: moneyShape.optional(),
 };
 
 /** The input shape of a fan-out tool: its own parameters plus `target_account_ids`. */

@@ -9,7 +9,6 @@ import {
 import { buildFilter } from '../../billing/filters';
 import { table } from '../../billing/format';
 import { amount, exact } from '../../billing/money';
-import { rangeShape } from './params';
 import { AWS_LIMITS, boundedString } from './bounds';
 
 /** Parameters and helpers shared by the cost and usage forecasts. */
@@ -18,18 +17,16 @@ export const forecastPeriod = z.enum(FORECAST_PERIODS).optional().describe(FOREC
 
 export const forecastStartDate = boundedString('start_date', AWS_LIMITS.ceDate)
   .optional()
-  .describe(
-    'Forecast start YYYY-MM-DD, inclusive, today or later (AWS rejects earlier starts). Use with end_date.',
-  );
+  .describe('YYYY-MM-DD, inclusive, today or later.');
 
 export const forecastEndDate = boundedString('end_date', AWS_LIMITS.ceDate)
   .optional()
-  .describe('Forecast end YYYY-MM-DD, exclusive: 2026-12-01 to 2027-01-01 is December.');
+  .describe('YYYY-MM-DD, exclusive.');
 
 export const forecastGranularity = z
   .enum(['MONTHLY', 'DAILY'])
   .optional()
-  .describe('Forecast buckets; default MONTHLY. DAILY covers at most 3 months ahead.');
+  .describe('Default MONTHLY; DAILY reaches 3 months ahead.');
 
 export const predictionIntervalLevel = z
   .number()
@@ -37,22 +34,10 @@ export const predictionIntervalLevel = z
   .min(51)
   .max(99)
   .optional()
-  .describe(
-    'Confidence of the prediction interval in percent, 51-99; default 80 (95 gives a wider interval).',
-  );
+  .describe('Confidence in %; default 80.');
 
 /** DAILY forecasts cover at most three months. */
 export const MAX_DAILY_FORECAST_DAYS = 93;
-
-export const forecastPeriodShape = z
-  .object({
-    start: z.string(),
-    end: z.string(),
-    mean: z.string(),
-    lower: z.string().optional(),
-    upper: z.string().optional(),
-  })
-  .describe('One forecast bucket.');
 
 export interface ForecastBucket {
   start: string;
@@ -90,15 +75,6 @@ export function forecastTable(buckets: readonly ForecastBucket[], unit: string, 
     ]),
   );
 }
-
-/** The output fields both forecasts start with. */
-export const forecastOutputShape = {
-  account_id: z.string(),
-  range: rangeShape,
-  metric: z.string(),
-  granularity: z.string(),
-  prediction_interval_level: z.number(),
-};
 
 /** Buckets listed in the answer at most. */
 const LISTED_BUCKETS = 100;

@@ -25,15 +25,13 @@ export const maxResults = z
   .min(1)
   .max(1000)
   .optional()
-  .describe(
-    `How many values to return, 1-1000; default ${DEFAULT_MAX_RESULTS}. The answer says when more exist.`,
-  );
+  .describe(`Default ${DEFAULT_MAX_RESULTS}; the answer says when more exist.`);
 
 export const searchString = z
   .string()
   .max(1024)
   .optional()
-  .describe('Only values containing this text, e.g. "EC2".');
+  .describe('Only values containing this, e.g. "EC2".');
 
 /** The listing tools' range: the period in which values must have had cost or usage (14 months back at most). */
 export function listRange(args: RangeArgs, now: Date): DateRange {

@@ -22,17 +22,11 @@ export const COMPARISON_MONTHS_BACK = 13;
 
 export const baselineMonth = boundedString('baseline_month', AWS_LIMITS.ceDate)
   .optional()
-  .describe(
-    'Baseline (reference) month as YYYY-MM, e.g. "2026-09". Default: the month before comparison_month. ' +
-      'Whole calendar months only; at most 13 months back.',
-  );
+  .describe('YYYY-MM; default the month before comparison_month, 13 months back at most.');
 
 export const comparisonMonth = boundedString('comparison_month', AWS_LIMITS.ceDate)
   .optional()
-  .describe(
-    'Month compared against the baseline, as YYYY-MM, e.g. "2026-10". Default: last month (the last complete ' +
-      'one). The current month is allowed but incomplete.',
-  );
+  .describe('YYYY-MM; default last month (the current one is incomplete).');
 
 export const COMPARISON_METRICS = [
   'UnblendedCost',
@@ -47,11 +41,11 @@ export const COMPARISON_METRICS = [
 export const comparisonGroupBy = z
   .enum(CE_DIMENSIONS)
   .optional()
-  .describe('Dimension to break the change down by; default SERVICE. Ignored when group_by_tag is given.');
+  .describe('Default SERVICE; ignored with group_by_tag.');
 
 export const comparisonGroupByTag = boundedString('group_by_tag', AWS_LIMITS.ceValue)
   .optional()
-  .describe('Cost allocation tag key to break the change down by instead of a dimension, e.g. "team".');
+  .describe('A tag key to break down by instead, e.g. "team".');
 
 /** Two resolved months, each as the API wants it: start on the 1st, end on the 1st of the next month. */
 export interface MonthPair {

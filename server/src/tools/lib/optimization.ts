@@ -14,7 +14,7 @@ export const AWS_REGION_PATTERN = /^[a-z]{2}(-[a-z]+)+-\d{1,2}$/;
 export const region = boundedString('region', AWS_LIMITS.region)
   .regex(AWS_REGION_PATTERN, 'region must be an AWS region name such as us-east-1')
   .optional()
-  .describe("AWS region to read, e.g. eu-west-1. Default: the server's own region.");
+  .describe("Region to read; default the server's.");
 
 const BILLING_PERIOD = /^(\d{4})-(0[1-9]|1[0-2])$/;
 
@@ -23,7 +23,7 @@ export const billingPeriod = z
   .string()
   .regex(BILLING_PERIOD, 'billing_period must be YYYY-MM, e.g. 2026-10')
   .optional()
-  .describe('Billing period as YYYY-MM, e.g. 2026-10. Default: the current month (UTC).');
+  .describe('YYYY-MM; default this month (UTC).');
 
 /** `max_results` with a default and a hard cap, so every answer stays bounded. */
 export function maxResults(defaultValue: number, max: number, what: string) {
@@ -33,9 +33,7 @@ export function maxResults(defaultValue: number, max: number, what: string) {
     .min(1)
     .max(max)
     .optional()
-    .describe(
-      `How many ${what} to list (1-${max}, default ${defaultValue}); the rest are counted and summed.`,
-    );
+    .describe(`How many ${what} (default ${defaultValue}); the rest are summed.`);
 }
 
 /** The current month as YYYY-MM. */

@@ -13,52 +13,46 @@ export const targetAccountId = z
     "12-digit account id to query; default: the server's own. Others must be allowed and have the member role.",
   );
 
-export const refresh = z
-  .boolean()
-  .optional()
-  .describe('true: skip the cache and ask AWS again ($0.01 per Cost Explorer request).');
+export const refresh = z.boolean().optional().describe('true: skip the cache ($0.01 a request).');
 
 export const period = z.enum(PERIODS).optional().describe(PERIOD_DESCRIPTION);
 
 export const startDate = boundedString('start_date', AWS_LIMITS.ceDate)
   .optional()
-  .describe('Start date YYYY-MM-DD, inclusive. Use with end_date instead of period.');
+  .describe('YYYY-MM-DD, inclusive.');
 
 export const endDate = boundedString('end_date', AWS_LIMITS.ceDate)
   .optional()
-  .describe('End date YYYY-MM-DD, exclusive (as Cost Explorer): 2026-10-01 to 2026-11-01 is October.');
+  .describe('YYYY-MM-DD, exclusive.');
+
+// Nested properties carry a description too (some clients require one everywhere), kept to a word or two: the
+// parameter's own description says what a clause is.
+const keyType = z.enum(FILTER_TYPES).describe('Key kind.');
+const KEY_DESCRIPTION = 'Dimension, tag or category.';
 
 export const filters = boundedArray(
-  z
-    .object({
-      type: z.enum(FILTER_TYPES).describe('DIMENSION, TAG or COST_CATEGORY.'),
-      key: boundedString('filters key', AWS_LIMITS.ceValue).describe(
-        'Dimension (SERVICE, REGION, …), tag key or cost category.',
-      ),
-      values: boundedArray(
-        boundedString('filters values', AWS_LIMITS.ceValue),
-        'filters values',
-        AWS_LIMITS.ceValuesPerClause,
-      ).describe('Exact values to match.'),
-      exclude: z.boolean().optional().describe('true: exclude these values.'),
-    })
-    .describe('One filter clause.'),
+  z.object({
+    type: keyType,
+    key: boundedString('filters key', AWS_LIMITS.ceValue).describe(KEY_DESCRIPTION),
+    values: boundedArray(
+      boundedString('filters values', AWS_LIMITS.ceValue),
+      'filters values',
+      AWS_LIMITS.ceValuesPerClause,
+    ).describe('Exact values.'),
+    exclude: z.boolean().optional().describe('true: exclude them.'),
+  }),
   'filters',
   AWS_LIMITS.ceClauses,
 )
   .optional()
-  .describe('Clauses ANDed together; exact values from get-dimension-values / get-tag-values.');
+  .describe('ANDed; exact values from get-dimension-values / get-tag-values.');
 
 export const groupBy = z
   .array(
-    z
-      .object({
-        type: z.enum(FILTER_TYPES).describe('DIMENSION, TAG or COST_CATEGORY.'),
-        key: boundedString('group_by key', AWS_LIMITS.ceValue).describe(
-          'Dimension (SERVICE, REGION, …), tag key or cost category.',
-        ),
-      })
-      .describe('One grouping key.'),
+    z.object({
+      type: keyType,
+      key: boundedString('group_by key', AWS_LIMITS.ceValue).describe(KEY_DESCRIPTION),
+    }),
   )
   // The message the handler's own check gives (billing/filters.ts), so the refusal reads the same either way.
   .max(AWS_LIMITS.ceGroupBy, {
@@ -66,7 +60,7 @@ export const groupBy = z
       `group_by takes at most two keys (a Cost Explorer limit), got ${(issue.input as unknown[]).length}.`,
   })
   .optional()
-  .describe('Up to two grouping keys, e.g. [{"type":"DIMENSION","key":"SERVICE"}].');
+  .describe('Up to two, e.g. [{"type":"DIMENSION","key":"SERVICE"}].');
 
 export const COST_METRICS = [
   'UnblendedCost',
@@ -80,37 +74,28 @@ export const COST_METRICS = [
 
 export const metrics = boundedArray(z.enum(COST_METRICS), 'metrics', AWS_LIMITS.ceMetrics)
   .optional()
-  .describe('Cost Explorer metrics; default ["UnblendedCost"]. The first one ranks the groups.');
+  .describe('Default ["UnblendedCost"]; the first ranks the groups.');
 
 export const includeCreditsRefunds = z
   .boolean()
   .optional()
-  .describe(
-    'true to count credits and refunds (excluded by default because they offset usage and can show $0).',
-  );
+  .describe('true: count credits and refunds (they offset usage).');
 
-// Output shapes carry no descriptions: tools/list must fit its budget (test/e2e/tools-list-size.ts), and a client
-// validates structured content against them; the field names say what they hold, the README's Tools section the rest.
+// Output schemas list only an answer's key fields, undescribed: tools/list has a size budget
+// (test/e2e/tools-list-size.ts). The SDK still validates every answer against them, and a client may too, so every
+// object is loose (JSON Schema `additionalProperties: {}`): it accepts the fields it does not list, which the answer
+// text and the README's Tools section describe.
 
-/** What an answer cost in AWS requests: requests, paid ones ($0.01 each), their cost, cache hits, data age. */
-export const apiUsageShape = {
-  requests: z.number(),
-  paid_requests: z.number(),
-  cost_usd: z.string(),
-  cache_hits: z.number(),
-  shared_cache_hits: z.number(),
-  data_fetched_at: z.string().optional(),
-};
+/** An exact amount: a decimal string and its currency or unit (a fan-out's combined total adds `accounts`). */
+export const moneyShape = z.looseObject({ amount: z.string(), unit: z.string() });
 
-/** Fields every structured answer carries, added by the tool runner. */
+/** Rows of an answer (groups, periods, resources, recommendations…), each a loose object listing its key fields. */
+export const looseRows = (shape: z.ZodRawShape = {}) => z.array(z.looseObject(shape));
+
+/**
+ * What every output schema lists of the fields the tool runner adds: `notes`, the caveats. The answers also carry
+ * `computed_on` (the date) and `api` (the AWS requests made, the paid ones and their cost, cache hits), unlisted.
+ */
 export const commonOutputShape = {
-  computed_on: z.string(),
-  api: z.object(apiUsageShape),
   notes: z.array(z.string()).optional(),
 };
-
-/** A resolved range: start inclusive, end exclusive. */
-export const rangeShape = z.object({ start: z.string(), end: z.string() });
-
-/** An exact amount: a decimal string and its currency or unit. */
-export const moneyShape = z.object({ amount: z.string(), unit: z.string() });

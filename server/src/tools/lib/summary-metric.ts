@@ -14,9 +14,7 @@ export type SummaryMetric = keyof typeof SUMMARY_METRICS;
 export const summaryMetric = z
   .enum(Object.keys(SUMMARY_METRICS) as [SummaryMetric, ...SummaryMetric[]])
   .optional()
-  .describe(
-    'Cost metric; default UnblendedCost (AmortizedCost spreads upfront commitment fees over the term).',
-  );
+  .describe('Default UnblendedCost; AmortizedCost spreads upfront fees.');
 
 /** `+1.5` / `-0.25`: a signed exact amount. */
 export function signed(value: Amount): string {
