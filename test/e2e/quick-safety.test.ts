@@ -41,11 +41,17 @@ function forbidden(node: unknown, path: string): string[] {
   return problems;
 }
 
-/** Properties at any depth without a description. */
-function undescribed(schema: Schema, path: string): string[] {
+/**
+ * Properties at any depth without a description; a nested field may instead be named in its parameter's description
+ * ("clauses {type, key, values, exclude}"), which then describes it once for every tool that takes it.
+ */
+function undescribed(schema: Schema, path: string, parentDescription?: string): string[] {
   return Object.entries((schema.properties ?? {}) as Record<string, Schema>).flatMap(([name, s]) => [
-    ...(typeof s.description === 'string' && s.description.trim() ? [] : [`${path}.${name}`]),
-    ...undescribed(s.type === 'array' ? (s.items ?? {}) : s, `${path}.${name}`),
+    ...((typeof s.description === 'string' && s.description.trim()) ||
+    (typeof parentDescription === 'string' && new RegExp(`\\b${name}\\b`).test(parentDescription))
+      ? []
+      : [`${path}.${name}`]),
+    ...undescribed(s.type === 'array' ? (s.items ?? {}) : s, `${path}.${name}`, s.description),
   ]);
 }
 
@@ -102,7 +108,22 @@ test('every input schema is an object of primitives, arrays of primitives, or (a
   expect(problems).toEqual([]);
 });
 
-test('every property, at any depth, has a description, and every tool a description', () => {
+test('the description check finds an undescribed property and a nested field not named by its parameter (control)', () => {
+  const schema = {
+    properties: {
+      ok: { type: 'string', description: 'Said.' },
+      bare: { type: 'boolean' },
+      clauses: {
+        type: 'array',
+        description: 'Clauses {key}.',
+        items: { type: 'object', properties: { key: { type: 'string' }, values: { type: 'array' } } },
+      },
+    },
+  };
+  expect(undescribed(schema, 't')).toEqual(['t.bare', 't.clauses.values']);
+});
+
+test('every property, at any depth, has a description (or is named by its parameter), and every tool one', () => {
   expect(tools.flatMap((t) => undescribed(t.inputSchema as Schema, t.name))).toEqual([]);
   expect(tools.filter((t) => !t.description || t.description.length < 40).map((t) => t.name)).toEqual([]);
 });

@@ -73,14 +73,24 @@ function shapeProblems(name: string, schema: Schema): string[] {
   return problems;
 }
 
-/** Properties at any depth without a description. */
-function undescribed(schema: Schema, where: string): string[] {
+/** The word `name` appears in `description`, e.g. `key` in "clauses {type, key, values}". */
+const namedIn = (description: unknown, name: string): boolean =>
+  typeof description === 'string' && new RegExp(`\\b${name}\\b`).test(description);
+
+/**
+ * Properties at any depth without a description. A field of a nested object (or of an array's objects) may instead
+ * be named in its parameter's description ("clauses {type, key, values, exclude}"): tools/list has a size budget, and
+ * one description for the parameter says it once instead of once per field in every tool that takes it.
+ */
+function undescribed(schema: Schema, where: string, parentDescription?: string): string[] {
   const missing: string[] = [];
   for (const [prop, s] of Object.entries((schema.properties ?? {}) as Record<string, Schema>)) {
     const path = `${where}.${prop}`;
-    if (typeof s.description !== 'string' || s.description.trim() === '') missing.push(path);
-    if (s.type === 'object') missing.push(...undescribed(s, path));
-    if (s.type === 'array' && s.items?.type === 'object') missing.push(...undescribed(s.items, `${path}[]`));
+    const described = typeof s.description === 'string' && s.description.trim() !== '';
+    if (!described && !namedIn(parentDescription, prop)) missing.push(path);
+    if (s.type === 'object') missing.push(...undescribed(s, path, s.description));
+    if (s.type === 'array' && s.items?.type === 'object')
+      missing.push(...undescribed(s.items, `${path}[]`, s.description));
   }
   return missing;
 }
@@ -116,7 +126,25 @@ test('no schema uses anyOf, oneOf, allOf, $ref, nullable or a type array, in inp
   expect(problems).toEqual([]);
 });
 
-test('every input property, nested ones included, has a description', () => {
+test('the description check finds an undescribed parameter and a nested field its parameter does not name (control)', () => {
+  const schema = {
+    type: 'object',
+    properties: {
+      described: { type: 'string', description: 'Said.' },
+      bare: { type: 'string' },
+      clauses: {
+        type: 'array',
+        description: 'Clauses {key}.',
+        items: { type: 'object', properties: { key: { type: 'string' }, values: { type: 'array' } } },
+      },
+      // A name given at the top level does not stand in for the parameter's own description.
+      key: { type: 'string' },
+    },
+  };
+  expect(undescribed(schema, 't')).toEqual(['t.bare', 't.clauses[].values', 't.key']);
+});
+
+test('every input property, nested ones included, has a description or is named by its parameter', () => {
   const missing = tools.flatMap((t) => undescribed(t.inputSchema as Schema, t.name));
   expect(missing).toEqual([]);
 });

@@ -21,8 +21,7 @@ export const PERIODS = [
 ] as const;
 export type Period = (typeof PERIODS)[number];
 
-export const PERIOD_DESCRIPTION =
-  'UTC. last_N_months: whole past months; last_N_days end yesterday. Or start_date + end_date.';
+export const PERIOD_DESCRIPTION = 'UTC; last_N_months: whole months; last_N_days end yesterday.';
 
 const ISO = /^(\d{4})-(\d{2})-(\d{2})$/;
 const DAY_MS = 86_400_000;
@@ -167,7 +166,7 @@ export const FORECAST_PERIODS = ['rest_of_month', 'next_month', 'next_3_months',
 export type ForecastPeriod = (typeof FORECAST_PERIODS)[number];
 
 export const FORECAST_PERIOD_DESCRIPTION =
-  'UTC; default rest_of_month (today to month end); next_*: whole months. Or start_date + end_date.';
+  'UTC; default rest_of_month (today to month end); next_*: whole months.';
 
 /** Resolves a named forecast period against `now` (UTC); the start is never before today. */
 export function resolveForecastPeriod(period: ForecastPeriod, now: Date): DateRange {

@@ -4,7 +4,6 @@ import { z } from 'zod';
 import type { Caller } from '../access/caller';
 import { TOOLS } from '../tools';
 import { fanoutInputShape, fanoutToolOutputShape } from '../tools/lib/fanout';
-import { commonOutputShape } from '../tools/lib/params';
 import { runTool, type ToolDeps } from '../tools/lib/runner';
 import type { ToolDefinition } from '../tools/lib/types';
 
@@ -35,10 +34,9 @@ export function schemasOf(tool: ToolDefinition): CompiledSchemas {
   if (!schemas) {
     schemas = {
       input: z.object(tool.fanout ? fanoutInputShape(tool) : tool.inputSchema),
-      output: z.looseObject({
-        ...(tool.fanout ? fanoutToolOutputShape(tool) : tool.outputSchema),
-        ...commonOutputShape,
-      }),
+      // Loose: the schema lists the answer's key fields, and every answer also carries the runner's own (computed_on,
+      // api: the AWS requests made and their cost, notes: the caveats), which tools/list cannot afford to spell out.
+      output: z.looseObject(tool.fanout ? fanoutToolOutputShape(tool) : tool.outputSchema),
     };
     compiled.set(tool, schemas);
   }

@@ -23,9 +23,8 @@ export const compareCostsTool = defineTool({
   name: 'compare-costs',
   title: 'Compare costs between two months',
   description:
-    "Compares an account's cost between two whole months (default: last month against the one before), by " +
-    'a dimension or tag: both totals, the exact and % change, groups ranked by change. Why a group moved: ' +
-    'get-cost-drivers.',
+    "An account's cost in two whole months (default: last month vs the one before) by dimension or tag: " +
+    'totals and change, groups ranked by change. Why: get-cost-drivers.',
   inputSchema: {
     target_account_id: targetAccountId,
     baseline_month: baselineMonth,

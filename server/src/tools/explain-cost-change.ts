@@ -38,9 +38,8 @@ export const explainCostChangeTool = defineTool({
   name: 'explain-cost-change',
   title: 'Explain a cost change',
   description:
-    'Why spend changed between two periods (default: last month against the one before): the total change, ' +
-    'the services that moved most and the usage types behind them, new or stopped services and regions, ' +
-    'the accounts that moved most. Credits and refunds excluded unless include_credits_refunds.',
+    'Why spend changed between two periods (default: last month vs the one before): the services, usage ' +
+    'types and accounts that moved most, new or stopped services and regions.',
   inputSchema: {
     target_account_id: targetAccountId,
     base_start_date: dateParam(

@@ -4,7 +4,7 @@ import { addDays, parseIsoDate, resolveRange, toIsoDate } from '../billing/dates
 import { ToolInputError } from '../billing/errors';
 import { table, TOP_ROWS } from '../billing/format';
 import { amount, exact, percentOf, rounded, sum, type Amount } from '../billing/money';
-import { endDate, looseRows, period, refresh, startDate, targetAccountId } from './lib/params';
+import { endDate, period, refresh, startDate, targetAccountId } from './lib/params';
 import { defineTool } from './lib/types';
 import { AWS_LIMITS, boundedString } from './lib/bounds';
 
@@ -15,9 +15,8 @@ export const getAnomaliesTool = defineTool({
   name: 'get-anomalies',
   title: 'Get cost anomalies',
   description:
-    'Cost anomalies AWS Cost Anomaly Detection found (default: last 30 days; it keeps 90), largest impact ' +
-    'first: impact, actual against expected spend, dates, monitor and root causes (service, account, ' +
-    'region, usage type).',
+    'Cost anomalies from AWS Cost Anomaly Detection (default: last 30 days; it keeps 90), largest impact ' +
+    'first, with expected spend, monitor and root causes.',
   inputSchema: {
     target_account_id: targetAccountId,
     period,
@@ -34,7 +33,7 @@ export const getAnomaliesTool = defineTool({
     refresh,
   },
   outputSchema: {
-    anomalies: looseRows({ id: z.string() }),
+    total_impact: z.string(),
   },
   operations: ['ce:GetAnomalies', 'ce:GetAnomalyMonitors', 'sts:GetCallerIdentity'],
   fanout: true,

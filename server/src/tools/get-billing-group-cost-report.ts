@@ -48,9 +48,8 @@ export const getBillingGroupCostReportTool = defineTool({
   name: 'get-billing-group-cost-report',
   title: 'Get Billing Conductor cost report',
   description:
-    'Billing Conductor margins: per billing group the AWS cost, the pro forma cost and the margin, exact, ' +
-    'with totals; with billing_group_arn one group by product or month. Ask the management (payer) ' +
-    'account.',
+    'Billing Conductor margins: AWS cost, pro forma cost and margin per billing group, or of one group by ' +
+    'product or month. Ask the payer account.',
   inputSchema: {
     target_account_id: targetAccountId,
     billing_period: billingPeriod,
@@ -59,12 +58,12 @@ export const getBillingGroupCostReportTool = defineTool({
       .min(1)
       .max(200)
       .optional()
-      .describe('One group (ARN from list-billing-groups) to break down; omit for all.'),
+      .describe('One group (ARN from list-billing-groups) in detail.'),
     end_billing_period: z
       .string()
       .regex(/^\d{4}-(0[1-9]|1[0-2])$/, 'end_billing_period must be YYYY-MM')
       .optional()
-      .describe('With billing_group_arn: first month left out (YYYY-MM); default the next.'),
+      .describe('With billing_group_arn: end month, exclusive.'),
     group_by: z
       .enum(['PRODUCT_NAME', 'BILLING_PERIOD'])
       .optional()

@@ -355,9 +355,8 @@ export const getComputeOptimizerRecommendationsTool = defineTool({
   name: 'get-compute-optimizer-recommendations',
   title: 'Get Compute Optimizer recommendations',
   description:
-    'Compute Optimizer rightsizing and idle findings for one resource type in one region (default: EC2 in ' +
-    "the server's region), by monthly savings: current and recommended configuration, savings, risk. Needs " +
-    'enrollment.',
+    'Compute Optimizer rightsizing and idle findings for one resource type and region (default: EC2, the ' +
+    "server's region), by monthly savings. Needs enrollment.",
   inputSchema: {
     resource_type: z
       .enum(COMPUTE_OPTIMIZER_RESOURCE_TYPES)
@@ -365,7 +364,7 @@ export const getComputeOptimizerRecommendationsTool = defineTool({
       .describe('Default EC2_INSTANCE; IDLE: idle resources of every kind.'),
     region,
     target_account_id: targetAccountId,
-    finding: z.enum(FINDINGS).optional().describe('Default NOT_OPTIMIZED: every finding worth acting on.'),
+    finding: z.enum(FINDINGS).optional().describe('Default NOT_OPTIMIZED (worth acting on).'),
     max_results: maxResults(DEFAULT_LIMIT, 100, 'recommendations'),
   },
   outputSchema: {

@@ -8,8 +8,8 @@ import {
   endDate,
   filters,
   includeCreditsRefunds,
-  looseRows,
   metrics,
+  moneyShape,
   period,
   refresh,
   startDate,
@@ -28,9 +28,8 @@ export const getCostAndUsageWithResourcesTool = defineTool({
   name: 'get-cost-and-usage-with-resources',
   title: 'Get cost by resource',
   description:
-    'Cost per resource (e.g. EC2 instance id) of one service over the last 14 days at most, ranked by ' +
-    'cost. Needs resource-level data turned on in Cost Explorer. Longer periods: get-top-resources. ' +
-    'Credits and refunds excluded unless include_credits_refunds.',
+    'Cost per resource (e.g. EC2 instance id) of one service, last 14 days at most. Needs resource-level ' +
+    'data enabled in Cost Explorer; longer periods: get-top-resources.',
   inputSchema: {
     target_account_id: targetAccountId,
     service: z
@@ -38,7 +37,7 @@ export const getCostAndUsageWithResourcesTool = defineTool({
       .min(1)
       .max(1024)
       .optional()
-      .describe(`SERVICE value (the API requires one); default "${EC2_COMPUTE}".`),
+      .describe(`The SERVICE (required by AWS); default "${EC2_COMPUTE}".`),
     period,
     start_date: startDate,
     end_date: endDate,
@@ -52,7 +51,7 @@ export const getCostAndUsageWithResourcesTool = defineTool({
     refresh,
   },
   outputSchema: {
-    resources: looseRows({ resource_id: z.string() }),
+    total: moneyShape,
   },
   operations: ['ce:GetCostAndUsageWithResources', 'sts:GetCallerIdentity'],
   async handler(args, ctx) {

@@ -9,7 +9,6 @@ import {
   filters,
   groupBy,
   includeCreditsRefunds,
-  looseRows,
   metrics,
   moneyShape,
   period,
@@ -25,9 +24,8 @@ export const getCostAndUsageTool = defineTool({
   name: 'get-cost-and-usage',
   title: 'Get cost and usage',
   description:
-    'Cost and usage of an account over a period (default: month to date), grouped by up to two dimensions, ' +
-    'tags or cost categories and filtered: the exact total and the groups ranked by cost. Credits and ' +
-    'refunds excluded unless include_credits_refunds.',
+    "An account's cost and usage over a period (default: month to date), filtered and grouped by up to two " +
+    'dimensions, tags or cost categories.',
   inputSchema: {
     target_account_id: targetAccountId,
     period,
@@ -45,7 +43,6 @@ export const getCostAndUsageTool = defineTool({
   },
   outputSchema: {
     total: moneyShape,
-    groups: looseRows(),
   },
   operations: ['ce:GetCostAndUsage', 'sts:GetCallerIdentity'],
   fanout: true,

@@ -15,8 +15,8 @@ export const getCostCategoriesTool = defineTool({
   name: 'get-cost-categories',
   title: 'Get cost categories',
   description:
-    'Cost category names, or with cost_category its values, that had cost in a period (default: last 30 ' +
-    'days): the exact names COST_CATEGORY filters and group-bys expect.',
+    "Cost category names, or one category's values, with cost in a period (default: last 30 days), for " +
+    'COST_CATEGORY filters and group-bys.',
   inputSchema: {
     target_account_id: targetAccountId,
     cost_category: z
@@ -24,7 +24,7 @@ export const getCostCategoriesTool = defineTool({
       .min(1)
       .max(50)
       .optional()
-      .describe('A category whose values to list; omit for the names.'),
+      .describe('A category to list its values; omit for the names.'),
     search_string: searchString,
     period,
     start_date: startDate,

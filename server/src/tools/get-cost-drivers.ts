@@ -28,11 +28,10 @@ const DRIVER_METRICS = [
 
 export const getCostDriversTool = defineTool({
   name: 'get-cost-drivers',
-  title: 'Get the drivers of a month-over-month cost change',
+  title: 'Get cost change drivers',
   description:
-    "Why an account's cost changed between two whole months (default: last month against the one before): " +
-    'the top drivers (usage, Savings Plans or RI effects, credits, refunds, tax…) per service or tag, with ' +
-    'cost and usage deltas.',
+    "Why an account's cost changed between two whole months (default: last month vs the one before): the " +
+    'top drivers (usage, commitments, credits, tax…) with deltas.',
   inputSchema: {
     target_account_id: targetAccountId,
     baseline_month: baselineMonth,
@@ -52,7 +51,7 @@ export const getCostDriversTool = defineTool({
     refresh,
   },
   outputSchema: {
-    drivers: looseRows({ group: z.string() }),
+    drivers: looseRows(),
   },
   operations: ['ce:GetCostComparisonDrivers', 'sts:GetCallerIdentity'],
   async handler(args, ctx) {

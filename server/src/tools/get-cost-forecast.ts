@@ -46,9 +46,8 @@ export const getCostForecastTool = defineTool({
   name: 'get-cost-forecast',
   title: 'Get cost forecast',
   description:
-    "AWS's spend forecast for a future period (default: the rest of this month) with a prediction " +
-    'interval; by default also the projected month end (actual so far plus forecast). Credits and refunds ' +
-    'excluded unless include_credits_refunds.',
+    "AWS's spend forecast with a prediction interval; by default for the rest of this month, with the " +
+    'projected month end.',
   inputSchema: {
     target_account_id: targetAccountId,
     forecast_period: forecastPeriod,

@@ -19,9 +19,8 @@ export const getDimensionValuesTool = defineTool({
   name: 'get-dimension-values',
   title: 'Get dimension values',
   description:
-    'Values of one Cost Explorer dimension (services, regions, accounts, usage types…) that had cost in a ' +
-    "period (default: last 30 days): the exact names filters and group-bys expect, e.g. EC2's SERVICE " +
-    'value.',
+    'Values of a Cost Explorer dimension (services, regions, accounts, usage types…) with cost in a period ' +
+    '(default: last 30 days), for filters and group-bys.',
   inputSchema: {
     target_account_id: targetAccountId,
     dimension: z
@@ -31,7 +30,7 @@ export const getDimensionValuesTool = defineTool({
     context: z
       .enum(DIMENSION_CONTEXTS)
       .optional()
-      .describe('Default COST_AND_USAGE; RESERVATIONS or SAVINGS_PLANS for their queries.'),
+      .describe('Default COST_AND_USAGE; the others serve RI and Savings Plans tools.'),
     period,
     start_date: startDate,
     end_date: endDate,
@@ -40,7 +39,7 @@ export const getDimensionValuesTool = defineTool({
     refresh,
   },
   outputSchema: {
-    values: looseRows({ value: z.string() }),
+    values: looseRows(),
   },
   operations: ['ce:GetDimensionValues', 'sts:GetCallerIdentity'],
   async handler(args, ctx) {

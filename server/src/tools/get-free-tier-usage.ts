@@ -36,8 +36,8 @@ export const getFreeTierUsageTool = defineTool({
   name: 'get-free-tier-usage',
   title: 'Get AWS Free Tier usage',
   description:
-    'AWS Free Tier usage this month per offer: actual and forecast usage against the free limit, % used ' +
-    'and status (exceeded / forecast to exceed / ok), most at risk first.',
+    'AWS Free Tier usage this month per offer: actual and forecast against the free limit, % used and ' +
+    'status, most at risk first.',
   inputSchema: {
     target_account_id: targetAccountId,
     service: z.string().max(100).optional().describe('Only services whose name contains this (any case).'),

@@ -61,29 +61,29 @@ interface Recommendation {
 
 export const getPurchaseRecommendationsTool = defineTool({
   name: 'get-purchase-recommendations',
-  title: 'Get Savings Plans or reservation purchase recommendations',
+  title: 'Get purchase recommendations',
   description:
     'What AWS recommends buying to cut on-demand spend: Savings Plans, or Reserved Instances for one ' +
-    'service, each with monthly savings, savings %, upfront cost and break-even, largest savings first.',
+    'service, with monthly savings, upfront cost and break-even.',
   inputSchema: {
     target_account_id: targetAccountId,
     kind: z.enum(['SAVINGS_PLANS', 'RESERVED_INSTANCES']).optional().describe('Default SAVINGS_PLANS.'),
     savings_plans_type: z
       .enum(SAVINGS_PLANS_TYPES)
       .optional()
-      .describe('Savings Plans only; default COMPUTE_SP (EC2, Fargate, Lambda).'),
+      .describe('Savings Plans only; default COMPUTE_SP.'),
     service: z.enum(RESERVATION_SERVICES).optional().describe('Reserved Instances only; default EC2.'),
     term: z.enum(TERMS).optional().describe('Default ONE_YEAR.'),
     payment_option: z.enum(PAYMENT_OPTIONS).optional().describe('Default NO_UPFRONT.'),
-    lookback: z.enum(LOOKBACKS).optional().describe('Usage the advice is based on; default THIRTY_DAYS.'),
+    lookback: z.enum(LOOKBACKS).optional().describe('Past usage used; default THIRTY_DAYS.'),
     offering_class: z
       .enum(['STANDARD', 'CONVERTIBLE'])
       .optional()
-      .describe('EC2 RIs only; default STANDARD (cheaper; CONVERTIBLE can be exchanged).'),
+      .describe('EC2 RIs only; default STANDARD (cheaper).'),
     account_scope: z
       .enum(['PAYER', 'LINKED'])
       .optional()
-      .describe('PAYER (default): the whole organization from a management account; LINKED: per account.'),
+      .describe('PAYER (default): the organization, from a management account.'),
     limit: z.number().int().min(1).max(25).optional().describe('Recommendations listed; default 10.'),
     refresh,
   },

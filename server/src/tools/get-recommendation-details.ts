@@ -40,10 +40,10 @@ export function flattenConfiguration(details: unknown): {
 /** get-recommendation-details: one Cost Optimization Hub recommendation, current against recommended. */
 export const getRecommendationDetailsTool = defineTool({
   name: 'get-recommendation-details',
-  title: 'Get one Cost Optimization Hub recommendation',
+  title: 'Get recommendation details',
   description:
-    'One Cost Optimization Hub recommendation (id from list-cost-optimization-recommendations): current ' +
-    'against recommended configuration, monthly savings and cost, effort, restart and rollback.',
+    'One Cost Optimization Hub recommendation (id from list-cost-optimization-recommendations) in full: ' +
+    'configurations, savings, cost, effort, restart, rollback.',
   inputSchema: {
     recommendation_id: z
       .string()

@@ -80,9 +80,8 @@ export const getReservationCoverageTool = defineTool({
   name: 'get-reservation-coverage',
   title: 'Get reservation coverage',
   description:
-    "How much of an account's instance usage Reserved Instances covered (default: last month, EC2): " +
-    'coverage %, reserved against on-demand hours, the uncovered on-demand cost, per period or by group, ' +
-    'largest first.',
+    "Reserved Instance coverage of an account's usage (default: last month, EC2): coverage %, reserved and " +
+    'on-demand hours, the uncovered on-demand cost.',
   inputSchema: {
     target_account_id: targetAccountId,
     period,

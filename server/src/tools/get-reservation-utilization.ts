@@ -64,8 +64,8 @@ export const getReservationUtilizationTool = defineTool({
   name: 'get-reservation-utilization',
   title: 'Get reservation utilization',
   description:
-    'How well an account used its Reserved Instances (default: last month): utilization %, used and unused ' +
-    'hours, unused cost and net savings, per period or per reservation, most wasted first.',
+    'Reserved Instance utilization of an account (default: last month): utilization %, unused hours and ' +
+    'their cost, net savings, per period or reservation.',
   inputSchema: {
     target_account_id: targetAccountId,
     period,

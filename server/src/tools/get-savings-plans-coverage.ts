@@ -53,8 +53,8 @@ export const getSavingsPlansCoverageTool = defineTool({
   name: 'get-savings-plans-coverage',
   title: 'Get Savings Plans coverage',
   description:
-    "How much of an account's Savings Plans-eligible spend Savings Plans covered (default: last month): " +
-    'coverage %, covered and on-demand spend, per period or by service, region or instance family.',
+    "Savings Plans coverage of an account's eligible spend (default: last month): coverage %, covered and " +
+    'on-demand spend, per period or by service, region or family.',
   inputSchema: {
     target_account_id: targetAccountId,
     period,

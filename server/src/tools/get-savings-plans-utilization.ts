@@ -63,8 +63,8 @@ export const getSavingsPlansUtilizationTool = defineTool({
   name: 'get-savings-plans-utilization',
   title: 'Get Savings Plans utilization',
   description:
-    "How much of an account's Savings Plans commitment was used (default: last month): utilization %, used " +
-    'and unused commitment, net savings, per period; each plan with include_details.',
+    'Savings Plans utilization of an account (default: last month): utilization %, unused commitment, net ' +
+    'savings, per period; each plan with include_details.',
   inputSchema: {
     target_account_id: targetAccountId,
     period,

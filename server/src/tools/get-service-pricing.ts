@@ -119,23 +119,20 @@ export const getServicePricingTool = defineTool({
   name: 'get-service-pricing',
   title: 'Get AWS service pricing',
   description:
-    'Public AWS list prices (Pricing API) of one service code, filtered by attributes (instanceType = ' +
-    'm7g.large…): unit, exact USD price, term. Same for every account: takes no target_account_id. Codes ' +
-    'and attributes: list-pricing-attributes.',
+    'Public list prices (Pricing API) of one service code filtered by attributes, e.g. instanceType ' +
+    'm7g.large. Takes no target_account_id; attributes: list-pricing-attributes.',
   inputSchema: {
     service_code: z.string().min(1).max(100).describe('Case-sensitive, e.g. AmazonEC2, AWSLambda.'),
     filters: z
       .array(
         z.object({
-          field: boundedString('filters field', AWS_LIMITS.pricingFilterValue)
-            .min(1)
-            .describe('Attribute name.'),
-          value: boundedString('filters value', AWS_LIMITS.pricingFilterValue).describe('Exact value.'),
+          field: boundedString('filters field', AWS_LIMITS.pricingFilterValue).min(1),
+          value: boundedString('filters value', AWS_LIMITS.pricingFilterValue),
         }),
       )
       .max(20)
       .optional()
-      .describe('Exact matches, ANDed, e.g. [{"field":"instanceType","value":"m7g.large"}].'),
+      .describe('Exact {field, value} matches, ANDed, e.g. instanceType m7g.large.'),
     region,
     term_type: z.enum(TERM_TYPES).optional().describe('Default OnDemand.'),
     max_results: z
@@ -147,7 +144,7 @@ export const getServicePricingTool = defineTool({
       .describe(`Products (SKUs) read; default ${DEFAULT_PRODUCTS}.`),
   },
   outputSchema: {
-    price_dimensions: looseRows({ price: z.string() }),
+    price_dimensions: looseRows(),
   },
   operations: ['pricing:GetProducts', 'sts:GetCallerIdentity'],
   async handler(args, ctx) {

@@ -33,21 +33,20 @@ export const getStorageMetricsTool = defineTool({
   name: 'get-storage-metrics',
   title: 'Get S3 storage metrics',
   description:
-    'S3 Storage Lens daily export (every account): bytes and objects per bucket, account, storage class or ' +
-    'region on a date, growth since an earlier date, and savable incomplete-upload and noncurrent-version ' +
-    'bytes.',
+    'S3 Storage Lens export (every account): bytes and objects per bucket, account, storage class or ' +
+    'region, growth, and savable incomplete-upload and noncurrent bytes.',
   inputSchema: {
     group_by: z.enum(STORAGE_GROUPS).optional().describe('Default bucket.'),
     date: z
       .string()
       .max(10, 'date: a YYYY-MM-DD date (10 characters)')
       .optional()
-      .describe('Report date YYYY-MM-DD; default the newest (last 14 days).'),
+      .describe('YYYY-MM-DD; default the newest.'),
     compare_date: z
       .string()
       .max(10, 'compare_date: a YYYY-MM-DD date (10 characters)')
       .optional()
-      .describe('Earlier date for growth; default 7 days before (or the oldest delivered).'),
+      .describe('Earlier date for growth; default a week before.'),
     buckets: z.array(z.string().min(3).max(63)).max(50).optional().describe('Only these buckets.'),
     limit: z
       .number()
@@ -61,7 +60,7 @@ export const getStorageMetricsTool = defineTool({
     refresh: costRefresh,
   },
   outputSchema: {
-    rows: looseRows({ key: z.string() }),
+    rows: looseRows(),
     ...costDataOutputShape,
   },
   operations: COST_DATA_OPERATIONS,

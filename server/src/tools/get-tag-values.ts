@@ -18,16 +18,11 @@ export const getTagValuesTool = defineTool({
   name: 'get-tag-values',
   title: 'Get tag keys or values',
   description:
-    'Cost allocation tag keys, or with tag_key its values, that had cost in a period (default: last 30 ' +
-    'days): exact names for TAG filters and group-bys. Only activated tags appear.',
+    "Cost allocation tag keys, or one key's values, with cost in a period (default: last 30 days), for TAG " +
+    'filters and group-bys. Only activated tags appear.',
   inputSchema: {
     target_account_id: targetAccountId,
-    tag_key: z
-      .string()
-      .min(1)
-      .max(1024)
-      .optional()
-      .describe('A tag key whose values to list; omit for the keys.'),
+    tag_key: z.string().min(1).max(1024).optional().describe('A key to list its values; omit for the keys.'),
     search_string: searchString,
     period,
     start_date: startDate,

@@ -28,14 +28,10 @@ export const getTopResourcesTool = defineTool({
   name: 'get-top-resources',
   title: 'Get the costliest resources',
   description:
-    'Costliest resources (id, name, service, region, account) from the FOCUS billing export: any period in ' +
-    'the data, every account in one query. Default: last 3 months, top 20 by BilledCost. Credits excluded ' +
-    'unless include_credits.',
+    'Costliest resources (id, name, service, region, account) from the FOCUS billing export, any period, ' +
+    'every account in one query (default: last 3 months, top 20).',
   inputSchema: {
-    metric: z
-      .enum(COST_METRICS)
-      .optional()
-      .describe('Ranks them; default BilledCost (EffectiveCost: amortized).'),
+    metric: z.enum(COST_METRICS).optional().describe('Ranks them; default BilledCost.'),
     limit: z
       .number()
       .int()
@@ -53,7 +49,7 @@ export const getTopResourcesTool = defineTool({
     refresh: costRefresh,
   },
   outputSchema: {
-    resources: looseRows({ resource_id: z.string() }),
+    resources: looseRows(),
     ...costDataOutputShape,
   },
   operations: COST_DATA_OPERATIONS,

@@ -35,13 +35,13 @@ export const getUsageForecastTool = defineTool({
   name: 'get-usage-forecast',
   title: 'Get usage forecast',
   description:
-    "AWS's usage forecast (hours, GB, requests…) for a future period (default: the rest of this month) with a " +
-    'prediction interval. Needs a USAGE_TYPE or USAGE_TYPE_GROUP filter of one unit, e.g. "EC2: Running Hours".',
+    "AWS's usage forecast (hours, GB…) with a prediction interval (default: the rest of this month). Needs " +
+    'a USAGE_TYPE or USAGE_TYPE_GROUP filter of one unit.',
   inputSchema: {
     target_account_id: targetAccountId,
     filters: filters
       .unwrap()
-      .describe('ANDed; needs a DIMENSION clause on USAGE_TYPE or USAGE_TYPE_GROUP (not exclude), one unit.'),
+      .describe('ANDed clauses {type, key, values, exclude}; needs a USAGE_TYPE(_GROUP) one of one unit.'),
     forecast_period: forecastPeriod,
     start_date: forecastStartDate,
     end_date: forecastEndDate,

@@ -19,19 +19,16 @@ export const listBillingGroupsTool = defineTool({
   name: 'list-billing-groups',
   title: 'List Billing Conductor billing groups',
   description:
-    'Billing Conductor billing groups for a month (default: this one): name, status, primary account, ' +
-    'pricing plan, size and member accounts. Ask the management (payer) account.',
+    'Billing Conductor billing groups of a month (default: this one): status, primary account, pricing ' +
+    'plan, member accounts. Ask the payer account.',
   inputSchema: {
     target_account_id: targetAccountId,
     billing_period: billingPeriod,
-    include_accounts: z
-      .boolean()
-      .optional()
-      .describe("Each group's accounts (default true; one more paginated request)."),
+    include_accounts: z.boolean().optional().describe("List each group's accounts (default true)."),
     max_results: maxResults(DEFAULT_LIMIT, 100, 'billing groups'),
   },
   outputSchema: {
-    billing_groups: looseRows({ name: z.string() }),
+    billing_groups: looseRows(),
   },
   operations: [
     'billingconductor:ListBillingGroups',

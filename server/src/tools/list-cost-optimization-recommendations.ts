@@ -22,8 +22,7 @@ export const listCostOptimizationRecommendationsTool = defineTool({
   title: 'List Cost Optimization Hub recommendations',
   description:
     'Cost Optimization Hub recommendations (rightsize, stop, Graviton, Savings Plans, RIs, delete idle…) ' +
-    'by monthly savings, filtered by action, resource type, region, account or effort; group_by gives ' +
-    'totals per group. One in full: get-recommendation-details.',
+    'by monthly savings, or totals per group. One in full: get-recommendation-details.',
   inputSchema: {
     target_account_id: targetAccountId,
     action_types: boundedArray(z.enum(COH_ACTION_TYPES), 'action_types', AWS_LIMITS.cohFilterItems)
@@ -48,7 +47,7 @@ export const listCostOptimizationRecommendationsTool = defineTool({
       AWS_LIMITS.cohFilterItems,
     )
       .optional()
-      .describe('Only these member accounts (from a management account).'),
+      .describe('Only these member accounts.'),
     implementation_efforts: boundedArray(
       z.enum(COH_EFFORTS),
       'implementation_efforts',
@@ -59,12 +58,9 @@ export const listCostOptimizationRecommendationsTool = defineTool({
     restart_needed: z
       .boolean()
       .optional()
-      .describe('true: only changes needing a restart; false: only others.'),
+      .describe('Only changes that need (true) or not (false) a restart.'),
     rollback_possible: z.boolean().optional().describe('true: only changes that can be rolled back.'),
-    group_by: z
-      .enum(COH_GROUP_BY)
-      .optional()
-      .describe('Savings totals per group instead of recommendations.'),
+    group_by: z.enum(COH_GROUP_BY).optional().describe('Savings totals per group instead.'),
     max_results: maxResults(DEFAULT_LIMIT, 100, 'recommendations or groups'),
   },
   outputSchema: {

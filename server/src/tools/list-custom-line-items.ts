@@ -12,9 +12,8 @@ export const listCustomLineItemsTool = defineTool({
   name: 'list-custom-line-items',
   title: 'List Billing Conductor custom line items',
   description:
-    'Billing Conductor custom line items (credits and fees on billing groups) for a month (default: this ' +
-    'one): type, flat amount or %, billing group, and the exact flat credit and fee totals. Ask the ' +
-    'management (payer) account.',
+    'Billing Conductor custom line items (credits and fees on billing groups) of a month (default: this ' +
+    'one), with exact totals. Ask the payer account.',
   inputSchema: {
     target_account_id: targetAccountId,
     billing_period: billingPeriod,
@@ -22,7 +21,7 @@ export const listCustomLineItemsTool = defineTool({
     max_results: maxResults(DEFAULT_LIMIT, 100, 'custom line items'),
   },
   outputSchema: {
-    custom_line_items: looseRows({ name: z.string() }),
+    custom_line_items: looseRows(),
   },
   operations: ['billingconductor:ListCustomLineItems', 'sts:GetCallerIdentity'],
   async handler(args, ctx) {

@@ -9,11 +9,10 @@ const MAX_LIMIT = 200;
 /** list-pricing-attributes: Pricing service codes, attribute names and attribute values. */
 export const listPricingAttributesTool = defineTool({
   name: 'list-pricing-attributes',
-  title: 'List pricing service codes, attributes and values',
+  title: 'List pricing attributes',
   description:
-    'What get-service-pricing can filter on (public Pricing API): service codes; with service_code its ' +
-    'attribute names; with attribute_name their values. Same for every account: takes no ' +
-    'target_account_id.',
+    'What get-service-pricing filters on: service codes; with service_code its attributes; with ' +
+    'attribute_name their values. Public: takes no target_account_id.',
   inputSchema: {
     service_code: z
       .string()

@@ -11,10 +11,10 @@ const PLANS_WITH_RULES = 20;
 /** list-pricing-rules-and-plans: Billing Conductor pricing plans and rules. */
 export const listPricingRulesAndPlansTool = defineTool({
   name: 'list-pricing-rules-and-plans',
-  title: 'List Billing Conductor pricing plans and rules',
+  title: 'List pricing plans and rules',
   description:
-    'Billing Conductor pricing plans (with their rules) and pricing rules (markup, discount or tiering; ' +
-    'scope; modifier %) for a month (default: this one). Ask the management (payer) account.',
+    'Billing Conductor pricing plans and rules (markup, discount or tiering; scope; %) of a month ' +
+    '(default: this one). Ask the payer account.',
   inputSchema: {
     target_account_id: targetAccountId,
     billing_period: billingPeriod,

@@ -37,25 +37,16 @@ export const listWorkloadEstimatesTool = defineTool({
   name: 'list-workload-estimates',
   title: 'List Pricing Calculator workload estimates',
   description:
-    'Pricing Calculator workload estimates (name, status, monthly cost, rate type); with estimate_id, one ' +
-    "estimate's usage lines ranked by cost, with the exact sum.",
+    'Pricing Calculator workload estimates (name, status, monthly cost); with estimate_id, its usage lines ' +
+    'by cost, with the exact sum.',
   inputSchema: {
     target_account_id: targetAccountId,
-    estimate_id: z
-      .string()
-      .min(1)
-      .max(128)
-      .optional()
-      .describe('One estimate, to list its usage lines; omit to list estimates.'),
-    search: z
-      .string()
-      .max(100)
-      .optional()
-      .describe('Without estimate_id: only names containing this (any case).'),
+    estimate_id: z.string().min(1).max(128).optional().describe('One estimate, to list its usage lines.'),
+    search: z.string().max(100).optional().describe('Only estimates whose name contains this.'),
     max_results: maxResults(DEFAULT_LIMIT, 100, 'estimates or usage lines'),
   },
   outputSchema: {
-    estimates: looseRows({ id: z.string() }).optional(),
+    estimates: looseRows().optional(),
   },
   operations: [
     'bcm-pricing-calculator:ListWorkloadEstimates',

@@ -45,19 +45,15 @@ export const queryCostDataTool = defineTool({
   name: 'query-cost-data',
   title: 'Query FOCUS cost data',
   description:
-    'Cost from the FOCUS billing export (Athena or Parquet): every account in one query, any period in the ' +
-    'data, line-item detail, grouped by up to three columns or tags. Credits excluded unless ' +
-    'include_credits. States the bytes scanned and their cost.',
+    'Cost from the FOCUS billing export (Athena or Parquet): any period in the data, every account in one ' +
+    'query, grouped by up to three columns or tags.',
   inputSchema: {
-    metric: z
-      .enum(COST_METRICS)
-      .optional()
-      .describe('Default BilledCost (the invoice); EffectiveCost is amortized.'),
+    metric: z.enum(COST_METRICS).optional().describe('Default BilledCost; EffectiveCost is amortized.'),
     group_by: z
       .array(z.string().max(140))
       .max(3)
       .optional()
-      .describe('Up to three FOCUS columns (ServiceName, RegionId, …) or tag:<key>.'),
+      .describe('Up to three FOCUS columns (ServiceName, …) or tag:<key>.'),
     filters: costFilters,
     granularity: z.enum(GRANULARITIES).optional().describe('Default NONE: one figure per group.'),
     limit: z

@@ -25,8 +25,7 @@ export const summarizeCostsTool = defineTool({
   title: 'Summarize costs',
   description:
     'One-call spend summary: month to date against the same days last month, last month, the forecast and ' +
-    'projected month end, the top 5 moving services, open anomalies and budget status. Unreadable parts ' +
-    'become notes. Credits and refunds excluded unless include_credits_refunds.',
+    'projected month end, top moving services, open anomalies, budgets.',
   inputSchema: {
     target_account_id: targetAccountId,
     metric: summaryMetric,

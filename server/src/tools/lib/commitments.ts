@@ -36,7 +36,7 @@ export type ReservationService = (typeof RESERVATION_SERVICES)[number];
 export const granularity = z
   .enum(['MONTHLY', 'DAILY'])
   .optional()
-  .describe('Default MONTHLY; unused with group_by (AWS takes one or the other).');
+  .describe('Default MONTHLY; ignored with group_by.');
 
 /** Coverage and utilization keep the last 12 months plus the current one. */
 const COMMITMENT_MONTHS_BACK = 12;

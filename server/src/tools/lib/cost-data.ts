@@ -21,15 +21,14 @@ export const costTargetAccountId = z
   .regex(/^\d{12}$/, 'target_account_id must be a 12-digit AWS account id')
   .optional()
   .describe(
-    "Only this account's line items (FOCUS SubAccountId; the payer's own rows included). One query covers every " +
-      'account in the export: no role is assumed. Omit for all accounts.',
+    "Only this account's line items (SubAccountId; the payer's own rows included): one query, no role assumed.",
   );
 
 export const costTargetAccountIds = z
   .array(z.string().regex(/^\d{12}$/, 'each account id has 12 digits'))
   .max(100)
   .optional()
-  .describe('Only these accounts (SubAccountId IN the list), answered by one query. Omit for all accounts.');
+  .describe('Only these accounts (SubAccountId IN the list), in one query.');
 
 export const costFilters = z
   .array(
@@ -37,26 +36,18 @@ export const costFilters = z
       // tag:<key>, and a tag key is at most 128 characters (AWS tagging).
       column: z
         .string()
-        .max(132, 'filters column: at most 132 characters (tag: and a 128-character tag key)')
-        .describe(`A FOCUS column (${GROUPABLE_COLUMNS.slice(0, 2).join(', ')}, …) or tag:<key>.`),
-      values: z
-        .array(z.string().max(1024))
-        .min(1)
-        .max(100)
-        .describe('Exact values; "" = none (e.g. untagged).'),
-      exclude: z.boolean().optional().describe('true: drop them.'),
+        .max(132, 'filters column: at most 132 characters (tag: and a 128-character tag key)'),
+      values: z.array(z.string().max(1024)).min(1).max(100),
+      exclude: z.boolean().optional(),
     }),
   )
   .max(10)
   .optional()
-  .describe('Clauses ANDed.');
+  .describe(`ANDed clauses {column (${GROUPABLE_COLUMNS[0]}, … or tag:<key>), values ("" = none), exclude}.`);
 
-export const includeCredits = z.boolean().optional().describe('true: count credits (they offset usage).');
+export const includeCredits = z.boolean().optional().describe('true: count credits.');
 
-export const costRefresh = z
-  .boolean()
-  .optional()
-  .describe('true: query again, not the cache (Athena: $5 per TB scanned).');
+export const costRefresh = z.boolean().optional().describe('true: skip the cache ($5 per TB scanned).');
 
 /** What every cost-data answer lists of its query's cost (also engine, line_items, bytes_scanned, from_cache…). */
 export const costDataOutputShape = {

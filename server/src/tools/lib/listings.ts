@@ -25,13 +25,9 @@ export const maxResults = z
   .min(1)
   .max(1000)
   .optional()
-  .describe(`Default ${DEFAULT_MAX_RESULTS}; the answer says when more exist.`);
+  .describe(`Default ${DEFAULT_MAX_RESULTS}.`);
 
-export const searchString = z
-  .string()
-  .max(1024)
-  .optional()
-  .describe('Only values containing this, e.g. "EC2".');
+export const searchString = z.string().max(1024).optional().describe('Only values containing this.');
 
 /** The listing tools' range: the period in which values must have had cost or usage (14 months back at most). */
 export function listRange(args: RangeArgs, now: Date): DateRange {

@@ -22,11 +22,11 @@ export const COMPARISON_MONTHS_BACK = 13;
 
 export const baselineMonth = boundedString('baseline_month', AWS_LIMITS.ceDate)
   .optional()
-  .describe('YYYY-MM; default the month before comparison_month, 13 months back at most.');
+  .describe('YYYY-MM; default the month before comparison_month.');
 
 export const comparisonMonth = boundedString('comparison_month', AWS_LIMITS.ceDate)
   .optional()
-  .describe('YYYY-MM; default last month (the current one is incomplete).');
+  .describe('YYYY-MM; default last month.');
 
 export const COMPARISON_METRICS = [
   'UnblendedCost',

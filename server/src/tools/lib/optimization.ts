@@ -27,13 +27,7 @@ export const billingPeriod = z
 
 /** `max_results` with a default and a hard cap, so every answer stays bounded. */
 export function maxResults(defaultValue: number, max: number, what: string) {
-  return z
-    .number()
-    .int()
-    .min(1)
-    .max(max)
-    .optional()
-    .describe(`How many ${what} (default ${defaultValue}); the rest are summed.`);
+  return z.number().int().min(1).max(max).optional().describe(`How many ${what}; default ${defaultValue}.`);
 }
 
 /** The current month as YYYY-MM. */

@@ -25,33 +25,31 @@ export const endDate = boundedString('end_date', AWS_LIMITS.ceDate)
   .optional()
   .describe('YYYY-MM-DD, exclusive.');
 
-// Nested properties carry a description too (some clients require one everywhere), kept to a word or two: the
-// parameter's own description says what a clause is.
-const keyType = z.enum(FILTER_TYPES).describe('Key kind.');
-const KEY_DESCRIPTION = 'Dimension, tag or category.';
+// The fields of a clause are described by the parameter, which names each of them (test/e2e/tools-list.test.ts):
+// one description per parameter instead of one per field in every tool that takes it.
 
 export const filters = boundedArray(
   z.object({
-    type: keyType,
-    key: boundedString('filters key', AWS_LIMITS.ceValue).describe(KEY_DESCRIPTION),
+    type: z.enum(FILTER_TYPES),
+    key: boundedString('filters key', AWS_LIMITS.ceValue),
     values: boundedArray(
       boundedString('filters values', AWS_LIMITS.ceValue),
       'filters values',
       AWS_LIMITS.ceValuesPerClause,
-    ).describe('Exact values.'),
-    exclude: z.boolean().optional().describe('true: exclude them.'),
+    ),
+    exclude: z.boolean().optional(),
   }),
   'filters',
   AWS_LIMITS.ceClauses,
 )
   .optional()
-  .describe('ANDed; exact values from get-dimension-values / get-tag-values.');
+  .describe('ANDed clauses {type, key, values, exclude}.');
 
 export const groupBy = z
   .array(
     z.object({
-      type: keyType,
-      key: boundedString('group_by key', AWS_LIMITS.ceValue).describe(KEY_DESCRIPTION),
+      type: z.enum(FILTER_TYPES),
+      key: boundedString('group_by key', AWS_LIMITS.ceValue),
     }),
   )
   // The message the handler's own check gives (billing/filters.ts), so the refusal reads the same either way.
@@ -60,7 +58,7 @@ export const groupBy = z
       `group_by takes at most two keys (a Cost Explorer limit), got ${(issue.input as unknown[]).length}.`,
   })
   .optional()
-  .describe('Up to two, e.g. [{"type":"DIMENSION","key":"SERVICE"}].');
+  .describe('Up to two {type, key}, e.g. [{"type":"DIMENSION","key":"SERVICE"}].');
 
 export const COST_METRICS = [
   'UnblendedCost',
@@ -76,10 +74,7 @@ export const metrics = boundedArray(z.enum(COST_METRICS), 'metrics', AWS_LIMITS.
   .optional()
   .describe('Default ["UnblendedCost"]; the first ranks the groups.');
 
-export const includeCreditsRefunds = z
-  .boolean()
-  .optional()
-  .describe('true: count credits and refunds (they offset usage).');
+export const includeCreditsRefunds = z.boolean().optional().describe('true: count credits and refunds.');
 
 // Output schemas list only an answer's key fields, undescribed: tools/list has a size budget
 // (test/e2e/tools-list-size.ts). The SDK still validates every answer against them, and a client may too, so every
@@ -91,11 +86,3 @@ export const moneyShape = z.looseObject({ amount: z.string(), unit: z.string() }
 
 /** Rows of an answer (groups, periods, resources, recommendations…), each a loose object listing its key fields. */
 export const looseRows = (shape: z.ZodRawShape = {}) => z.array(z.looseObject(shape));
-
-/**
- * What every output schema lists of the fields the tool runner adds: `notes`, the caveats. The answers also carry
- * `computed_on` (the date) and `api` (the AWS requests made, the paid ones and their cost, cache hits), unlisted.
- */
-export const commonOutputShape = {
-  notes: z.array(z.string()).optional(),
-};

@@ -79,7 +79,7 @@ export interface ToolDefinition<Shape extends z.ZodRawShape = z.ZodRawShape> {
   readonly title: string;
   readonly description: string;
   readonly inputSchema: Shape;
-  /** Tool-specific output fields; the common ones (account, range, api usage) are added by defineTool. */
+  /** The answer's key fields, listed in tools/list; loose objects, so every field the handler writes is accepted. */
   readonly outputSchema: z.ZodRawShape;
   /** Every AWS operation the handler may call: checked against the IAM catalogue in tests. */
   readonly operations: readonly AwsOperation[];
