@@ -18,7 +18,8 @@ import { AccessRefused, type AccessScope, describeScope } from './policy';
  *   goes through); the SQL is ours, so there is nothing left to add here;
  * - `directory`: the organization's account list and OU names (Organizations), which name accounts and cannot be
  *   filtered by account: sent as asked, and what reaches the caller is cut to the scope with {@link visibleAccounts}
- *   (list-accounts); a name a caller passes resolves to an id that then goes through the target checks like any id.
+ *   (list-accounts); a name a caller passes resolves against the whole list, and an account outside the scope is
+ *   refused by {@link refuseUnseenAccount} without its id (the caller learns only that the name exists).
  */
 export type ScopeRule =
   | 'public'
@@ -85,6 +86,23 @@ export const SCOPE_RULES: Readonly<Record<AwsOperation, ScopeRule>> = {
   'organizations:ListParents': 'directory',
   'organizations:DescribeOrganizationalUnit': 'directory',
 };
+
+/**
+ * Refuses an account a caller named (by name, not id) that lies outside their scope, without saying its id: the
+ * refusal tells them no more than that the name exists. Does nothing for an account within the scope.
+ */
+export function refuseUnseenAccount(
+  accountId: string,
+  named: string,
+  where: string,
+  scope: AccessScope,
+): void {
+  if (scope.accounts === '*' || scope.accounts.includes(accountId)) return;
+  throw new AccessRefused(
+    `Refused: ${where} ${named} is an account outside your access, which is limited to ${describeScope(scope)} ` +
+      `(groups: ${scope.grantedBy.join(', ')}).`,
+  );
+}
 
 /** The accounts of a listing that a caller may see: all of them for `*`, else those of the scope. */
 export function visibleAccounts<T extends { readonly id: string }>(

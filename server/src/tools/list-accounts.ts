@@ -33,6 +33,7 @@ export const listAccountsTool = defineTool({
   outputSchema: {
     source: z.string(),
     accounts: z.array(z.looseObject({ id: z.string(), name: z.string().optional() })),
+    read_in_account: z.string().optional(),
     more: z.boolean(),
   },
   operations: ACCOUNT_DIRECTORY_OPERATIONS,
@@ -50,7 +51,12 @@ export const listAccountsTool = defineTool({
     }
     const more = directory.more || matching.length > listed.length;
     const source = directory.source ?? 'none';
-    const where = directory.readIn ? `, read in ${directory.readIn}` : '';
+    // Where the list was read (the management account, often) is said only to callers who may see that account.
+    const readIn =
+      directory.readIn && visibleAccounts([{ id: directory.readIn }], ctx.caller.scope).length > 0
+        ? directory.readIn
+        : undefined;
+    const where = readIn ? `, read in ${readIn}` : '';
     const what = `${matching.length} account${matching.length === 1 ? '' : 's'}${wanted ? ` matching "${args.search}"` : ''}`;
     const lines = [
       directory.source
@@ -66,7 +72,7 @@ export const listAccountsTool = defineTool({
       text: lines.join('\n'),
       data: {
         source,
-        ...(directory.readIn ? { read_in_account: directory.readIn } : {}),
+        ...(readIn ? { read_in_account: readIn } : {}),
         accounts: accounts.map((a) => ({
           id: a.id,
           ...(a.name ? { name: a.name } : {}),

@@ -1,4 +1,4 @@
-import { visibleAccounts } from '../../access/enforce';
+import { refuseUnseenAccount, visibleAccounts } from '../../access/enforce';
 import type { AccessScope } from '../../access/policy';
 import type { AwsOperation } from '../../aws/actions';
 import { AwsCallError } from '../../aws/errors';
@@ -445,7 +445,10 @@ export function matchAccountName(
     const lower = name.toLowerCase();
     found = named.filter((a) => a.name.toLowerCase() === lower);
   }
-  if (found.length === 1) return found[0].id;
+  if (found.length === 1) {
+    refuseUnseenAccount(found[0].id, quoted(name), where, scope);
+    return found[0].id;
+  }
   if (found.length > 1) {
     // A scoped caller learns nothing about accounts outside their access but that they exist.
     const shown = visibleAccounts(found, scope);
@@ -472,8 +475,9 @@ export function matchAccountName(
 
 /**
  * The call's arguments with every account name replaced by its id: target_account_id, target_account_ids and the
- * values of LINKED_ACCOUNT filters. Runs before the target checks and before the tool's own requests, so a name
- * is authorized exactly as its id would be, and a name that matches no account, or several, costs nothing more.
+ * values of LINKED_ACCOUNT filters. Runs before the target checks and before the tool's own requests: a resolved
+ * id then passes those checks like any id, and a name that matches no account, several, or one outside the
+ * caller's scope costs nothing more.
  * Arguments holding only ids come back as they are, without reading the directory.
  */
 export async function resolveAccountNames(
