@@ -3,6 +3,7 @@ import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { awsError, BASE_ACCESS_KEY, FakeAws, OWN_ACCOUNT } from '../fake-aws/fake-aws';
 import { callerAccount, FakeOrganization, type FakeOrgAccount } from '../fake-aws/fake-organizations';
 import { startServer, textOf, useServer } from './harness';
+import { measureToolsList } from './tools-list-size';
 
 // Issue 13, item 1: list-accounts from each source (Organizations in the own account, in the management account
 // through its member role, Cost Explorer, ACCOUNT_NAMES), with the answer saying which one named the accounts.
@@ -37,7 +38,7 @@ async function listAccounts(client: Client, args = {}) {
 }
 
 describe('from AWS Organizations, in the management account the server runs in', () => {
-  const { fake, client } = useServer({ ALLOWED_TARGET_ACCOUNTS: '222222222222' });
+  const { fake, client, server } = useServer({ ALLOWED_TARGET_ACCOUNTS: '222222222222' });
   const organization = new FakeOrganization({
     managementAccount: OWN_ACCOUNT,
     accounts: organizationAccounts(OWN_ACCOUNT),
@@ -52,9 +53,7 @@ describe('from AWS Organizations, in the management account the server runs in',
     const { result, data, text } = await listAccounts(client());
     expect(result.isError).toBeFalsy();
     expect(data.source).toBe('organizations');
-    expect(data.read_in_account).toBe(OWN_ACCOUNT);
     expect(data.accounts).toHaveLength(25);
-    expect(data.more).toBe(false);
     expect(data.accounts.slice(0, 4)).toEqual([
       {
         id: OWN_ACCOUNT,
@@ -95,6 +94,14 @@ describe('from AWS Organizations, in the management account the server runs in',
     // Organizations is free: nothing paid, and the addresses themselves never reach the answer.
     expect(data.api.paid_requests).toBe(0);
     expect(JSON.stringify(result)).not.toMatch(/prod-team|aws-root|@/);
+  });
+
+  test('its tools/list entry stays under 1.5 KB', async () => {
+    const size = await measureToolsList(server().url);
+    const bytes = (name: string) => size.tools.find((t) => t.name === name)?.bytes ?? NaN;
+    expect(bytes('list-accounts')).toBeLessThan(1536);
+    // The control: the measurement does see a tool that is over it.
+    expect(bytes('get-cost-and-usage')).toBeGreaterThan(1536);
   });
 
   test('looks each OU up once for all the accounts in it', async () => {
@@ -148,7 +155,6 @@ describe('from AWS Organizations, in the management account reached through its 
     const { result, data, text } = await listAccounts(client());
     expect(result.isError).toBeFalsy();
     expect(data.source).toBe('organizations');
-    expect(data.read_in_account).toBe(MANAGEMENT);
     expect(data.accounts).toHaveLength(26);
     expect(fake.callsTo('organizations:ListAccounts').map(callerAccount)).toEqual([
       OWN_ACCOUNT,
@@ -183,7 +189,6 @@ describe('PAYER_ACCOUNT_ID: the management account of an organization the server
   test('lists the organization in PAYER_ACCOUNT_ID when DescribeOrganization cannot tell', async () => {
     const { data } = await listAccounts(client());
     expect(data.source).toBe('organizations');
-    expect(data.read_in_account).toBe(MANAGEMENT);
     expect(fake.callsTo('organizations:DescribeOrganization').map(callerAccount)).toEqual([OWN_ACCOUNT]);
     expect(fake.callsTo('organizations:ListAccounts').map(callerAccount)[1]).toBe(MANAGEMENT);
   });

@@ -22,8 +22,8 @@ export const listAccountsTool = defineTool({
   name: 'list-accounts',
   title: 'List accounts',
   description:
-    "The organization's accounts: id, name, email domain, status and OU path. Names come from AWS Organizations, " +
-    'else Cost Explorer, else ACCOUNT_NAMES; target_account_id(s) and LINKED_ACCOUNT filters accept them.',
+    'Accounts with id, name, email domain, status and OU path. Names (from Organizations, else Cost Explorer, else ' +
+    'ACCOUNT_NAMES) work wherever an account id does.',
   inputSchema: {
     search: boundedString('search', AWS_LIMITS.accountName)
       .optional()
@@ -33,8 +33,6 @@ export const listAccountsTool = defineTool({
   outputSchema: {
     source: z.string(),
     accounts: z.array(z.looseObject({ id: z.string(), name: z.string().optional() })),
-    read_in_account: z.string().optional(),
-    more: z.boolean(),
   },
   operations: ACCOUNT_DIRECTORY_OPERATIONS,
   async handler(args, ctx) {
@@ -49,7 +47,6 @@ export const listAccountsTool = defineTool({
     if (matching.length > listed.length) {
       notes.push(`Showing ${listed.length} of ${matching.length} accounts; narrow the list with search.`);
     }
-    const more = directory.more || matching.length > listed.length;
     const source = directory.source ?? 'none';
     // Where the list was read (the management account, often) is said only to callers who may see that account.
     const readIn =
@@ -72,7 +69,6 @@ export const listAccountsTool = defineTool({
       text: lines.join('\n'),
       data: {
         source,
-        ...(readIn ? { read_in_account: readIn } : {}),
         accounts: accounts.map((a) => ({
           id: a.id,
           ...(a.name ? { name: a.name } : {}),
@@ -80,7 +76,6 @@ export const listAccountsTool = defineTool({
           ...(a.status ? { status: a.status } : {}),
           ...(a.ouPath ? { ou_path: a.ouPath } : {}),
         })),
-        more,
         notes,
       },
     };
