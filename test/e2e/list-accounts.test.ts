@@ -169,6 +169,22 @@ describe('from AWS Organizations, in the management account reached through its 
     expect(data.accounts.find((a: any) => a.id === '222222222222').ou_path).toBe('Root/Workloads/Prod');
     expect(text).toContain('read in 999999999999');
   });
+
+  test("where the member role may not list the organization, reads Cost Explorer's names in the management account", async () => {
+    fake.on('organizations:ListAccounts', () =>
+      awsError('AccessDeniedException', 'User is not authorized to perform: organizations:ListAccounts'),
+    );
+    fake.on('ce:GetDimensionValues', () => ({
+      DimensionValues: [{ Value: '222222222222', Attributes: { description: 'prod-ce' } }],
+    }));
+    const { data } = await listAccounts(client(), { refresh: true });
+    expect(data.source).toBe('cost-explorer');
+    expect(fake.callsTo('ce:GetDimensionValues').map(callerAccount)).toEqual([MANAGEMENT]);
+    expect(data.notes[0]).toBe(
+      `AWS Organizations could not be read (in ${OWN_ACCOUNT}: access denied; in the management account ` +
+        `${MANAGEMENT}: access denied).`,
+    );
+  });
 });
 
 describe('PAYER_ACCOUNT_ID: the management account of an organization the server account is not in', () => {
