@@ -94,6 +94,14 @@ const readers = {
     }
     return Object.freeze([...new Set(ids)]);
   },
+  PAYER_ACCOUNT_ID: (raw: string | undefined) => {
+    const value = raw?.trim();
+    if (!value) return undefined;
+    if (!ACCOUNT_ID.test(value)) {
+      throw new Invalid(`PAYER_ACCOUNT_ID must be a 12-digit AWS account id, got "${raw}"`);
+    }
+    return value;
+  },
   CROSS_ACCOUNT_EXTERNAL_ID: (raw: string | undefined) => {
     const value = raw?.trim();
     if (!value) return undefined;
@@ -285,6 +293,12 @@ export interface ServerConfig {
   /** `*` (any account the role can be assumed in) or the explicit allow-list; empty means the own account only. */
   readonly allowedTargetAccounts: '*' | readonly string[];
   readonly crossAccountExternalId: string | undefined;
+  /**
+   * The organization's management (payer) account, when the operator names it (PAYER_ACCOUNT_ID); otherwise the
+   * server asks Organizations (DescribeOrganization) where it may. Multi-account cost questions about its member
+   * accounts are then answered by one LINKED_ACCOUNT-grouped request in it (tools/lib/payer-route.ts).
+   */
+  readonly payerAccountId: string | undefined;
   readonly cacheTtlSeconds: number;
   readonly cacheMaxEntries: number;
   /**
@@ -378,6 +392,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): ServerConfig {
     crossAccountRoleName: e.CROSS_ACCOUNT_ROLE_NAME,
     allowedTargetAccounts: e.ALLOWED_TARGET_ACCOUNTS,
     crossAccountExternalId: e.CROSS_ACCOUNT_EXTERNAL_ID,
+    payerAccountId: e.PAYER_ACCOUNT_ID,
     cacheTtlSeconds: e.CACHE_TTL_SECONDS,
     cacheMaxEntries: e.CACHE_MAX_ENTRIES,
     cacheMaxBytes: e.CACHE_MAX_MB * 1024 * 1024,

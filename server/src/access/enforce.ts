@@ -46,6 +46,10 @@ export const SCOPE_RULES: Readonly<Record<AwsOperation, ScopeRule>> = {
   'ce:GetReservationPurchaseRecommendation': 'linked-recommendation',
   'ce:GetSavingsPlansPurchaseRecommendation': 'linked-recommendation',
   'budgets:DescribeBudgets': 'queried-account',
+  // The organization's structure (its payer, its accounts) is data of the account asked. The payer route reads it
+  // for routing only, never into an answer, so it asks without the caller's scope (tools/lib/payer-route.ts).
+  'organizations:DescribeOrganization': 'queried-account',
+  'organizations:ListAccounts': 'queried-account',
   'compute-optimizer:GetEC2InstanceRecommendations': 'queried-account',
   'compute-optimizer:GetAutoScalingGroupRecommendations': 'queried-account',
   'compute-optimizer:GetEBSVolumeRecommendations': 'queried-account',

@@ -59,6 +59,12 @@ export const AWS_OPERATIONS = {
 
   'budgets:DescribeBudgets': { iam: ['budgets:ViewBudget'] },
 
+  // Which account is the organization's payer, and which accounts are its members: the multi-account cost tools
+  // answer members from the payer's LINKED_ACCOUNT-grouped figures (tools/lib/payer-route.ts). Organizations does
+  // not bill per request.
+  'organizations:DescribeOrganization': { iam: ['organizations:DescribeOrganization'] },
+  'organizations:ListAccounts': { iam: ['organizations:ListAccounts'] },
+
   'compute-optimizer:GetEC2InstanceRecommendations': {
     iam: ['compute-optimizer:GetEC2InstanceRecommendations', 'ec2:DescribeInstances'],
   },

@@ -14,6 +14,7 @@ import type { Logger } from '../../log';
 import { describeError } from '../../log';
 import { QueryError } from '../../query/engine';
 import { fanoutTargets, runFanout, TIMED_OUT } from './fanout';
+import { planPayerRoute } from './payer-route';
 import { readPages, type PageReader, type Paginated, type PaginateOptions } from './pagination';
 import type { ToolAnswer, ToolContext, ToolDefinition } from './types';
 
@@ -219,18 +220,26 @@ export async function runTool(
     );
     let answer: ToolAnswer;
     if (accountIds) {
-      answer = await runFanout({
-        tool,
-        args,
-        accountIds,
-        concurrency: config.fanoutConcurrency,
-        deadlineSeconds: config.toolDeadlineSeconds,
-        signal: deadline.signal,
-        hardStop: deadline.hardStop,
-        meter,
-        log,
-        context,
-      });
+      // Every account asked is inside the caller's scope by now (checkTargets above); the route only decides
+      // whether the organization's members are read through its payer.
+      const route = tool.payerRoute
+        ? await planPayerRoute({ tool, accountIds, context, meter, concurrency: config.fanoutConcurrency })
+        : undefined;
+      answer = await runFanout(
+        {
+          tool,
+          args,
+          accountIds,
+          concurrency: config.fanoutConcurrency,
+          deadlineSeconds: config.toolDeadlineSeconds,
+          signal: deadline.signal,
+          hardStop: deadline.hardStop,
+          meter,
+          log,
+          context,
+        },
+        route,
+      );
     } else {
       const result = await Promise.race([tool.handler(args as never, context(meter)), deadline.hardStop]);
       if (result === TIMED_OUT) {
