@@ -19,8 +19,8 @@ import { awsError, BASE_ACCESS_KEY, type FakeAws, OWN_ACCOUNT, type RecordedCall
  *
  * Grouped answers are cut into pages of `groupsPerPage` groups (a bucket's groups may span two pages), with a
  * NextPageToken, as Cost Explorer paginates a large grouped answer. Organizations answers DescribeOrganization for
- * accounts of the organization, and ListAccounts in the payer only, `accountsPerPage` accounts a page (20, its
- * maximum). Forecasts, anomalies and budgets are answered per account from its own costs.
+ * accounts of the organization, and ListAccounts in the payer (and delegated administrators) only,
+ * `accountsPerPage` accounts a page (20, its maximum). Forecasts, anomalies and budgets are answered per account from its own costs.
  */
 export interface OrganizationSpec {
   readonly payer: string;
@@ -29,6 +29,11 @@ export interface OrganizationSpec {
   /** Accounts outside the organization and their costs. */
   readonly outside?: Readonly<Record<string, readonly LedgerEntry[]>>;
   readonly monthlyDrift?: string;
+  /**
+   * Members that may list the organization's accounts too (delegated administrators): Organizations answers them,
+   * but their Cost Explorer holds only their own costs.
+   */
+  readonly delegatedAdmins?: readonly string[];
   /** @default 1000 */
   readonly groupsPerPage?: number;
   /** @default 20 */
@@ -275,7 +280,8 @@ export function installOrganization(fake: FakeAws, spec: OrganizationSpec): Inst
     };
   });
   fake.on('organizations:ListAccounts', (body, call) => {
-    if (callerAccount(call) !== spec.payer) {
+    const caller = callerAccount(call);
+    if (caller !== spec.payer && !spec.delegatedAdmins?.includes(caller)) {
       return awsError('AccessDeniedException', "You don't have permissions to access this resource.");
     }
     const ids = Object.keys(spec.accounts).sort();

@@ -219,7 +219,7 @@ interface Batch {
 }
 
 /** How a member's request is asked in the payer. */
-interface SharedGrouping {
+export interface SharedGrouping {
   readonly groupBy: GroupDefinition[];
   /** Where the account id sits in each group's keys. */
   readonly position: number;
