@@ -60,17 +60,20 @@ export const fanoutOutputShape = {
     ),
 };
 
-/** How a payer-route tool's accounts were asked (tools/lib/payer-route.ts). */
+/** How a payer-route tool's accounts were asked (tools/lib/payer-route.ts); the text's Route line says it in words. */
 const routeShape = z
   .object({
-    kind: z.enum(['payer', 'fan-out']).describe("payer: members answered from the payer's grouped requests."),
+    kind: z.enum(['payer', 'fan-out']),
     payer_account_id: z.string().optional(),
-    via_payer: z.array(z.string()).describe("Accounts answered from the payer's requests."),
-    on_own: z.array(z.string()).describe('Accounts asked with their own requests.'),
-    payer_paid_requests: z.number().describe('Paid requests made in the payer (pages included).'),
-    reason: z.string().optional().describe('Why accounts were not answered through the payer.'),
+    via_payer: z.array(z.string()),
+    on_own: z.array(z.string()),
+    payer_paid_requests: z.number(),
+    reason: z.string().optional(),
   })
-  .optional();
+  .optional()
+  .describe(
+    "Route: members answered from the payer's LINKED_ACCOUNT requests (via_payer), or asked on their own.",
+  );
 
 /** The input shape of a fan-out tool: its own parameters plus `target_account_ids`. */
 export function fanoutInputShape(tool: ToolDefinition): z.ZodRawShape {
