@@ -1,5 +1,6 @@
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
+import Decimal from 'decimal.js';
 import { awsError, BASE_ACCESS_KEY, FakeAws, OWN_ACCOUNT } from '../fake-aws/fake-aws';
 import { callerAccount, installOrganization, type OrganizationSpec } from '../fake-aws/org-ledger';
 import { accountCosts } from '../fixtures/organization';
@@ -46,9 +47,10 @@ afterAll(async () => {
   await Promise.all(servers.map((s) => s.stop()));
   await fake.stop();
 });
+let org: ReturnType<typeof installOrganization>;
 beforeEach(() => {
   fake.reset();
-  installOrganization(fake, SPEC);
+  org = installOrganization(fake, SPEC);
 });
 
 type Data = Record<string, any>;
@@ -113,6 +115,19 @@ test('get-cost-and-usage: one grouped request (and its pages) in the payer, the 
       'in each account.',
   );
 
+  // The audit line names every account whose figures were read, though only the payer was asked.
+  const lastAudit = () => {
+    const lines = servers[0]
+      .stderr()
+      .split('\n')
+      .filter((l) => l.includes('"msg":"tool call"'));
+    return JSON.parse(lines[lines.length - 1]);
+  };
+  for (let i = 0; i < 40 && lastAudit().requests !== payer.data.api.requests; i++) {
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  expect(lastAudit().accounts).toEqual([PAYER, ...MEMBERS]);
+
   // The fan-out: one request per account, each in its own account.
   expect(paidCe(each.calls).map(callerAccount).sort()).toEqual(MEMBERS);
   expect(each.data.api.paid_requests).toBe(4);
@@ -121,6 +136,27 @@ test('get-cost-and-usage: one grouped request (and its pages) in the payer, the 
     'Route: each account asked with its own requests (fan-out): the payer account 999999999999 is not among ' +
       "this server's allowed target accounts.",
   );
+});
+
+test("control: a payer figure off in its last decimal shows as a difference, in that account's figures only", async () => {
+  const args = { period: 'last_month', target_account_ids: MEMBERS.slice(0, 3) };
+  // The payer's grouped answer, with the first member's figure moved by 1e-10 (three groups: one page).
+  fake.script('ce:GetCostAndUsage', (body: Record<string, any>) => {
+    const buckets = org.answer(PAYER, body as never);
+    const group = buckets[0].Groups!.find((g) => g.Keys[0] === MEMBERS[0])!;
+    group.Metrics.UnblendedCost.Amount = new Decimal(group.Metrics.UnblendedCost.Amount)
+      .plus('1e-10')
+      .toFixed();
+    return { ResultsByTime: buckets, GroupDefinitions: body.GroupBy, DimensionValueAttributes: [] };
+  });
+  const payer = await ask(viaPayer, 'get-cost-and-usage', args);
+  const each = await ask(fanout, 'get-cost-and-usage', args);
+  expect(payer.data.route.kind).toBe('payer');
+  const differing = figures(payer.data).accounts.filter(
+    (a: Data, i: number) => JSON.stringify(a) !== JSON.stringify(figures(each.data).accounts[i]),
+  );
+  expect(differing.map((a: Data) => a.account_id)).toEqual([MEMBERS[0]]);
+  expect(payer.data.combined_total).not.toEqual(each.data.combined_total);
 });
 
 test('get-cost-and-usage by service, daily: each of its requests once in the payer, same figures', async () => {

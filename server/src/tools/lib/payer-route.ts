@@ -262,10 +262,14 @@ class SharedCostReads {
       input: unknown,
       account: AccountScope,
       options: PaginateOptions,
-    ) =>
-      operation === 'ce:GetCostAndUsage' && this.members.has(account.accountId)
-        ? this.read(account.accountId, input as CostInput, options)
-        : undefined;
+    ) => {
+      if (operation !== 'ce:GetCostAndUsage' || !this.members.has(account.accountId)) return undefined;
+      // The audit line lists the member whose figures were read, though no request went to it.
+      return this.read(account.accountId, input as CostInput, options)?.then((share) => {
+        base.meter.recordAccountRead(account.accountId);
+        return share;
+      });
+    };
     const direct = <T>(task: () => Promise<T>) => {
       this.directReads++;
       return limit(task);
