@@ -7,7 +7,7 @@ import type { AccountScope, AwsGateway, UsageMeter } from '../../aws/gateway';
 import type { InputOf, OutputOf } from '../../aws/operations';
 import type { AccountsRoute, GroupedAccounts, RouteDescription } from './fanout';
 import { readPages, type Paginated, type PaginateOptions } from './pagination';
-import type { ToolContext, ToolDefinition } from './types';
+import type { ToolContext } from './types';
 
 /**
  * The payer route. In an organization, the management (payer) account's Cost Explorer holds every member's figures:
@@ -21,7 +21,7 @@ import type { ToolContext, ToolDefinition } from './types';
  *
  * This rests on one property of Cost Explorer: the payer's LINKED_ACCOUNT group for a member over a period is the
  * figure the member's own Cost Explorer answers for that period (the same billing data, aggregated per account).
- * The fake AWS models exactly that (test/fake-aws/organization.ts), and the e2e tests hold the two routes equal on it.
+ * The fake AWS models exactly that (test/fake-aws/org-ledger.ts), and the e2e tests hold the two routes equal on it.
  *
  * Not through the payer:
  * - the payer itself: LINKED_ACCOUNT does not list a management account, so a LINKED_ACCOUNT filter on its own id
@@ -53,7 +53,6 @@ const known = new WeakMap<AwsGateway, { organization: Organization; until: numbe
 
 /** Everything the route needs from the runner. */
 export interface PayerRouteInput {
-  readonly tool: ToolDefinition;
   readonly accountIds: readonly string[];
   /** A context of this call counting into `meter` (the caller's scope applies to its calls). */
   readonly context: (meter: UsageMeter) => ToolContext;

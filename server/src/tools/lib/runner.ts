@@ -223,7 +223,7 @@ export async function runTool(
       // Every account asked is inside the caller's scope by now (checkTargets above); the route only decides
       // whether the organization's members are read through its payer.
       const route = tool.payerRoute
-        ? await planPayerRoute({ tool, accountIds, context, meter, concurrency: config.fanoutConcurrency })
+        ? await planPayerRoute({ accountIds, context, meter, concurrency: config.fanoutConcurrency })
         : undefined;
       answer = await runFanout(
         {
