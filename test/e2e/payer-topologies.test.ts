@@ -191,7 +191,8 @@ describe('a server outside any organization', () => {
     expect(data.route.reason).toBe(
       'no payer known: PAYER_ACCOUNT_ID is not set and Organizations did not name one (' +
         'organizations:DescribeOrganization failed in account 111111111111: AWSOrganizationsNotInUseException: ' +
-        'Your account is not a member of an organization.)',
+        'Your account is not a member of an organization. To make this request, you must use the credentials of ' +
+        'an account that belongs to an organization.)',
     );
     expect(data.combined_total.accounts).toBe(2);
     // Asked once per process: the next call does not ask Organizations again.

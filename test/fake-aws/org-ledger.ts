@@ -1,6 +1,9 @@
 import Decimal from 'decimal.js';
 import type { LedgerEntry } from './cost-ledger';
-import { awsError, BASE_ACCESS_KEY, type FakeAws, OWN_ACCOUNT, type RecordedCall } from './fake-aws';
+import type { FakeAws } from './fake-aws';
+import { callerAccount, FakeOrganization } from './fake-organizations';
+
+export { callerAccount };
 
 /**
  * An AWS Organization on the fake endpoint: a payer (management) account, its members and, optionally, accounts
@@ -18,9 +21,9 @@ import { awsError, BASE_ACCESS_KEY, type FakeAws, OWN_ACCOUNT, type RecordedCall
  * groups are exact sums. `Estimated` is a property of the billing period, the same for every account asked.
  *
  * Grouped answers are cut into pages of `groupsPerPage` groups (a bucket's groups may span two pages), with a
- * NextPageToken, as Cost Explorer paginates a large grouped answer. Organizations answers DescribeOrganization for
- * accounts of the organization, and ListAccounts in the payer (and delegated administrators) only,
- * `accountsPerPage` accounts a page (20, its maximum). Forecasts, anomalies and budgets are answered per account from its own costs.
+ * NextPageToken, as Cost Explorer paginates a large grouped answer. Organizations is fake-organizations.ts's, with
+ * the payer as management account (`accountsPerPage` accounts a ListAccounts page). Forecasts, anomalies and budgets
+ * are answered per account from its own costs.
  */
 export interface OrganizationSpec {
   readonly payer: string;
@@ -43,11 +46,6 @@ export interface OrganizationSpec {
 const DAY_MS = 86_400_000;
 const iso = (t: number) => new Date(t).toISOString().slice(0, 10);
 const LINKED_ACCOUNT = 'LINKED_ACCOUNT';
-
-/** The account a fake call was signed for: the own account, or the one whose role was assumed. */
-export function callerAccount(call: RecordedCall): string {
-  return call.accessKeyId === BASE_ACCESS_KEY ? OWN_ACCOUNT : call.accessKeyId.slice(4, 16);
-}
 
 /** A cost as one account's Cost Explorer sees it: its dimensions, LINKED_ACCOUNT included where it has one. */
 interface Seen {
@@ -251,7 +249,6 @@ export function installOrganization(fake: FakeAws, spec: OrganizationSpec): Inst
     account === spec.payer
       ? payerView
       : (memberViews.get(account) ?? outsideViews.get(account) ?? new View([], [], undefined));
-  const inOrganization = (account: string) => account === spec.payer || memberViews.has(account);
 
   fake.on('ce:GetCostAndUsage', (body, call) => {
     const request = body as unknown as Request;
@@ -262,42 +259,15 @@ export function installOrganization(fake: FakeAws, spec: OrganizationSpec): Inst
       DimensionValueAttributes: [],
     };
   });
-  fake.on('organizations:DescribeOrganization', (_body, call) => {
-    if (!inOrganization(callerAccount(call))) {
-      return awsError(
-        'AWSOrganizationsNotInUseException',
-        'Your account is not a member of an organization.',
-      );
-    }
-    return {
-      Organization: {
-        Id: 'o-exampleorg1',
-        Arn: `arn:aws:organizations::${spec.payer}:organization/o-exampleorg1`,
-        MasterAccountId: spec.payer,
-        MasterAccountArn: `arn:aws:organizations::${spec.payer}:account/o-exampleorg1/${spec.payer}`,
-        FeatureSet: 'ALL',
-      },
-    };
+  const organization = new FakeOrganization({
+    managementAccount: spec.payer,
+    accounts: Object.keys(spec.accounts)
+      .sort()
+      .map((id) => ({ id, name: `account-${id}`, email: `aws+${id}@example.com` })),
+    delegatedAdministrators: spec.delegatedAdmins,
   });
-  fake.on('organizations:ListAccounts', (body, call) => {
-    const caller = callerAccount(call);
-    if (caller !== spec.payer && !spec.delegatedAdmins?.includes(caller)) {
-      return awsError('AccessDeniedException', "You don't have permissions to access this resource.");
-    }
-    const ids = Object.keys(spec.accounts).sort();
-    const from = body.NextToken ? Number(body.NextToken) : 0;
-    const next = from + perPage < ids.length ? String(from + perPage) : undefined;
-    return {
-      Accounts: ids.slice(from, from + perPage).map((Id) => ({
-        Id,
-        Arn: `arn:aws:organizations::${spec.payer}:account/o-exampleorg1/${Id}`,
-        Name: `account-${Id}`,
-        Email: `aws+${Id}@example.com`,
-        Status: 'ACTIVE',
-      })),
-      ...(next ? { NextToken: next } : {}),
-    };
-  });
+  organization.pageSize = perPage;
+  organization.install(fake);
   // Per account, from its own view: read in each account on every route.
   fake.on('ce:GetCostForecast', (body, call) => {
     const period = body.TimePeriod as { Start: string; End: string };

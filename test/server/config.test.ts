@@ -11,7 +11,6 @@ describe('loadConfig', () => {
       crossAccountRoleName: 'BillingMCPCrossAccountRole',
       allowedTargetAccounts: [],
       crossAccountExternalId: undefined,
-      payerAccountId: undefined,
       cacheTtlSeconds: 900,
       cacheMaxEntries: 1000,
       toolDeadlineSeconds: 45,
@@ -38,7 +37,6 @@ describe('loadConfig', () => {
       CROSS_ACCOUNT_ROLE_NAME: 'BillingReader',
       ALLOWED_TARGET_ACCOUNTS: ' 222222222222, 333333333333 ,222222222222',
       CROSS_ACCOUNT_EXTERNAL_ID: 'ext-id-123',
-      PAYER_ACCOUNT_ID: ' 999999999999 ',
       CACHE_TTL_SECONDS: '0',
       CACHE_MAX_ENTRIES: '50',
       TOOL_DEADLINE_SECONDS: '55',
@@ -54,7 +52,6 @@ describe('loadConfig', () => {
       crossAccountRoleName: 'BillingReader',
       allowedTargetAccounts: ['222222222222', '333333333333'],
       crossAccountExternalId: 'ext-id-123',
-      payerAccountId: '999999999999',
       cacheTtlSeconds: 0,
       cacheMaxEntries: 50,
       toolDeadlineSeconds: 55,
@@ -63,6 +60,17 @@ describe('loadConfig', () => {
       clockStart: Date.parse('2026-11-24T12:00:00Z'),
     });
     expect(Object.isFrozen(config.allowedTargetAccounts)).toBe(true);
+  });
+
+  test('reads PAYER_ACCOUNT_ID and ACCOUNT_NAMES (names trimmed), both absent by default', () => {
+    const config = loadConfig({
+      PAYER_ACCOUNT_ID: ' 999999999999 ',
+      ACCOUNT_NAMES: '{"222222222222":" prod ","333333333333":"Dev team"}',
+    });
+    expect(config.payerAccountId).toBe('999999999999');
+    expect(config.accountNames).toEqual({ '222222222222': 'prod', '333333333333': 'Dev team' });
+    expect(Object.isFrozen(config.accountNames)).toBe(true);
+    expect(loadConfig({})).toMatchObject({ payerAccountId: undefined, accountNames: {} });
   });
 
   test('accepts * for any account', () => {
@@ -83,7 +91,6 @@ describe('loadConfig', () => {
     ['LOG_LEVEL', 'loud', 'LOG_LEVEL must be one of debug, info, warn, error, got "loud"'],
     ['CROSS_ACCOUNT_ROLE_NAME', 'bad role', 'CROSS_ACCOUNT_ROLE_NAME must be an IAM role name'],
     ['CROSS_ACCOUNT_EXTERNAL_ID', 'x', 'CROSS_ACCOUNT_EXTERNAL_ID must be 2-1224 of'],
-    ['PAYER_ACCOUNT_ID', '12345', 'PAYER_ACCOUNT_ID must be a 12-digit AWS account id, got "12345"'],
     [
       'CACHE_TTL_SECONDS',
       '-1',
@@ -99,6 +106,24 @@ describe('loadConfig', () => {
       'ALLOWED_ORIGINS must be comma-separated origins like https://app.example.com, got "https://a.example.com/path"',
     ],
     ['BILLING_MCP_CLOCK', 'yesterday', 'BILLING_MCP_CLOCK must be an ISO 8601 instant, got "yesterday"'],
+    [
+      'PAYER_ACCOUNT_ID',
+      '12345678901',
+      'PAYER_ACCOUNT_ID must be a 12-digit AWS account id, got "12345678901"',
+    ],
+    [
+      'ACCOUNT_NAMES',
+      'prod=222222222222',
+      'ACCOUNT_NAMES must be a JSON object of 12-digit account id to name',
+    ],
+    ['ACCOUNT_NAMES', '["prod"]', 'ACCOUNT_NAMES must be a JSON object of 12-digit account id to name'],
+    ['ACCOUNT_NAMES', '{"22222222222x":"prod"}', '"22222222222x" is not an account id'],
+    ['ACCOUNT_NAMES', '{"222222222222":7}', 'the name of 222222222222 must be a string of 1-50 characters'],
+    [
+      'ACCOUNT_NAMES',
+      '{"222222222222":"  "}',
+      'the name of 222222222222 must be a string of 1-50 characters',
+    ],
   ])('rejects a bad %s (%j) with a message naming it', (name, value, message) => {
     expect(() => loadConfig({ [name]: value })).toThrow(ConfigError);
     expect(() => loadConfig({ [name]: value })).toThrow(message);

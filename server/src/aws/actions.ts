@@ -59,12 +59,6 @@ export const AWS_OPERATIONS = {
 
   'budgets:DescribeBudgets': { iam: ['budgets:ViewBudget'] },
 
-  // Which account is the organization's payer, and which accounts are its members: the multi-account cost tools
-  // answer members from the payer's LINKED_ACCOUNT-grouped figures (tools/lib/payer-route.ts). Organizations does
-  // not bill per request.
-  'organizations:DescribeOrganization': { iam: ['organizations:DescribeOrganization'] },
-  'organizations:ListAccounts': { iam: ['organizations:ListAccounts'] },
-
   'compute-optimizer:GetEC2InstanceRecommendations': {
     iam: ['compute-optimizer:GetEC2InstanceRecommendations', 'ec2:DescribeInstances'],
   },
@@ -117,6 +111,13 @@ export const AWS_OPERATIONS = {
     iam: ['billingconductor:ListPricingRulesAssociatedToPricingPlan'],
   },
   'billingconductor:ListCustomLineItems': { iam: ['billingconductor:ListCustomLineItems'] },
+
+  // The account directory (list-accounts, account names): free, global (us-east-1), answered in full only by the
+  // management account or a delegated administrator; DescribeOrganization answers from any member account.
+  'organizations:DescribeOrganization': { iam: ['organizations:DescribeOrganization'] },
+  'organizations:ListAccounts': { iam: ['organizations:ListAccounts'] },
+  'organizations:ListParents': { iam: ['organizations:ListParents'] },
+  'organizations:DescribeOrganizationalUnit': { iam: ['organizations:DescribeOrganizationalUnit'] },
 
   'athena:StartQueryExecution': {
     iam: ['athena:StartQueryExecution'],

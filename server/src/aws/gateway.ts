@@ -17,6 +17,8 @@ export interface AccountScope {
   readonly accountId: string;
   /** True for the account the server runs in: base credentials, no AssumeRole. */
   readonly isOwn: boolean;
+  /** The account's name where one is known, for answers only (never part of a request or a cache key). */
+  readonly name?: string;
 }
 
 /**

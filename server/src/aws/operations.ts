@@ -72,12 +72,6 @@ export interface OperationShapes {
 
   'budgets:DescribeBudgets': Op<Budgets.DescribeBudgetsCommandInput, Budgets.DescribeBudgetsCommandOutput>;
 
-  'organizations:DescribeOrganization': Op<
-    Org.DescribeOrganizationCommandInput,
-    Org.DescribeOrganizationCommandOutput
-  >;
-  'organizations:ListAccounts': Op<Org.ListAccountsCommandInput, Org.ListAccountsCommandOutput>;
-
   'compute-optimizer:GetEC2InstanceRecommendations': Op<
     CO.GetEC2InstanceRecommendationsCommandInput,
     CO.GetEC2InstanceRecommendationsCommandOutput
@@ -167,6 +161,17 @@ export interface OperationShapes {
   'billingconductor:ListCustomLineItems': Op<
     BC.ListCustomLineItemsCommandInput,
     BC.ListCustomLineItemsCommandOutput
+  >;
+
+  'organizations:DescribeOrganization': Op<
+    Org.DescribeOrganizationCommandInput,
+    Org.DescribeOrganizationCommandOutput
+  >;
+  'organizations:ListAccounts': Op<Org.ListAccountsCommandInput, Org.ListAccountsCommandOutput>;
+  'organizations:ListParents': Op<Org.ListParentsCommandInput, Org.ListParentsCommandOutput>;
+  'organizations:DescribeOrganizationalUnit': Op<
+    Org.DescribeOrganizationalUnitCommandInput,
+    Org.DescribeOrganizationalUnitCommandOutput
   >;
 
   'athena:StartQueryExecution': Op<

@@ -65,11 +65,6 @@ export const SERVICES: Record<AwsService, ServiceSpec> = {
   sts: { region: 'regional', load: sdk(() => import('@aws-sdk/client-sts'), 'STSClient') },
   ce: { region: 'us-east-1', load: sdk(() => import('@aws-sdk/client-cost-explorer'), 'CostExplorerClient') },
   budgets: { region: 'us-east-1', load: sdk(() => import('@aws-sdk/client-budgets'), 'BudgetsClient') },
-  // Organizations' endpoint in the commercial partition is in us-east-1.
-  organizations: {
-    region: 'us-east-1',
-    load: sdk(() => import('@aws-sdk/client-organizations'), 'OrganizationsClient'),
-  },
   'compute-optimizer': {
     region: 'regional',
     load: sdk(() => import('@aws-sdk/client-compute-optimizer'), 'ComputeOptimizerClient'),
@@ -82,6 +77,11 @@ export const SERVICES: Record<AwsService, ServiceSpec> = {
   billingconductor: {
     region: 'us-east-1',
     load: sdk(() => import('@aws-sdk/client-billingconductor'), 'BillingconductorClient'),
+  },
+  // Global: the commercial partition's endpoint is organizations.us-east-1.amazonaws.com.
+  organizations: {
+    region: 'us-east-1',
+    load: sdk(() => import('@aws-sdk/client-organizations'), 'OrganizationsClient'),
   },
   freetier: {
     region: 'us-east-1',

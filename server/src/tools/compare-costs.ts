@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { table, TOP_ROWS } from '../billing/format';
+import { table, TOP_ROWS, accountLabel } from '../billing/format';
 import { exact, percentChange, rounded, sum, type Amount } from '../billing/money';
 import { filters, includeCreditsRefunds, refresh, targetAccountId } from './lib/params';
 import {
@@ -126,7 +126,7 @@ export const compareCostsTool = defineTool({
 
     const pct = percentChange(total.baseline, total.comparison);
     const lines: string[] = [
-      `**${metric} for account ${account.accountId}: ${months.baselineLabel} ${rounded(total.baseline)} ${unit} → ` +
+      `**${metric} for account ${accountLabel(account)}: ${months.baselineLabel} ${rounded(total.baseline)} ${unit} → ` +
         `${months.comparisonLabel} ${rounded(total.comparison)} ${unit}, ${signed(total.difference)} ${unit} ` +
         `(${signedPercent(pct)}).**`,
       `Exact: ${exact(total.baseline)} → ${exact(total.comparison)} (${exact(total.difference)}). Grouped by ` +

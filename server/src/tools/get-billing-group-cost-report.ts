@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { ToolInputError } from '../billing/errors';
-import { table } from '../billing/format';
+import { table, accountLabel } from '../billing/format';
 import { amount, compareDesc, exact, percentOf, sum, type Amount } from '../billing/money';
 import { targetAccountId } from './lib/params';
 import { addMonths, billingPeriod, maxResults, NEXT_TOKEN, resolveBillingPeriod } from './lib/optimization';
@@ -189,10 +189,10 @@ export const getBillingGroupCostReportTool = defineTool({
       : `all billing groups in ${period}`;
     const lines: string[] = [];
     if (rows.length === 0) {
-      lines.push(`No Billing Conductor cost report rows for ${scope} in account ${account.accountId}.`);
+      lines.push(`No Billing Conductor cost report rows for ${scope} in account ${accountLabel(account)}.`);
     } else {
       lines.push(
-        `**${scope}, account ${account.accountId}: AWS cost ${exact(totalAws)} ${currency}, pro forma ` +
+        `**${scope}, account ${accountLabel(account)}: AWS cost ${exact(totalAws)} ${currency}, pro forma ` +
           `${exact(totalProforma)} ${currency}, margin ${exact(totalMargin)} ${currency}` +
           `${totalPct !== undefined ? ` (${totalPct} % of pro forma)` : ''}.**`,
         '',

@@ -1,7 +1,7 @@
 import type { Budget } from '@aws-sdk/client-budgets';
 import { z } from 'zod';
 import { AwsCallError } from '../aws/errors';
-import { table, TOP_ROWS } from '../billing/format';
+import { table, TOP_ROWS, accountLabel } from '../billing/format';
 import { amount, exact, percentOf, rounded } from '../billing/money';
 import { refresh, targetAccountId } from './lib/params';
 import { defineTool } from './lib/types';
@@ -118,14 +118,14 @@ export const getBudgetsTool = defineTool({
     const lines: string[] = [];
     if (rows.length === 0) {
       lines.push(
-        `**Account ${account.accountId} has no AWS Budgets.** Create one in the Billing and Cost Management console ` +
+        `**Account ${accountLabel(account)} has no AWS Budgets.** Create one in the Billing and Cost Management console ` +
           `(Budgets → Create budget) to track spend against a limit and get alerts; meanwhile get-cost-and-usage ` +
           `shows how spend is trending.`,
       );
     } else {
       const flagged = counts.exceeded + counts.forecast_to_exceed + counts.below_target;
       lines.push(
-        `**Account ${account.accountId} has ${rows.length} budget${rows.length === 1 ? '' : 's'}: ` +
+        `**Account ${accountLabel(account)} has ${rows.length} budget${rows.length === 1 ? '' : 's'}: ` +
           `${counts.exceeded} exceeded, ${counts.forecast_to_exceed} forecast to exceed` +
           `${counts.below_target ? `, ${counts.below_target} below target` : ''}, ${counts.ok} ok` +
           `${counts.no_limit ? `, ${counts.no_limit} without a limit` : ''}.**` +

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { daysBetween, resolveRange } from '../billing/dates';
 import { ToolInputError } from '../billing/errors';
 import { buildFilter, buildGroupBy } from '../billing/filters';
-import { rankedTable, table } from '../billing/format';
+import { rankedTable, table, accountLabel } from '../billing/format';
 import { amount, exact } from '../billing/money';
 import {
   endDate,
@@ -142,7 +142,7 @@ export const getCostAndUsageTool = defineTool({
 
     const lines: string[] = [];
     lines.push(
-      `**${primary} for account ${account.accountId}, ${range.start} to ${range.end} (end exclusive): ` +
+      `**${primary} for account ${accountLabel(account)}, ${range.start} to ${range.end} (end exclusive): ` +
         `${exact(primaryTotal.amount)} ${unit}**${sumLabel(primaryTotal)}` +
         `${estimated ? ' (includes estimated data)' : ''}.`,
     );

@@ -1,3 +1,4 @@
+import { accountLabel } from '../billing/format';
 import { z } from 'zod';
 import { addDays, monthStart, toIsoDate, utcDay } from '../billing/dates';
 import { buildFilter } from '../billing/filters';
@@ -141,7 +142,7 @@ export const getCostForecastTool = defineTool({
     const total = amount(forecast.Total?.Amount);
     const buckets = forecastBuckets(forecast.ForecastResultsByTime);
     const lines = [
-      forecastHeadline(metric, account.accountId, range, `${exact(total)} ${unit}`),
+      forecastHeadline(metric, accountLabel(account), range, `${exact(total)} ${unit}`),
       `Granularity ${granularity}; ${level}% prediction interval; credits and refunds ${creditsRefunds}` +
         (creditsRefunds === 'excluded'
           ? ` from the forecast${projectsMonthEnd ? ' and the actual' : ''} (set include_credits_refunds to count them)`

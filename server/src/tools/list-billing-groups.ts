@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { table } from '../billing/format';
+import { table, accountLabel } from '../billing/format';
 import { targetAccountId } from './lib/params';
 import {
   billingPeriod,
@@ -104,12 +104,12 @@ export const listBillingGroupsTool = defineTool({
     const lines: string[] = [];
     if (groups.length === 0) {
       lines.push(
-        `No Billing Conductor billing groups in ${period} for account ${account.accountId} (Billing Conductor is ` +
+        `No Billing Conductor billing groups in ${period} for account ${accountLabel(account)} (Billing Conductor is ` +
           'configured in the management account of an organization).',
       );
     } else {
       lines.push(
-        `**${groups.length} billing group(s) in ${period} for account ${account.accountId}.**`,
+        `**${groups.length} billing group(s) in ${period} for account ${accountLabel(account)}.**`,
         '',
         table(
           ['Name', 'Status', 'Primary account', 'Accounts', 'Pricing plan'],

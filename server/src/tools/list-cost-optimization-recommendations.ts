@@ -1,6 +1,6 @@
 import type * as COH from '@aws-sdk/client-cost-optimization-hub';
 import { z } from 'zod';
-import { rankedTable, table } from '../billing/format';
+import { rankedTable, table, accountLabel } from '../billing/format';
 import { amount, compareDesc, exact, sum } from '../billing/money';
 import { targetAccountId } from './lib/params';
 import { AWS_REGION_PATTERN, cohEstimateData, maxResults } from './lib/optimization';
@@ -162,7 +162,7 @@ export const listCostOptimizationRecommendationsTool = defineTool({
         );
         const lines = [
           `**Estimated savings ${exact(ranked.total)} ${currency} per month across ${items.length} ` +
-            `${args.group_by} group(s) for account ${account.accountId}**` +
+            `${args.group_by} group(s) for account ${accountLabel(account)}**` +
             (deduped !== undefined
               ? ` (${exact(amount(deduped))} ${currency} with overlaps counted once).`
               : '.'),
@@ -234,7 +234,7 @@ export const listCostOptimizationRecommendationsTool = defineTool({
         );
       } else {
         lines.push(
-          `**${items.length} recommendation(s) for account ${account.accountId}: estimated savings ` +
+          `**${items.length} recommendation(s) for account ${accountLabel(account)}: estimated savings ` +
             `${exact(total)} ${currency} per month** (recommendations for one resource can overlap; ` +
             'group_by gives the total with overlaps counted once).',
           '',

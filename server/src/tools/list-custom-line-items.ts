@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { table } from '../billing/format';
+import { table, accountLabel } from '../billing/format';
 import { amount, exact, sum } from '../billing/money';
 import { targetAccountId } from './lib/params';
 import { billingPeriod, byName, maxResults, NEXT_TOKEN, resolveBillingPeriod } from './lib/optimization';
@@ -82,11 +82,11 @@ export const listCustomLineItemsTool = defineTool({
     if (items.length === 0) {
       lines.push(
         `No Billing Conductor custom line items in ${period}${args.billing_group_arn ? ' for that billing group' : ''} ` +
-          `for account ${account.accountId}.`,
+          `for account ${accountLabel(account)}.`,
       );
     } else {
       lines.push(
-        `**${items.length} custom line item(s) in ${period} for account ${account.accountId}: flat credits ` +
+        `**${items.length} custom line item(s) in ${period} for account ${accountLabel(account)}: flat credits ` +
           `${exact(credits)} ${currency}, flat fees ${exact(fees)} ${currency}.**`,
         '',
         table(

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { table } from '../billing/format';
+import { table, accountLabel } from '../billing/format';
 import { amount, exact } from '../billing/money';
 import { targetAccountId } from './lib/params';
 import { billingPeriod, byName, maxResults, NEXT_TOKEN, resolveBillingPeriod } from './lib/optimization';
@@ -105,13 +105,13 @@ export const listPricingRulesAndPlansTool = defineTool({
     const lines: string[] = [];
     if (plans.length === 0 && rules.length === 0) {
       lines.push(
-        `No Billing Conductor pricing plans or rules in ${period} for account ${account.accountId} (Billing ` +
+        `No Billing Conductor pricing plans or rules in ${period} for account ${accountLabel(account)} (Billing ` +
           'Conductor is configured in the management account of an organization).',
       );
     } else {
       lines.push(
         `**${plans.length} pricing plan(s) and ${rules.length} pricing rule(s) in ${period} for account ` +
-          `${account.accountId}.**`,
+          `${accountLabel(account)}.**`,
       );
       if (shownPlans.length) {
         lines.push(

@@ -5,7 +5,7 @@ import { AwsCallError } from '../aws/errors';
 import type { AccountScope } from '../aws/gateway';
 import { addDays, monthStart, toIsoDate, utcDay } from '../billing/dates';
 import { buildFilter } from '../billing/filters';
-import { table } from '../billing/format';
+import { table, accountLabel } from '../billing/format';
 import { amount, exact, percentChange, sum, type Amount } from '../billing/money';
 import { rangeTotal, readPeriodFigures } from './lib/period-figures';
 import { includeCreditsRefunds, refresh, targetAccountId } from './lib/params';
@@ -233,7 +233,7 @@ export const summarizeCostsTool = defineTool({
 
     const lines: string[] = [];
     lines.push(
-      `**Month to date for account ${account.accountId} (${d.thisMonth} through ${d.today}): ${exact(mtd)} ${unit}**` +
+      `**Month to date for account ${accountLabel(account)} (${d.thisMonth} through ${d.today}): ${exact(mtd)} ${unit}**` +
         `${estimated ? ' (estimated)' : ''}; ${signed(change)} ${unit}` +
         `${changePct !== undefined ? ` (${signedPct(changePct)})` : ''} against the same days of last month ` +
         `(${d.lastMonth} to ${d.sameDayEnd}, end exclusive: ${exact(prev)} ${unit}).`,

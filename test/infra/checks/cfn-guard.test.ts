@@ -16,11 +16,6 @@ const ACCEPTED: [string, string][] = [
     'CodeBuild logs to CloudWatch Logs by default; the rule only accepts an explicit LogsConfig.',
   ],
   [
-    'BillingMcp-Runtime ecr_private_tag_immutability_enabled_check ServerImageRepository',
-    'Tags are content hashes of the build context, so a tag never points at other content. Left MUTABLE because it is ' +
-      'not yet checked that deploy-time-build never pushes an existing tag again (an IMMUTABLE repository would fail that push).',
-  ],
-  [
     'BillingMcp-Runtime lambda_inside_vpc_check DeployTimeBuildCustomResourceHandler',
     'The custom-resource handler only calls the CodeBuild and CloudFormation APIs; the stack has no VPC to put it in.',
   ],

@@ -12,24 +12,25 @@ import {
 } from '../../query';
 import type { QueryEngine } from '../../query/engine';
 import { checkAccountId, GROUPABLE_COLUMNS, type Range } from '../../query/sql';
+import { accountReference } from './params';
 import type { ToolContext } from './types';
 
 /** Parameters and answer parts the cost-data tools share (query-cost-data, get-top-resources, get-storage-metrics). */
 
-export const costTargetAccountId = z
-  .string()
-  .regex(/^\d{12}$/, 'target_account_id must be a 12-digit AWS account id')
+export const costTargetAccountId = accountReference('target_account_id')
   .optional()
   .describe(
-    "Only this account's line items (FOCUS SubAccountId; the payer's own rows included). One query covers every " +
-      'account in the export: no role is assumed. Omit for all accounts.',
+    "Only this account's line items (id or name; FOCUS SubAccountId). One query covers every account: no role is " +
+      'assumed. Omit for all accounts.',
   );
 
 export const costTargetAccountIds = z
-  .array(z.string().regex(/^\d{12}$/, 'each account id has 12 digits'))
+  .array(accountReference('target_account_ids'))
   .max(100)
   .optional()
-  .describe('Only these accounts (SubAccountId IN the list), answered by one query. Omit for all accounts.');
+  .describe(
+    'Only these accounts (ids or names; SubAccountId IN the list), in one query. Omit for all accounts.',
+  );
 
 export const costFilters = z
   .array(

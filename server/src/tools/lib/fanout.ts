@@ -5,6 +5,7 @@ import { ToolInputError } from '../../billing/errors';
 import { capText, MAX_TEXT_BYTES, table } from '../../billing/format';
 import { exact, sum } from '../../billing/money';
 import type { Logger } from '../../log';
+import { accountReference } from './params';
 import type { Money, ToolAnswer, ToolContext, ToolDefinition } from './types';
 
 /** At most this many accounts in one fan-out call: five rounds at the default concurrency still fit the deadline. */
@@ -12,14 +13,13 @@ export const MAX_FANOUT_ACCOUNTS = 50;
 
 /** The `target_account_ids` parameter every fan-out tool accepts, added by the tool registry. */
 export const targetAccountIds = z
-  .array(z.string().regex(/^\d{12}$/, 'each target_account_ids entry must be a 12-digit AWS account id'))
+  .array(accountReference('target_account_ids'))
   .min(1)
   .max(MAX_FANOUT_ACCOUNTS)
   .optional()
   .describe(
-    `Up to ${MAX_FANOUT_ACCOUNTS} 12-digit AWS account ids to answer for in one call (queried in parallel): one ` +
-      'section per account plus a combined total, and a per-account error where one fails. Use instead of ' +
-      'target_account_id (an id given there is added to this list).',
+    `Up to ${MAX_FANOUT_ACCOUNTS} account ids or names, queried in parallel: one section per account plus a ` +
+      'combined total, and an error per failed account.',
   );
 
 const totalShape = z.object({
@@ -125,6 +125,8 @@ export interface FanoutRun {
   readonly log: Logger;
   /** A tool context counting into `meter`. */
   context(meter: UsageMeter): ToolContext;
+  /** How an account reads in the answer: `name (id)` where its name is known. */
+  label(accountId: string): string;
 }
 
 /**
@@ -289,7 +291,7 @@ function assemble(run: FanoutRun, outcomes: Outcome[], route: RouteDescription |
         ...outcomes.map((o, i) => {
           const total = o.kind === 'ok' ? totalOf(o.answer) : undefined;
           return [
-            accountIds[i],
+            run.label(accountIds[i]),
             total ? `${total.amount} ${total.unit}` : '',
             o.kind === 'ok' ? (isIncomplete(o.answer) ? 'incomplete' : 'ok') : shortStatus(o),
           ];
@@ -305,7 +307,7 @@ function assemble(run: FanoutRun, outcomes: Outcome[], route: RouteDescription |
     Math.floor((MAX_TEXT_BYTES - Buffer.byteLength(head) - 2_000) / outcomes.length),
   );
   const sections = outcomes.map((o, i) => {
-    const title = `### Account ${accountIds[i]}`;
+    const title = `### Account ${run.label(accountIds[i])}`;
     if (o.kind !== 'ok') return `${title}\n${describeOutcome(o, run)}`;
     const ownNotes = ((o.answer.data.notes as string[] | undefined) ?? []).map((n) => `Note: ${n}`);
     const body = [o.answer.text, ...(ownNotes.length ? ['', ...ownNotes] : [])].join('\n');

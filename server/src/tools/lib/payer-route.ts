@@ -153,7 +153,8 @@ async function lookUpOrganization(ctx: ToolContext): Promise<Organization> {
 
   const members = readPages<'organizations:ListAccounts'>(
     (request) => ask('organizations:ListAccounts', request, payer),
-    {},
+    // The request list-accounts sends too (tools/lib/accounts.ts), so the two share its cached answer.
+    { MaxResults: 20 },
     {
       inputToken: 'NextToken',
       outputToken: 'NextToken',

@@ -13,6 +13,7 @@ import { capText, MAX_TEXT_BYTES } from '../../billing/format';
 import type { Logger } from '../../log';
 import { describeError } from '../../log';
 import { QueryError } from '../../query/engine';
+import { type AccountNames, resolveAccountNames } from './accounts';
 import { fanoutTargets, runFanout, TIMED_OUT } from './fanout';
 import { planPayerRoute } from './payer-route';
 import { readPages, type PageReader, type Paginated, type PaginateOptions } from './pagination';
@@ -23,6 +24,8 @@ export interface ToolDeps {
   readonly config: ServerConfig;
   readonly log: Logger;
   readonly gateway: AwsGateway;
+  /** Account names for labels, learnt over the process's life (ACCOUNT_NAMES, then the directory reads). */
+  readonly accountNames: AccountNames;
   /** The clock; tests and benchmarks may fix it. */
   readonly now?: () => Date;
 }
@@ -67,7 +70,7 @@ function createContext(
   now: Date,
   caller: { identity: Caller | undefined; scope: AccessScope },
 ): ToolContext {
-  const { config, log, gateway } = deps;
+  const { config, log, gateway, accountNames } = deps;
   const { scope } = caller;
   const call = <O extends AwsOperation>(
     operation: O,
@@ -86,9 +89,16 @@ function createContext(
     meter,
     refresh,
     gateway,
+    accountNames,
     async account(targetAccountId) {
       const own = await gateway.ownAccountId(signal);
-      if (targetAccountId === undefined || targetAccountId === own) return { accountId: own, isOwn: true };
+      const named = (accountId: string) => {
+        const name = accountNames.nameOf(accountId);
+        return name ? { name } : {};
+      };
+      if (targetAccountId === undefined || targetAccountId === own) {
+        return { accountId: own, isOwn: true, ...named(own) };
+      }
       if (!/^\d{12}$/.test(targetAccountId)) {
         throw new ToolInputError(
           `target_account_id must be a 12-digit AWS account id, got "${targetAccountId.slice(0, 20)}".`,
@@ -103,7 +113,7 @@ function createContext(
             `Ask the operator to add it (memberAccountIds or the organization settings of the deployment).`,
         );
       }
-      return { accountId: targetAccountId, isOwn: false };
+      return { accountId: targetAccountId, isOwn: false, ...named(targetAccountId) };
     },
     call,
     paginate<O extends AwsOperation>(
@@ -210,6 +220,8 @@ export async function runTool(
     scope = scopeFor(config.accessPolicy, identity);
     scopeResolved = true;
     checkTool(tool, scope);
+    // Names become ids first, so the checks below and the handler see only ids.
+    args = await resolveAccountNames(args, context(meter));
     const accountIds = fanoutTargets(tool, args);
     checkTargets(
       [
@@ -237,6 +249,7 @@ export async function runTool(
           meter,
           log,
           context,
+          label: (accountId) => deps.accountNames.label(accountId),
         },
         route,
       );
