@@ -330,7 +330,8 @@ export interface ServerConfig {
   readonly crossAccountExternalId: string | undefined;
   /**
    * The organization's management (payer) account (PAYER_ACCOUNT_ID), for when the server cannot find it out
-   * itself (Organizations DescribeOrganization answers from any member account).
+   * itself (Organizations DescribeOrganization answers from any member account). Multi-account cost questions about
+   * its members are answered by LINKED_ACCOUNT-grouped requests in it (tools/lib/payer-route.ts).
    */
   readonly payerAccountId: string | undefined;
   /** Account names the operator gave (ACCOUNT_NAMES): id → name; used when neither Organizations nor Cost Explorer names them. */

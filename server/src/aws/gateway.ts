@@ -82,6 +82,12 @@ export class UsageMeter {
     this.parent?.recordCacheHit(fetchedAt, accountId);
   }
 
+  /** This call read `accountId`'s data by other means than a request in it (from its payer's answer). */
+  recordAccountRead(accountId: string): void {
+    this.accounts.add(accountId);
+    this.parent?.recordAccountRead(accountId);
+  }
+
   /** A request was restricted to the caller's accounts. */
   recordRestricted(): void {
     this.restricted = true;

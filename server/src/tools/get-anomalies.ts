@@ -76,6 +76,8 @@ export const getAnomaliesTool = defineTool({
     more_pages: z.boolean(),
   },
   operations: ['ce:GetAnomalies', 'ce:GetAnomalyMonitors', 'sts:GetCallerIdentity'],
+  // Not on the payer route: anomalies are what the queried account's own monitors detected, and the payer's monitors
+  // are other monitors with other anomalies; GetAnomalies has no LINKED_ACCOUNT grouping to split either.
   fanout: true,
   async handler(args, ctx) {
     const range = resolveRange(args, ctx.now, {

@@ -56,6 +56,8 @@ export const getBudgetsTool = defineTool({
     more_pages: z.boolean(),
   },
   operations: ['budgets:DescribeBudgets', 'sts:GetCallerIdentity'],
+  // Not on the payer route: a budget belongs to the account that made it, and the payer's DescribeBudgets lists the
+  // payer's own budgets, not its members'; so each account is asked (Budgets does not bill per request either).
   fanout: true,
   async handler(args, ctx) {
     const account = await ctx.account(args.target_account_id);

@@ -59,8 +59,14 @@ export const getCostAndUsageTool = defineTool({
     estimated: z.boolean(),
     more_pages: z.boolean(),
   },
-  operations: ['ce:GetCostAndUsage', 'sts:GetCallerIdentity'],
+  operations: [
+    'ce:GetCostAndUsage',
+    'sts:GetCallerIdentity',
+    'organizations:DescribeOrganization',
+    'organizations:ListAccounts',
+  ],
   fanout: true,
+  payerRoute: true,
   async handler(args, ctx) {
     const granularity = args.granularity ?? 'MONTHLY';
     const range = resolveRange(args, ctx.now, {

@@ -89,8 +89,18 @@ export const getCostForecastTool = defineTool({
       })
       .optional(),
   },
-  operations: ['ce:GetCostForecast', 'ce:GetCostAndUsage', 'sts:GetCallerIdentity'],
+  operations: [
+    'ce:GetCostForecast',
+    'ce:GetCostAndUsage',
+    'sts:GetCallerIdentity',
+    'organizations:DescribeOrganization',
+    'organizations:ListAccounts',
+  ],
   fanout: true,
+  // The month-to-date actual comes through the payer. The forecast itself is still read in each account:
+  // GetCostForecast takes no GroupBy, so the payer would need one request per account anyway, and a forecast is a
+  // model's answer for the series it is given, which AWS does not promise equals the account's own forecast.
+  payerRoute: true,
   async handler(args, ctx) {
     const { granularity, range } = forecastRange(args, ctx.now);
     const metric = args.metric ?? 'UnblendedCost';

@@ -110,8 +110,13 @@ export const summarizeCostsTool = defineTool({
     'ce:GetAnomalies',
     'budgets:DescribeBudgets',
     'sts:GetCallerIdentity',
+    'organizations:DescribeOrganization',
+    'organizations:ListAccounts',
   ],
   fanout: true,
+  // Its cost figures come through the payer; the forecast, anomalies and budgets are still read in each account
+  // (see get-cost-forecast, get-anomalies and get-budgets for why).
+  payerRoute: true,
   async handler(args, ctx) {
     const metric: SummaryMetric = args.metric ?? 'UnblendedCost';
     const account = await ctx.account(args.target_account_id);

@@ -60,6 +60,21 @@ export const fanoutOutputShape = {
     ),
 };
 
+/** How a payer-route tool's accounts were asked (tools/lib/payer-route.ts); the text's Route line says it in words. */
+const routeShape = z
+  .object({
+    kind: z.enum(['payer', 'fan-out']),
+    payer_account_id: z.string().optional(),
+    via_payer: z.array(z.string()),
+    on_own: z.array(z.string()),
+    payer_paid_requests: z.number(),
+    reason: z.string().optional(),
+  })
+  .optional()
+  .describe(
+    "Route: members answered from the payer's LINKED_ACCOUNT requests (via_payer), or asked on their own.",
+  );
+
 /** The input shape of a fan-out tool: its own parameters plus `target_account_ids`. */
 export function fanoutInputShape(tool: ToolDefinition): z.ZodRawShape {
   return { ...tool.inputSchema, target_account_ids: targetAccountIds };
@@ -71,7 +86,7 @@ export function fanoutInputShape(tool: ToolDefinition): z.ZodRawShape {
  */
 export function fanoutToolOutputShape(tool: ToolDefinition): z.ZodRawShape {
   const own = Object.fromEntries(Object.entries(tool.outputSchema).map(([k, v]) => [k, z.optional(v)]));
-  return { ...own, ...fanoutOutputShape };
+  return { ...own, ...fanoutOutputShape, ...(tool.payerRoute ? { route: routeShape } : {}) };
 }
 
 /** The accounts a call fans out over, or undefined when it is a single-account call. */
@@ -114,6 +129,31 @@ export interface FanoutRun {
   label(accountId: string): string;
 }
 
+/**
+ * Accounts of a multi-account call answered together: their handlers all start at once with contexts whose reads
+ * are shared (the payer route, tools/lib/payer-route.ts). Every other account is asked on its own, as before.
+ */
+export interface GroupedAccounts {
+  readonly accounts: ReadonlySet<string>;
+  /** The context of one grouped account, counting into `meter`. */
+  context(meter: UsageMeter): ToolContext;
+  /** Grouped accounts whose shared read failed (not by the deadline): they are then asked on their own. */
+  failed(): ReadonlySet<string>;
+}
+
+/** What a multi-account answer says about how its accounts were asked. */
+export interface RouteDescription {
+  readonly text: string;
+  readonly data: Record<string, unknown>;
+}
+
+/** How the accounts of one call are asked, and how the answer describes it. */
+export interface AccountsRoute {
+  readonly grouped?: GroupedAccounts;
+  /** Called once every account has answered; `retried` are the grouped accounts that were then asked on their own. */
+  describe(retried: readonly string[]): RouteDescription;
+}
+
 type Outcome =
   | { kind: 'ok'; answer: ToolAnswer; meter: UsageMeter }
   | { kind: 'failed'; message: string; meter: UsageMeter }
@@ -125,16 +165,16 @@ type Outcome =
  * answer: a summary table with the combined total, then one section per account. Throws a ToolInputError when no
  * account answered (one message when they all failed the same way, e.g. a bad date).
  */
-export async function runFanout(run: FanoutRun): Promise<ToolAnswer> {
+export async function runFanout(run: FanoutRun, route?: AccountsRoute): Promise<ToolAnswer> {
   const { tool, args, accountIds } = run;
   const outcomes: Outcome[] = accountIds.map(() => ({ kind: 'not-reached' }));
   const { target_account_ids: _ids, ...shared } = args;
 
-  await forEachLimited(accountIds.length, run.concurrency, run.signal, async (i) => {
+  const answer = async (i: number, context: (meter: UsageMeter) => ToolContext) => {
     const meter = run.meter.child();
     try {
       const result = await Promise.race([
-        tool.handler({ ...shared, target_account_id: accountIds[i] } as never, run.context(meter)),
+        tool.handler({ ...shared, target_account_id: accountIds[i] } as never, context(meter)),
         run.hardStop,
       ]);
       outcomes[i] =
@@ -146,8 +186,25 @@ export async function runFanout(run: FanoutRun): Promise<ToolAnswer> {
           ? { kind: 'unfinished', meter }
           : { kind: 'failed', message: failureMessage(err, tool, run.log, accountIds[i]), meter };
     }
-  });
-  return assemble(run, outcomes);
+  };
+  const grouped = route?.grouped;
+  const indices = accountIds.map((_, i) => i);
+  const together = grouped ? indices.filter((i) => grouped.accounts.has(accountIds[i])) : [];
+  const alone = indices.filter((i) => !together.includes(i));
+  await Promise.all([
+    // Started in one go, so that their shared reads are asked together (the grouped context bounds the rest).
+    Promise.all(together.map((i) => answer(i, (meter) => grouped!.context(meter)))),
+    forEachLimited(alone.length, run.concurrency, run.signal, (k) => answer(alone[k], run.context)),
+  ]);
+  // A shared read that failed leaves its accounts to be asked on their own, as they would be without it.
+  const failed = grouped?.failed();
+  const retry = failed
+    ? together.filter((i) => outcomes[i].kind === 'failed' && failed.has(accountIds[i]))
+    : [];
+  if (retry.length > 0) {
+    await forEachLimited(retry.length, run.concurrency, run.signal, (k) => answer(retry[k], run.context));
+  }
+  return assemble(run, outcomes, route?.describe(retry.map((i) => accountIds[i])));
 }
 
 function failureMessage(err: unknown, tool: ToolDefinition, log: Logger, accountId: string): string {
@@ -183,7 +240,7 @@ const totalOf = (answer: ToolAnswer): Money | undefined => answer.total;
 
 const isIncomplete = (answer: ToolAnswer): boolean => answer.incomplete !== undefined;
 
-function assemble(run: FanoutRun, outcomes: Outcome[]): ToolAnswer {
+function assemble(run: FanoutRun, outcomes: Outcome[], route: RouteDescription | undefined): ToolAnswer {
   const { accountIds } = run;
   const answered = outcomes.filter((o): o is Extract<Outcome, { kind: 'ok' }> => o.kind === 'ok');
   if (answered.length === 0) {
@@ -226,6 +283,7 @@ function assemble(run: FanoutRun, outcomes: Outcome[]): ToolAnswer {
   const lines = [
     `${headline}${failedCount ? ` (${failedCount} without an answer, see below)` : ''}` +
       `${partial ? `; ${partial} answered only in part` : ''}.`,
+    ...(route ? [route.text] : []),
     '',
     table(
       ['Account', 'Total', 'Status'],
@@ -272,6 +330,7 @@ function assemble(run: FanoutRun, outcomes: Outcome[]): ToolAnswer {
         };
       }),
       ...(combined ? { combined_total: combined } : {}),
+      ...(route ? { route: route.data } : {}),
       notes,
     },
   };

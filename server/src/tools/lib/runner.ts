@@ -15,6 +15,7 @@ import { describeError } from '../../log';
 import { QueryError } from '../../query/engine';
 import { type AccountNames, resolveAccountNames } from './accounts';
 import { fanoutTargets, runFanout, TIMED_OUT } from './fanout';
+import { planPayerRoute } from './payer-route';
 import { readPages, type PageReader, type Paginated, type PaginateOptions } from './pagination';
 import type { ToolAnswer, ToolContext, ToolDefinition } from './types';
 
@@ -231,19 +232,27 @@ export async function runTool(
     );
     let answer: ToolAnswer;
     if (accountIds) {
-      answer = await runFanout({
-        tool,
-        args,
-        accountIds,
-        concurrency: config.fanoutConcurrency,
-        deadlineSeconds: config.toolDeadlineSeconds,
-        signal: deadline.signal,
-        hardStop: deadline.hardStop,
-        meter,
-        log,
-        context,
-        label: (accountId) => deps.accountNames.label(accountId),
-      });
+      // Every account asked is inside the caller's scope by now (checkTargets above); the route only decides
+      // whether the organization's members are read through its payer.
+      const route = tool.payerRoute
+        ? await planPayerRoute({ accountIds, context, meter, concurrency: config.fanoutConcurrency })
+        : undefined;
+      answer = await runFanout(
+        {
+          tool,
+          args,
+          accountIds,
+          concurrency: config.fanoutConcurrency,
+          deadlineSeconds: config.toolDeadlineSeconds,
+          signal: deadline.signal,
+          hardStop: deadline.hardStop,
+          meter,
+          log,
+          context,
+          label: (accountId) => deps.accountNames.label(accountId),
+        },
+        route,
+      );
     } else {
       const result = await Promise.race([tool.handler(args as never, context(meter)), deadline.hardStop]);
       if (result === TIMED_OUT) {

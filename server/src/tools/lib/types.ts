@@ -93,6 +93,13 @@ export interface ToolDefinition<Shape extends z.ZodRawShape = z.ZodRawShape> {
    * account fails. The handler itself stays single-account; it must take `target_account_id`.
    */
   readonly fanout?: boolean;
+  /**
+   * A fan-out tool whose answers are Cost Explorer GetCostAndUsage figures may opt in to the payer route: when the
+   * server can query its organization's payer, the accounts of that organization are answered from one
+   * LINKED_ACCOUNT-grouped request there (plus its pages) instead of one set of requests per account, with the same
+   * handler and the same figures (tools/lib/payer-route.ts). Its other reads still go to each account.
+   */
+  readonly payerRoute?: boolean;
   handler(args: z.infer<z.ZodObject<Shape>>, ctx: ToolContext): Promise<ToolAnswer>;
 }
 
