@@ -22,8 +22,8 @@ export interface StorageLensStackProps extends StackProps {
 /**
  * The organization-level S3 Storage Lens configuration, in the management account or a Storage Lens delegated
  * administrator, with its daily metrics export (Parquet, SSE-S3) delivered into the source account's export bucket
- * under `storage-lens/`. Free metrics only: the get-storage-metrics tool reads bytes, object counts, incomplete
- * multipart upload bytes and noncurrent version bytes, which need no advanced tier. The configuration's home region
+ * under `storage-lens/`. No advanced (paid) metrics: the get-storage-metrics tool reads bytes, object counts,
+ * incomplete multipart upload bytes and noncurrent version bytes only. The configuration's home region
  * is the region this stack is deployed to, and Storage Lens exports only to a bucket of that region: deploy it to
  * the region of the cost-data stack.
  */
@@ -51,7 +51,7 @@ export class StorageLensStack extends Stack {
         id: STORAGE_LENS_CONFIG_ID,
         isEnabled: true,
         awsOrg: { arn: organizationArn.valueAsString },
-        // BucketLevel is required; empty means the free bucket-level metrics, no advanced (paid) tier.
+        // BucketLevel is required; empty: bucket-level aggregation without any advanced (paid) metric group.
         accountLevel: { bucketLevel: {} },
         dataExport: {
           s3BucketDestination: {

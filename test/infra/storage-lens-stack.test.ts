@@ -49,13 +49,13 @@ function configuration(): any {
   });
 }
 
-test('one organization-level configuration, enabled, free metrics only', () => {
+test('one organization-level configuration, enabled, no advanced metrics', () => {
   // One configuration: the dashboard and export of the whole organization.
   lens.resourceCountIs('AWS::S3::StorageLens', 1);
   const config = configuration();
   expect(config.IsEnabled).toBe(true);
   expect(config.AwsOrg).toEqual({ Arn: `arn:aws:organizations::${MANAGEMENT}:organization/o-abc1234567` });
-  // No advanced (paid) metrics: get-storage-metrics reads free ones only.
+  // No advanced (paid) metric group: get-storage-metrics reads none of them.
   expect(config.AccountLevel).toEqual({ BucketLevel: {} });
 });
 

@@ -89,7 +89,8 @@ export function notConfigured(dataset: 'cost' | 'storage', ctx: ToolContext): To
       'Cost data (FOCUS 1.2 export) is not configured on this server' +
         (data ? ` for the ${data.engine} engine` : '') +
         '. To enable it: deploy with -c costDataExport=true (a FOCUS 1.2 Data Export from the management account, ' +
-        'first data within 24 hours) or -c costDataTable=<database>.<table> for an existing table; or run locally ' +
+        'first data within 24 hours) or -c costDataTable=<database>.<table> -c athenaWorkgroup=<workgroup> for an ' +
+        'existing table; or run locally ' +
         'with COST_DATA_PATH=<folder holding data/BILLING_PERIOD=YYYY-MM/> (duckdb), or COST_DATA_ENGINE=athena ' +
         'with ATHENA_DATABASE, ATHENA_TABLE and ATHENA_WORKGROUP. Until then, get-cost-and-usage answers from ' +
         'Cost Explorer.',
