@@ -48,7 +48,7 @@ export interface CfnValues {
  */
 export function evaluateCfn(expr: unknown, values: CfnValues): unknown {
   const ev = (e: unknown): unknown => evaluateCfn(e, values);
-  if (typeof expr === 'string' || typeof expr === 'number') return expr;
+  if (typeof expr === 'string' || typeof expr === 'number' || typeof expr === 'boolean') return expr;
   if (Array.isArray(expr)) return expr.map(ev);
   if (expr !== null && typeof expr === 'object') {
     const entries = Object.entries(expr);

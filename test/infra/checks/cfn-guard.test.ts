@@ -26,18 +26,23 @@ const ACCEPTED: [string, string][] = [
   ],
   [
     'BillingMcp-CostData athena_workgroup_results_encrypted_at_rest_kms_check WorkGroup',
-    'Results are encrypted at rest with SSE-S3 (enforced by the workgroup). A customer-managed KMS key would need ' +
-      'grants for Athena and the execution role that the cost-data stack does not build yet.',
+    'Results are SSE-S3 (enforced by the workgroup), like the export objects they are computed from: a ' +
+      'customer-managed key on the results alone would guard copies of rows the bucket holds under SSE-S3 anyway ' +
+      '(see ExportBucket for why the bucket cannot use one).',
   ],
   [
     'BillingMcp-CostData s3_bucket_default_encryption_kms_check ExportBucket',
-    'SSE-S3 at rest. A KMS key would need a key policy admitting the Data Exports service principals of the ' +
-      'management account and kms:Decrypt for Athena; not built yet (README: KMS-encrypted exports).',
+    'SSE-S3, because not every writer can use a customer-managed key: AWS::BCMDataExports::Export has no encryption ' +
+      'setting on its S3Destination, and the Data Exports bucket setup (dataexports-s3-bucket) documents only a ' +
+      'bucket policy for bcm-data-exports.amazonaws.com, no key policy; a KMS default would put every delivery at ' +
+      'risk. Storage Lens (Encryption.SSEKMS) and Athena (SSE_KMS) could use one; the writer that cannot decides.',
   ],
   [
     'BillingMcp-CostData s3_bucket_logging_enabled_check ExportBucket',
-    'Only the execution role reads the bucket, through Athena, whose query history (and CloudTrail) records each ' +
-      'query; a second bucket for server access logs is left to the operator.',
+    'Written only by AWS services under bucket-policy conditions (exporting account, configuration) and read only by ' +
+      'the execution role through Athena, whose query history records each read; CloudTrail S3 data events give the ' +
+      'per-object trail where one is wanted. A server-access-log bucket would bring the same five findings (and a ' +
+      'log bucket of its own) for less than those records already show.',
   ],
   [
     'BillingMcp-CostData s3_bucket_object_lock_enabled_check ExportBucket',

@@ -29,8 +29,12 @@ function allTemplates(): Template[] {
 const ACCESS_LEVEL_EXCEPTIONS: Record<string, string> = {};
 
 test("reads synth:all's context from package.json (every stack it synthesizes is checked)", () => {
-  expect(SYNTH_ALL_CONTEXT).toMatchObject({ deployMemberRole: 'true', costDataExport: 'true' });
-  expect(Object.keys(SYNTH_ALL_CONTEXT)).toHaveLength(7);
+  expect(SYNTH_ALL_CONTEXT).toMatchObject({
+    deployMemberRole: 'true',
+    costDataExport: 'true',
+    storageLens: 'true',
+  });
+  expect(Object.keys(SYNTH_ALL_CONTEXT)).toHaveLength(8);
 });
 
 describe('IAM actions against the Service Authorization Reference', () => {
