@@ -1,4 +1,4 @@
-import { buildTestApp, SYNTH_ALL_CONTEXT } from '../helpers';
+import { everyStackArtifact } from '../helpers';
 import { synthesizeMemberRoleTemplate } from '../../../cross-account/member-role-stack';
 import { guardFindings } from './cfn-guard';
 
@@ -65,9 +65,8 @@ const accepted = (finding: string) => ACCEPTED.some(([prefix]) => finding.starts
 describe('AWS Guard rules (cdk-validator-cfnguard) over every template', () => {
   let findings: string[];
   beforeAll(() => {
-    const { app } = buildTestApp(SYNTH_ALL_CONTEXT);
     const templates: Record<string, object> = {};
-    for (const stack of app.synth().stacks) templates[stack.stackName] = stack.template;
+    for (const stack of everyStackArtifact()) templates[stack.stackName] = stack.template;
     templates['member-role-template'] = synthesizeMemberRoleTemplate({
       roleName: 'BillingMCPCrossAccountRole',
     });
