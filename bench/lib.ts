@@ -38,8 +38,9 @@ export interface Started {
 }
 
 /**
- * Spawns `node <script>` and sends `initialize` as soon as the process says it listens (a line matching
- * `ready`), measuring spawn → answer. The floor and the server are started the same way.
+ * Spawns `node <script>` (this process's Node unless `nodeBinary` names another) and sends `initialize` as soon as
+ * the process says it listens (a line matching `ready`), measuring spawn → answer. The floor and the server are
+ * started the same way.
  */
 export async function startAndInitialize(
   script: string,
@@ -47,9 +48,10 @@ export async function startAndInitialize(
   port: number,
   ready: RegExp,
   nodeFlags: string[] = [],
+  nodeBinary: string = process.execPath,
 ): Promise<Started> {
   const started = process.hrtime.bigint();
-  const child = spawn(process.execPath, [...nodeFlags, script], {
+  const child = spawn(nodeBinary, [...nodeFlags, script], {
     env: { PATH: process.env.PATH ?? '', ...env, PORT: String(port), HOST: '127.0.0.1' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

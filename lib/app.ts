@@ -3,11 +3,13 @@ import { AwsSolutionsChecks } from 'cdk-nag';
 import { MemberRoleStack } from '../cross-account/member-role-stack';
 import { AuthStack } from './auth-stack';
 import { type AppConfig, allowedTargetAccounts, hasMemberTargets } from './config';
+import { CostDataAccessStack } from './cost-data-access-stack';
 import { CostDataStack } from './cost-data-stack';
 import { CostExportStack } from './cost-export-stack';
 import { ExecutionRoleStack } from './execution-role-stack';
 import { MemberRolesStack } from './member-roles-stack';
 import { RuntimeStack } from './runtime-stack';
+import { StorageLensStack } from './storage-lens-stack';
 
 /** The stacks {@link buildApp} adds. */
 export interface BillingMcpStacks {
@@ -22,6 +24,10 @@ export interface BillingMcpStacks {
   readonly costData?: CostDataStack;
   /** The FOCUS 1.2 Data Export (management account, us-east-1); present with `costDataExport=true`. */
   readonly costExport?: CostExportStack;
+  /** Query access to an existing FOCUS table (source account); present with `costDataTable`. */
+  readonly costDataAccess?: CostDataAccessStack;
+  /** The organization Storage Lens configuration (management account); present with `storageLens=true`. */
+  readonly storageLens?: StorageLensStack;
 }
 
 /**
@@ -54,6 +60,7 @@ export function buildApp(app: App, config: AppConfig): BillingMcpStacks {
         executionRole: executionRole.role,
         exportAccountId: config.managementAccountId!,
         bucketName: exportBucket,
+        ...(config.storageLens ? { storageLens: { accountId: config.managementAccountId! } } : {}),
       })
     : undefined;
   const costExport = config.costDataExport
@@ -61,6 +68,27 @@ export function buildApp(app: App, config: AppConfig): BillingMcpStacks {
         env: { account: config.managementAccountId, region: 'us-east-1' },
         bucketName: exportBucket,
         bucketOwnerAccountId: config.sourceAccountId!,
+      })
+    : undefined;
+  // Validated in parseConfig: storageLens comes with costDataExport and organizationId. Region-agnostic like the
+  // CostData stack, and deployed to its region: Storage Lens exports only to a bucket of its home region.
+  const storageLens = config.storageLens
+    ? new StorageLensStack(app, `${prefix}-StorageLens`, {
+        env: { account: config.managementAccountId },
+        bucketName: exportBucket,
+        bucketOwnerAccountId: config.sourceAccountId!,
+        organizationId: config.organizationId!,
+        managementAccountId: config.managementAccountId!,
+      })
+    : undefined;
+  const existing = config.costDataTable;
+  const costDataAccess = existing
+    ? new CostDataAccessStack(app, `${prefix}-CostDataAccess`, {
+        env: sourceEnv,
+        executionRole: executionRole.role,
+        workgroup: existing.workgroup,
+        database: existing.database,
+        table: existing.table,
       })
     : undefined;
 
@@ -79,6 +107,7 @@ export function buildApp(app: App, config: AppConfig): BillingMcpStacks {
       CROSS_ACCOUNT_ROLE_NAME: config.crossAccountRoleName,
       ...(targets !== undefined ? { ALLOWED_TARGET_ACCOUNTS: targets } : {}),
       ...(costData?.serverEnvironment ?? {}),
+      ...(costDataAccess?.serverEnvironment ?? {}),
       ...config.serverEnvironment,
       ...(config.userAuth
         ? {
@@ -125,5 +154,15 @@ export function buildApp(app: App, config: AppConfig): BillingMcpStacks {
   Tags.of(app).add('project', 'billing-mcp-agentcore');
   Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
 
-  return { executionRole, auth, runtime, memberRoles, memberRole, costData, costExport };
+  return {
+    executionRole,
+    auth,
+    runtime,
+    memberRoles,
+    memberRole,
+    costData,
+    costExport,
+    costDataAccess,
+    storageLens,
+  };
 }

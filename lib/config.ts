@@ -57,6 +57,17 @@ export interface AppConfig {
    * server queries it through (needs managementAccountId and sourceAccountId).
    */
   readonly costDataExport: boolean;
+  /**
+   * An existing FOCUS table the server queries instead of the export (`costDataTable` with `athenaWorkgroup`); the
+   * execution role gets Athena, Glue and S3 access to exactly that workgroup, database and table.
+   * @default - none (no existing table)
+   */
+  readonly costDataTable?: ExistingCostTable;
+  /**
+   * An organization-level S3 Storage Lens configuration in managementAccountId whose daily metrics export lands in the
+   * export bucket, with its Glue table (needs costDataExport and organizationId).
+   */
+  readonly storageLens: boolean;
   /** Environment variables passed through to the server; only keys that were configured. */
   readonly serverEnvironment: Readonly<Record<string, string>>;
   /**
@@ -64,6 +75,16 @@ export interface AppConfig {
    * `userAuth` is not `true` (service authentication only, the default).
    */
   readonly userAuth?: UserAuthConfig;
+}
+
+/** An existing Athena table of FOCUS 1.2 data and the workgroup to query it in (`costDataTable`, `athenaWorkgroup`). */
+export interface ExistingCostTable {
+  /** The Glue database. */
+  readonly database: string;
+  /** The table in that database. */
+  readonly table: string;
+  /** An existing Athena workgroup (its results location and encryption are the workgroup's own). */
+  readonly workgroup: string;
 }
 
 /** The access policy: a group name (or `@service`, the client-credentials identity) → `*` or account ids. */
@@ -247,6 +268,23 @@ const KEYS = {
     allowed:
       'true or false (true: a FOCUS 1.2 Data Export in managementAccountId and its Athena reading side)',
   },
+  costDataTable: {
+    schema: optionalText(z.string().regex(/^[a-z0-9_]{1,255}\.[a-z0-9_]{1,255}$/)),
+    allowed:
+      'database.table of an existing Athena (Glue) table with the FOCUS 1.2 columns and a billing_period partition, ' +
+      'each name lower-case letters, digits and _ (e.g. cur_exports.focus_1_2); used together with athenaWorkgroup',
+  },
+  athenaWorkgroup: {
+    schema: optionalText(z.string().regex(/^[A-Za-z0-9._-]{1,128}$/)),
+    allowed:
+      'the name of an existing Athena workgroup: 1-128 letters, digits and ._- (used with costDataTable)',
+  },
+  storageLens: {
+    schema: bool(),
+    allowed:
+      'true or false (true: an organization-level S3 Storage Lens configuration in managementAccountId exporting to ' +
+      'the costDataExport bucket)',
+  },
   sharedCache: {
     schema: bool(true),
     allowed: 'true (default: a DynamoDB table every session shares cached answers through) or false',
@@ -373,6 +411,27 @@ export function parseConfig(rawContext: Readonly<Record<string, unknown>>): AppC
     );
   }
 
+  const costDataTable = parseCostDataTable(c, rawContext);
+  if (c.storageLens && !c.costDataExport) {
+    throw new ConfigError(
+      invalid(
+        'storageLens',
+        rawContext.storageLens,
+        'true only with costDataExport=true: the metrics export is delivered to the export bucket and its table ' +
+          "joins the export's Glue database (an existing costDataTable has neither in this app)",
+      ),
+    );
+  }
+  if (c.storageLens && c.organizationId === undefined) {
+    throw new ConfigError(
+      invalid(
+        'organizationId',
+        rawContext.organizationId,
+        'an o-... id; it is required with storageLens=true (the Storage Lens configuration covers that organization)',
+      ),
+    );
+  }
+
   const serverEnvironment: Record<string, string> = {};
   for (const [key, envName] of Object.entries(SERVER_ENVIRONMENT_KEYS)) {
     const value = c[key as keyof typeof SERVER_ENVIRONMENT_KEYS];
@@ -395,11 +454,56 @@ export function parseConfig(rawContext: Readonly<Record<string, unknown>>): AppC
     imageBuild: c.imageBuild,
     deployMemberRole: c.deployMemberRole,
     costDataExport: c.costDataExport,
+    ...(costDataTable ? { costDataTable } : {}),
+    storageLens: c.storageLens,
     sharedCache: c.sharedCache,
     crossAccountExternalId: c.crossAccountExternalId,
     serverEnvironment: Object.freeze(serverEnvironment),
     ...(userAuth ? { userAuth } : {}),
   });
+}
+
+/**
+ * `costDataTable` and `athenaWorkgroup` name one existing table and the workgroup to query it in: both or neither,
+ * and not together with `costDataExport` (which creates its own table and workgroup; two sources of cost data would
+ * leave the server one of them unreachable).
+ */
+function parseCostDataTable(
+  c: Parsed,
+  rawContext: Readonly<Record<string, unknown>>,
+): ExistingCostTable | undefined {
+  if (c.costDataTable === undefined && c.athenaWorkgroup === undefined) return undefined;
+  if (c.costDataExport) {
+    const key = c.costDataTable !== undefined ? 'costDataTable' : 'athenaWorkgroup';
+    throw new ConfigError(
+      invalid(
+        key,
+        rawContext[key],
+        'not set together with costDataExport=true: the export brings its own table and workgroup; use one or the other',
+      ),
+    );
+  }
+  if (c.costDataTable === undefined) {
+    throw new ConfigError(
+      invalid(
+        'costDataTable',
+        rawContext.costDataTable,
+        `database.table of the existing table; athenaWorkgroup (${c.athenaWorkgroup}) names where to query it, not what`,
+      ),
+    );
+  }
+  if (c.athenaWorkgroup === undefined) {
+    throw new ConfigError(
+      invalid(
+        'athenaWorkgroup',
+        rawContext.athenaWorkgroup,
+        `the existing Athena workgroup to query ${c.costDataTable} in; it is required with costDataTable (the workgroup ` +
+          'holds the results location, encryption and scan limits this app does not create)',
+      ),
+    );
+  }
+  const [database, table] = c.costDataTable.split('.');
+  return Object.freeze({ database, table, workgroup: c.athenaWorkgroup });
 }
 
 /** Context given with `-c key=<JSON>` arrives as a string. */

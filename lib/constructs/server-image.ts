@@ -14,8 +14,8 @@ import { nagAccount, nagArn, nagRegion } from './nag';
 let staged: string | undefined;
 
 /**
- * How many images the repository keeps. Every deploy whose bundle changed pushes a new content-hashed tag and the
- * runtime only ever runs the newest, so older images are just storage; ten leave room to roll back by hand.
+ * How many images the repository keeps. Every deploy whose bundle changed pushes a new tag and the runtime only ever
+ * runs the newest, so older images are just storage; ten leave room to roll back by hand.
  */
 export const KEPT_IMAGE_COUNT = 10;
 
@@ -72,6 +72,9 @@ export class ServerImage extends Construct {
         removalPolicy: RemovalPolicy.DESTROY,
         emptyOnDelete: true,
         imageScanOnPush: true,
+        // Safe to make immutable: without a `tag` prop, deploy-time-build's handler tags every Create/Update with 16
+        // fresh random bytes (lambda/trigger-codebuild/index.ts), so no build ever pushes an existing tag again.
+        imageTagMutability: ecr.TagMutability.IMMUTABLE,
         lifecycleRules: [
           {
             description: `Keep the ${KEPT_IMAGE_COUNT} newest images; the runtime runs the newest`,

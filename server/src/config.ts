@@ -51,6 +51,40 @@ function localFolder(name: string): Reader<string | undefined> {
   };
 }
 
+/** Organizations' own bound on an account name (1-50 characters); names from ACCOUNT_NAMES keep to it too. */
+export const MAX_ACCOUNT_NAME_LENGTH = 50;
+
+/** ACCOUNT_NAMES: a JSON object of 12-digit account id → name, the names' last source (see tools/lib/accounts.ts). */
+function accountNames(raw: string | undefined): Readonly<Record<string, string>> {
+  if (!raw?.trim()) return Object.freeze({});
+  const shape = 'a JSON object of 12-digit account id to name, e.g. {"222222222222":"prod"}';
+  let value: unknown;
+  try {
+    value = JSON.parse(raw);
+  } catch {
+    throw new Invalid(`ACCOUNT_NAMES must be ${shape}; it is not valid JSON`);
+  }
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) {
+    throw new Invalid(`ACCOUNT_NAMES must be ${shape}`);
+  }
+  const names: Record<string, string> = {};
+  for (const [id, name] of Object.entries(value as Record<string, unknown>)) {
+    if (!ACCOUNT_ID.test(id)) {
+      throw new Invalid(
+        `ACCOUNT_NAMES must be ${shape}; ${JSON.stringify(id.slice(0, 40))} is not an account id`,
+      );
+    }
+    const trimmed = typeof name === 'string' ? name.trim() : '';
+    if (!trimmed || trimmed.length > MAX_ACCOUNT_NAME_LENGTH) {
+      throw new Invalid(
+        `ACCOUNT_NAMES: the name of ${id} must be a string of 1-${MAX_ACCOUNT_NAME_LENGTH} characters`,
+      );
+    }
+    names[id] = trimmed;
+  }
+  return Object.freeze(names);
+}
+
 const readers = {
   HOST: (raw: string | undefined) => raw ?? '127.0.0.1',
   PORT: (raw: string | undefined) => {
@@ -94,6 +128,15 @@ const readers = {
     }
     return Object.freeze([...new Set(ids)]);
   },
+  PAYER_ACCOUNT_ID: (raw: string | undefined) => {
+    const value = raw?.trim();
+    if (!value) return undefined;
+    if (!ACCOUNT_ID.test(value)) {
+      throw new Invalid(`PAYER_ACCOUNT_ID must be a 12-digit AWS account id, got "${value.slice(0, 40)}"`);
+    }
+    return value;
+  },
+  ACCOUNT_NAMES: accountNames,
   CROSS_ACCOUNT_EXTERNAL_ID: (raw: string | undefined) => {
     const value = raw?.trim();
     if (!value) return undefined;
@@ -285,6 +328,14 @@ export interface ServerConfig {
   /** `*` (any account the role can be assumed in) or the explicit allow-list; empty means the own account only. */
   readonly allowedTargetAccounts: '*' | readonly string[];
   readonly crossAccountExternalId: string | undefined;
+  /**
+   * The organization's management (payer) account (PAYER_ACCOUNT_ID), for when the server cannot find it out
+   * itself (Organizations DescribeOrganization answers from any member account). Multi-account cost questions about
+   * its members are answered by LINKED_ACCOUNT-grouped requests in it (tools/lib/payer-route.ts).
+   */
+  readonly payerAccountId: string | undefined;
+  /** Account names the operator gave (ACCOUNT_NAMES): id → name; used when neither Organizations nor Cost Explorer names them. */
+  readonly accountNames: Readonly<Record<string, string>>;
   readonly cacheTtlSeconds: number;
   readonly cacheMaxEntries: number;
   /**
@@ -378,6 +429,8 @@ export function loadConfig(env: NodeJS.ProcessEnv): ServerConfig {
     crossAccountRoleName: e.CROSS_ACCOUNT_ROLE_NAME,
     allowedTargetAccounts: e.ALLOWED_TARGET_ACCOUNTS,
     crossAccountExternalId: e.CROSS_ACCOUNT_EXTERNAL_ID,
+    payerAccountId: e.PAYER_ACCOUNT_ID,
+    accountNames: e.ACCOUNT_NAMES,
     cacheTtlSeconds: e.CACHE_TTL_SECONDS,
     cacheMaxEntries: e.CACHE_MAX_ENTRIES,
     cacheMaxBytes: e.CACHE_MAX_MB * 1024 * 1024,

@@ -4,6 +4,7 @@ import { ConfigError, loadConfig } from './config';
 import { createMcpHttpServer } from './http/server';
 import { createLogger, type Logger } from './log';
 import { answerMcpPost } from './mcp/transport';
+import { AccountNames } from './tools/lib/accounts';
 import type { ToolDeps } from './tools/lib/runner';
 
 // The process entry: configuration, logging, the AWS gateway, the HTTP server and a graceful shutdown.
@@ -58,7 +59,14 @@ function main(): void {
     endpointOverrides: endpointOverrides(process.env),
     now: nowMs,
   });
-  const deps: ToolDeps = { config, log, gateway, now: () => new Date(nowMs()) };
+  const deps: ToolDeps = {
+    config,
+    log,
+    gateway,
+    // Organizations found unreadable is remembered as long as an answer is cached.
+    accountNames: new AccountNames(config.accountNames, config.cacheTtlSeconds * 1000, nowMs),
+    now: () => new Date(nowMs()),
+  };
   const http = createMcpHttpServer({
     config,
     log,

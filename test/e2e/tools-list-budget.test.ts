@@ -24,7 +24,7 @@ function fakeTool(name: string, bytes: number): Tool {
 const existing = [...TOOLS_AT_BUDGET];
 
 test('the check passes a list within the budget with an added tool at the cap (control)', () => {
-  const tools = [...existing.map((n) => fakeTool(n, 1500)), fakeTool('list-accounts', PER_TOOL_CAP_BYTES)];
+  const tools = [...existing.map((n) => fakeTool(n, 1500)), fakeTool('get-new-figures', PER_TOOL_CAP_BYTES)];
   const size = sizeOf({ tools }, 0);
   expect(size.tools.at(-1)!.bytes).toBe(PER_TOOL_CAP_BYTES);
   expect(budgetProblems(size)).toEqual([]);
@@ -42,12 +42,12 @@ test('the check fails an added tool over the cap, even in a list within the budg
   const tools = [
     fakeTool(existing[0], PER_TOOL_CAP_BYTES + 500),
     ...existing.slice(1).map((n) => fakeTool(n, 1000)),
-    fakeTool('list-accounts', PER_TOOL_CAP_BYTES + 1),
+    fakeTool('get-new-figures', PER_TOOL_CAP_BYTES + 1),
   ];
   const size = sizeOf({ tools }, 0);
   expect(size.resultBytes).toBeLessThan(TOOLS_LIST_BUDGET_BYTES);
   expect(budgetProblems(size)).toEqual([
-    `list-accounts takes ${PER_TOOL_CAP_BYTES + 1} bytes, over the cap of ${PER_TOOL_CAP_BYTES} for a tool added ` +
+    `get-new-figures takes ${PER_TOOL_CAP_BYTES + 1} bytes, over the cap of ${PER_TOOL_CAP_BYTES} for a tool added ` +
       'since the budget was met',
   ]);
 });

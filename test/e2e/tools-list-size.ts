@@ -3,7 +3,7 @@ import type { Tool } from '@modelcontextprotocol/sdk/types.js';
 /** The most bytes the whole `tools/list` result may take, as the server sends it (issue 10). */
 export const TOOLS_LIST_BUDGET_BYTES = 64 * 1024;
 
-/** The tools there were when the list first met the budget (2026-12-02: 32 tools, 65,091 bytes). */
+/** The tools there were when the list first met the budget (2026-12-02: 33 tools, 65,239 bytes). */
 export const TOOLS_AT_BUDGET: ReadonlySet<string> = new Set([
   'compare-costs',
   'explain-cost-change',
@@ -29,6 +29,7 @@ export const TOOLS_AT_BUDGET: ReadonlySet<string> = new Set([
   'get-tag-values',
   'get-top-resources',
   'get-usage-forecast',
+  'list-accounts',
   'list-billing-groups',
   'list-cost-optimization-recommendations',
   'list-custom-line-items',
@@ -40,10 +41,10 @@ export const TOOLS_AT_BUDGET: ReadonlySet<string> = new Set([
 ]);
 
 /**
- * The most a tool added since may take: the average of those tools on that day (65,091 / 32 bytes), so the list
+ * The most a tool added since may take: the average of those tools on that day (65,239 / 33 bytes), so the list
  * grows per tool no faster than it was when it fitted. The tools of that day keep their own sizes; the total holds them.
  */
-export const PER_TOOL_CAP_BYTES = 2034;
+export const PER_TOOL_CAP_BYTES = 1976;
 
 /** What one tool takes in the list: the whole entry, and its input and output schemas alone. */
 export interface ToolSize {

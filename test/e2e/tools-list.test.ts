@@ -15,10 +15,10 @@ const FORBIDDEN_KEYS = ['anyOf', 'oneOf', 'allOf', '$ref', 'nullable'];
 const MAX_TOOLS = 40;
 
 /**
- * Tools that answer from public data and act on no account, so they take no target_account_id. Keep this list
- * short and explicit: every other tool is account-scoped.
+ * Tools that take no target_account_id: two answer from public data, and list-accounts lists the organization's
+ * accounts themselves. Keep this list short and explicit: every other tool is account-scoped.
  */
-const NOT_ACCOUNT_SCOPED = new Set(['get-service-pricing', 'list-pricing-attributes']);
+const NOT_ACCOUNT_SCOPED = new Set(['get-service-pricing', 'list-pricing-attributes', 'list-accounts']);
 
 type Schema = Record<string, any>;
 
@@ -175,14 +175,16 @@ test('every tool is annotated read-only, non-destructive, idempotent and open-wo
   expect(wrong).toEqual([]);
 });
 
-test('every account-scoped tool takes target_account_id as a 12-digit string', () => {
+// Issue 13: an account id or an account name (at most 50 characters, Organizations' bound), optional.
+test('every account-scoped tool takes target_account_id as an optional bounded string (id or name)', () => {
   const missing = tools
     .filter((t) => !NOT_ACCOUNT_SCOPED.has(t.name))
     .filter((t) => {
       const p = (t.inputSchema.properties as Record<string, Schema> | undefined)?.target_account_id;
       return (
         p?.type !== 'string' ||
-        p.pattern !== '^\\d{12}$' ||
+        p.minLength !== 1 ||
+        p.maxLength !== 50 ||
         (t.inputSchema.required ?? []).includes('target_account_id')
       );
     })

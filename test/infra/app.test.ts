@@ -26,6 +26,7 @@ const EVERY_OPTION = {
   imageBuild: 'codebuild',
   deployMemberRole: 'true',
   costDataExport: 'true',
+  storageLens: 'true',
   logLevel: 'debug',
   cacheTtlSeconds: '600',
   cacheMaxEntries: '500',
@@ -77,6 +78,7 @@ describe('buildApp with every option', () => {
       'Acme-Billing-MemberRole',
       'Acme-Billing-MemberRoles',
       'Acme-Billing-Runtime',
+      'Acme-Billing-StorageLens',
     ]);
     expect(
       stacks.runtime.dependencies.map((s) => s.stackName).sort(),
@@ -137,6 +139,20 @@ describe('buildApp with every option', () => {
     ]);
   });
 
+  test('puts the Storage Lens configuration in the management account and tells the runtime its table', () => {
+    expect(stacks.storageLens?.account).toBe('333333333333');
+    expect(Template.fromStack(stacks.storageLens!).toJSON().Parameters.OrganizationArn.Default).toBe(
+      'arn:aws:organizations::333333333333:organization/o-abc1234567',
+    );
+    Template.fromStack(stacks.runtime).hasResourceProperties('AWS::BedrockAgentCore::Runtime', {
+      EnvironmentVariables: {
+        COST_DATA_ENGINE: 'athena',
+        ATHENA_TABLE: 'focus',
+        STORAGE_LENS_TABLE: 'storage_lens',
+      },
+    });
+  });
+
   test('passes every server setting through', () => {
     Template.fromStack(stacks.runtime).hasResourceProperties('AWS::BedrockAgentCore::Runtime', {
       AgentRuntimeName: 'Acme_Billing_Server',
@@ -171,6 +187,50 @@ describe('buildApp with cdk.json alone', () => {
         .stacks.map((s) => s.stackName)
         .sort(),
     ).toEqual(['BillingMcp-Auth', 'BillingMcp-ExecutionRole', 'BillingMcp-Runtime']);
+  });
+
+  test('has zero unacknowledged cdk-nag AwsSolutions findings', () => {
+    expect(nagViolations(app)).toEqual([]);
+  });
+});
+
+describe('buildApp with an existing table', () => {
+  let app: App;
+  let stacks: BillingMcpStacks;
+  beforeAll(() => {
+    ({ app, stacks } = buildTestApp({
+      sourceAccountId: '444444444444',
+      costDataTable: 'cur_exports.focus_1_2',
+      athenaWorkgroup: 'finops',
+    }));
+  });
+
+  test('adds the access stack instead of the export, and points the runtime at the table', () => {
+    expect(stacks.costData).toBeUndefined();
+    expect(stacks.costExport).toBeUndefined();
+    expect(stacks.storageLens).toBeUndefined();
+    expect(
+      app
+        .synth()
+        .stacks.map((s) => s.stackName)
+        .sort(),
+    ).toEqual([
+      'BillingMcp-Auth',
+      'BillingMcp-CostDataAccess',
+      'BillingMcp-ExecutionRole',
+      'BillingMcp-Runtime',
+    ]);
+    expect(stacks.costDataAccess?.account).toBe('444444444444');
+    Template.fromStack(stacks.runtime).hasResourceProperties('AWS::BedrockAgentCore::Runtime', {
+      EnvironmentVariables: {
+        COST_DATA_ENGINE: 'athena',
+        ATHENA_WORKGROUP: 'finops',
+        ATHENA_DATABASE: 'cur_exports',
+        ATHENA_TABLE: 'focus_1_2',
+      },
+    });
+    const env = Template.fromStack(stacks.runtime).findResources('AWS::BedrockAgentCore::Runtime');
+    expect(JSON.stringify(env)).not.toContain('STORAGE_LENS_TABLE');
   });
 
   test('has zero unacknowledged cdk-nag AwsSolutions findings', () => {

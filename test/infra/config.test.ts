@@ -20,6 +20,7 @@ describe('parseConfig', () => {
       imageBuild: 'codebuild',
       deployMemberRole: false,
       costDataExport: false,
+      storageLens: false,
       sharedCache: true,
       crossAccountExternalId: undefined,
       serverEnvironment: {},
@@ -37,6 +38,103 @@ describe('parseConfig', () => {
         managementAccountId: '333333333333',
       }).costDataExport,
     ).toBe(true);
+  });
+
+  describe('an existing table (costDataTable, athenaWorkgroup)', () => {
+    test('splits database.table and keeps the workgroup', () => {
+      expect(
+        parseConfig({ costDataTable: ' cur_exports.focus_1_2 ', athenaWorkgroup: 'finops' }).costDataTable,
+      ).toEqual({ database: 'cur_exports', table: 'focus_1_2', workgroup: 'finops' });
+      // Negative control: neither key, no existing table.
+      expect(parseConfig({}).costDataTable).toBeUndefined();
+    });
+
+    test.each([['focus'], ['Cur.Focus'], ['cur.focus.extra'], ['cur.'], ['cur-db.focus']])(
+      'refuses %j as costDataTable, saying what is allowed',
+      (value) => {
+        expect(() => parseConfig({ costDataTable: value, athenaWorkgroup: 'finops' })).toThrow(
+          `Invalid value for context key "costDataTable": ${JSON.stringify(value)}. Allowed: database.table of an ` +
+            'existing Athena (Glue) table',
+        );
+      },
+    );
+
+    test('refuses a workgroup name Athena would not accept', () => {
+      expect(() => parseConfig({ costDataTable: 'cur.focus', athenaWorkgroup: 'my workgroup' })).toThrow(
+        /^Invalid value for context key "athenaWorkgroup": "my workgroup"\. Allowed: the name of an existing Athena workgroup/,
+      );
+    });
+
+    test('needs both keys', () => {
+      expect(() => parseConfig({ costDataTable: 'cur.focus' })).toThrow(
+        'Invalid value for context key "athenaWorkgroup": not set. Allowed: the existing Athena workgroup to query ' +
+          'cur.focus in; it is required with costDataTable',
+      );
+      expect(() => parseConfig({ athenaWorkgroup: 'finops' })).toThrow(
+        /^Invalid value for context key "costDataTable": not set\. Allowed: database\.table of the existing table; athenaWorkgroup \(finops\)/,
+      );
+    });
+
+    test('is not combined with costDataExport', () => {
+      const exporting = {
+        costDataExport: 'true',
+        managementAccountId: '333333333333',
+        sourceAccountId: '444444444444',
+      };
+      expect(() =>
+        parseConfig({ ...exporting, costDataTable: 'cur.focus', athenaWorkgroup: 'finops' }),
+      ).toThrow(
+        'Invalid value for context key "costDataTable": "cur.focus". Allowed: not set together with ' +
+          'costDataExport=true: the export brings its own table and workgroup; use one or the other.',
+      );
+      expect(() => parseConfig({ ...exporting, athenaWorkgroup: 'finops' })).toThrow(
+        /context key "athenaWorkgroup".*not set together with costDataExport=true/,
+      );
+    });
+  });
+
+  describe('storageLens', () => {
+    const exporting = {
+      costDataExport: 'true',
+      managementAccountId: '333333333333',
+      sourceAccountId: '444444444444',
+      organizationId: 'o-abc1234567',
+    };
+
+    test('is off by default and on with the export and an organization', () => {
+      expect(parseConfig(exporting).storageLens).toBe(false);
+      expect(parseConfig({ ...exporting, storageLens: 'true' }).storageLens).toBe(true);
+      expect(parseConfig({ ...exporting, storageLens: true }).storageLens).toBe(true);
+    });
+
+    test('needs costDataExport: its export goes to that bucket', () => {
+      expect(() => parseConfig({ storageLens: 'true', organizationId: 'o-abc1234567' })).toThrow(
+        /^Invalid value for context key "storageLens": "true"\. Allowed: true only with costDataExport=true/,
+      );
+      expect(() =>
+        parseConfig({
+          storageLens: 'true',
+          organizationId: 'o-abc1234567',
+          costDataTable: 'cur.focus',
+          athenaWorkgroup: 'finops',
+        }),
+      ).toThrow(/context key "storageLens".*an existing costDataTable has neither/);
+    });
+
+    test('needs the organization it covers', () => {
+      const { organizationId, ...withoutOrganization } = exporting;
+      void organizationId;
+      expect(() => parseConfig({ ...withoutOrganization, storageLens: 'true' })).toThrow(
+        'Invalid value for context key "organizationId": not set. Allowed: an o-... id; it is required with ' +
+          'storageLens=true',
+      );
+    });
+
+    test('takes only true or false', () => {
+      expect(() => parseConfig({ ...exporting, storageLens: 'yes' })).toThrow(
+        /^Invalid value for context key "storageLens": "yes"\. Allowed: true or false/,
+      );
+    });
   });
 
   test('reads a list from a JSON array (cdk.json) and from a comma-separated -c string alike', () => {

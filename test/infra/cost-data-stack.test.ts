@@ -3,17 +3,22 @@ import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { ATHENA_QUERY_ACCESS } from '../../server/src/aws/actions';
-import { FOCUS_TABLE_COLUMNS } from '../../server/src/query/focus-columns';
+import { FOCUS_TABLE_COLUMNS, STORAGE_LENS_COLUMNS } from '../../server/src/query/focus-columns';
+import { STORAGE_GROUPS, storageQuery } from '../../server/src/query/sql';
 import {
   BYTES_SCANNED_CUTOFF,
   CostDataStack,
   DATABASE_NAME,
   EXPORT_NAME,
   RESULTS_PREFIX,
+  STORAGE_LENS_CONFIG_ID,
+  STORAGE_LENS_RETENTION_DAYS,
+  STORAGE_LENS_TABLE_NAME,
   TABLE_NAME,
   WORKGROUP_NAME,
 } from '../../lib/cost-data-stack';
 import { CostExportStack } from '../../lib/cost-export-stack';
+import { evaluateCfn } from './helpers';
 
 const MANAGEMENT = '333333333333';
 const SOURCE = '444444444444';
@@ -35,10 +40,46 @@ function build() {
     bucketOwnerAccountId: SOURCE,
     bucketRegion: 'eu-west-1',
   });
-  return { app, data: Template.fromStack(data), exporting: Template.fromStack(exporting), stack: data };
+  const withLens = new CostDataStack(app, 'CostDataWithLens', {
+    env: { account: SOURCE, region: 'eu-west-1' },
+    executionRole: role,
+    exportAccountId: MANAGEMENT,
+    bucketName: 'billing-mcp-focus-444444444444',
+    storageLens: { accountId: MANAGEMENT },
+  });
+  return {
+    app,
+    data: Template.fromStack(data),
+    exporting: Template.fromStack(exporting),
+    stack: data,
+    lens: Template.fromStack(withLens),
+    lensStack: withLens,
+  };
 }
 
-const { app, data, exporting, stack } = build();
+const { app, data, exporting, stack, lens, lensStack } = build();
+
+/** The bucket policy statements of a template, by Sid. */
+function bucketStatements(template: Template): Record<string, any> {
+  const [policy] = Object.values(template.findResources('AWS::S3::BucketPolicy')) as any[];
+  return Object.fromEntries(
+    (policy.Properties.PolicyDocument.Statement as any[]).map((st, i) => [st.Sid ?? `#${i}`, st]),
+  );
+}
+
+/** The template's values with the bucket's Ref resolved to its name, as CloudFormation would. */
+function resolved(template: Template, expr: unknown): any {
+  const bucketId = Object.keys(template.findResources('AWS::S3::Bucket'))[0];
+  return evaluateCfn(expr, {
+    refs: {
+      'AWS::Partition': 'aws',
+      'AWS::Region': 'eu-west-1',
+      'AWS::AccountId': SOURCE,
+      [bucketId]: 'the-bucket',
+    },
+    getAtts: { [`${bucketId}.Arn`]: 'arn:aws:s3:::the-bucket' },
+  });
+}
 
 test('the bucket is encrypted, TLS only, private, with lifecycle rules for results and uploads', () => {
   data.hasResourceProperties('AWS::S3::Bucket', {
@@ -192,6 +233,89 @@ test('the FOCUS 1.2 export: explicit columns, Parquet, overwrite, refreshed with
       },
       RefreshCadence: { Frequency: 'SYNCHRONOUS' },
     },
+  });
+});
+
+describe('with the Storage Lens export', () => {
+  test('only the Storage Lens service, for the one configuration of the management account, may write its prefix', () => {
+    const statement = resolved(lens, bucketStatements(lens).StorageLensWrite);
+    expect(statement).toEqual({
+      Sid: 'StorageLensWrite',
+      Effect: 'Allow',
+      Principal: { Service: 'storage-lens.s3.amazonaws.com' },
+      Action: 's3:PutObject',
+      Resource: 'arn:aws:s3:::the-bucket/storage-lens/*',
+      Condition: {
+        StringEquals: {
+          's3:x-amz-acl': 'bucket-owner-full-control',
+          'aws:SourceAccount': MANAGEMENT,
+          'aws:SourceArn': `arn:aws:s3:eu-west-1:${MANAGEMENT}:storage-lens/${STORAGE_LENS_CONFIG_ID}`,
+        },
+      },
+    });
+    // Negative control: without storageLens the bucket admits no Storage Lens writes.
+    expect(bucketStatements(data).StorageLensWrite).toBeUndefined();
+    expect(JSON.stringify(bucketStatements(data))).not.toContain('storage-lens');
+  });
+
+  test('its Glue table projects dt partitions onto the reports folder and lists the export schema', () => {
+    const tables = Object.values(lens.findResources('AWS::Glue::Table')) as any[];
+    const table = tables.find((t) => t.Properties.TableInput.Name === STORAGE_LENS_TABLE_NAME);
+    const input = resolved(lens, table.Properties.TableInput);
+    const reports = `s3://the-bucket/storage-lens/StorageLens/${MANAGEMENT}/${STORAGE_LENS_CONFIG_ID}/V_1/reports`;
+    expect(table.Properties.DatabaseName).toBe(DATABASE_NAME);
+    expect(input.PartitionKeys).toEqual([{ Name: 'dt', Type: 'string' }]);
+    expect(input.Parameters).toMatchObject({
+      classification: 'parquet',
+      'projection.enabled': 'true',
+      'projection.dt.type': 'date',
+      'projection.dt.format': 'yyyy-MM-dd',
+      'projection.dt.interval.unit': 'DAYS',
+      'storage.location.template': `${reports}/dt=\${dt}`,
+    });
+    expect(input.StorageDescriptor.Location).toBe(`${reports}/`);
+    expect(input.StorageDescriptor.Columns).toEqual(
+      STORAGE_LENS_COLUMNS.map(([Name, Type]) => ({ Name, Type })),
+    );
+    // Every column the get-storage-metrics SQL reads, for every grouping and filter, is declared (dt: the partition).
+    const read = STORAGE_GROUPS.flatMap(
+      (groupBy) =>
+        storageQuery({ dates: ['2026-11-23'], groupBy, accountIds: [SOURCE], buckets: ['b-1'] }).columns,
+    );
+    const declared = [...input.StorageDescriptor.Columns.map((c: { Name: string }) => c.Name), 'dt'];
+    expect(read.length).toBeGreaterThan(4);
+    expect(read.filter((c) => !declared.includes(c))).toEqual([]);
+    // One table without the export, two with it.
+    data.resourceCountIs('AWS::Glue::Table', 1);
+    lens.resourceCountIs('AWS::Glue::Table', 2);
+  });
+
+  test('its reports expire after the retention period', () => {
+    lens.hasResourceProperties('AWS::S3::Bucket', {
+      LifecycleConfiguration: {
+        Rules: Match.arrayWith([
+          Match.objectLike({ Prefix: 'storage-lens/', ExpirationInDays: STORAGE_LENS_RETENTION_DAYS }),
+        ]),
+      },
+    });
+  });
+
+  test('the execution role may read its table and prefix, and the server gets STORAGE_LENS_TABLE', () => {
+    const [policy] = Object.values(lens.findResources('AWS::IAM::Policy')) as any[];
+    const bySid = Object.fromEntries(
+      (resolved(lens, policy.Properties.PolicyDocument).Statement as any[]).map((st) => [st.Sid, st]),
+    );
+    expect(bySid.GlueTable.Resource).toContain(
+      `arn:aws:glue:eu-west-1:${SOURCE}:table/${DATABASE_NAME}/${STORAGE_LENS_TABLE_NAME}`,
+    );
+    expect(bySid.StorageLensObjects).toEqual({
+      Sid: 'StorageLensObjects',
+      Effect: 'Allow',
+      Action: 's3:GetObject',
+      Resource: 'arn:aws:s3:::the-bucket/storage-lens/*',
+    });
+    expect(lensStack.serverEnvironment.STORAGE_LENS_TABLE).toBe(STORAGE_LENS_TABLE_NAME);
+    expect(stack.serverEnvironment.STORAGE_LENS_TABLE).toBeUndefined();
   });
 });
 

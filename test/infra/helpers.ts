@@ -1,7 +1,7 @@
 import { scripts } from '../../package.json';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { App } from 'aws-cdk-lib';
+import { App, type cx_api as cxapi } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { type BillingMcpStacks, buildApp } from '../../lib/app';
 import { type AppConfig, parseConfig } from '../../lib/config';
@@ -33,6 +33,31 @@ export function buildTestApp(overrides: Record<string, unknown> = {}): {
   return { app, config, stacks: buildApp(app, config) };
 }
 
+/**
+ * A configuration synth:all cannot include, since it excludes `costDataExport`: the deployment pointed at an
+ * existing cost-data table, which alone creates the CostDataAccess stack.
+ */
+export const EXISTING_TABLE_CONTEXT: Readonly<Record<string, string>> = Object.freeze({
+  ...Object.fromEntries(
+    Object.entries(SYNTH_ALL_CONTEXT).filter(([key]) => key !== 'costDataExport' && key !== 'storageLens'),
+  ),
+  costDataTable: 'cur_exports.focus_1_2',
+  athenaWorkgroup: 'finops',
+});
+
+/**
+ * Every stack the app can create, synthesized: synth:all's, then the ones only {@link EXISTING_TABLE_CONTEXT}
+ * adds. `extra` goes on top of both contexts.
+ */
+export function everyStackArtifact(extra: Record<string, unknown> = {}): cxapi.CloudFormationStackArtifact[] {
+  const all = buildTestApp({ ...SYNTH_ALL_CONTEXT, ...extra }).app.synth().stacks;
+  const names = new Set(all.map((s) => s.stackName));
+  const more = buildTestApp({ ...EXISTING_TABLE_CONTEXT, ...extra })
+    .app.synth()
+    .stacks.filter((s) => !names.has(s.stackName));
+  return [...all, ...more];
+}
+
 /** Substituted values for the references an expression may contain. */
 export interface CfnValues {
   /** `Ref` targets: logical ids and pseudo parameters (`AWS::Region`, ...). */
@@ -48,7 +73,7 @@ export interface CfnValues {
  */
 export function evaluateCfn(expr: unknown, values: CfnValues): unknown {
   const ev = (e: unknown): unknown => evaluateCfn(e, values);
-  if (typeof expr === 'string' || typeof expr === 'number') return expr;
+  if (typeof expr === 'string' || typeof expr === 'number' || typeof expr === 'boolean') return expr;
   if (Array.isArray(expr)) return expr.map(ev);
   if (expr !== null && typeof expr === 'object') {
     const entries = Object.entries(expr);

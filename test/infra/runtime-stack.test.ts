@@ -117,6 +117,11 @@ describe('RuntimeStack, default (deploy-time CodeBuild image)', () => {
     });
   });
 
+  test('image tags are immutable: a pushed tag always names the image it was pushed with', () => {
+    const { resource } = only(runtime, 'AWS::ECR::Repository');
+    expect(resource.Properties.ImageTagMutability).toBe('IMMUTABLE');
+  });
+
   test('grants the execution role image pull on the build repository, from this stack', () => {
     const repository = only(runtime, 'AWS::ECR::Repository').id;
     const [[, policy]] = executionRolePolicies();

@@ -62,6 +62,17 @@ describe('loadConfig', () => {
     expect(Object.isFrozen(config.allowedTargetAccounts)).toBe(true);
   });
 
+  test('reads PAYER_ACCOUNT_ID and ACCOUNT_NAMES (names trimmed), both absent by default', () => {
+    const config = loadConfig({
+      PAYER_ACCOUNT_ID: ' 999999999999 ',
+      ACCOUNT_NAMES: '{"222222222222":" prod ","333333333333":"Dev team"}',
+    });
+    expect(config.payerAccountId).toBe('999999999999');
+    expect(config.accountNames).toEqual({ '222222222222': 'prod', '333333333333': 'Dev team' });
+    expect(Object.isFrozen(config.accountNames)).toBe(true);
+    expect(loadConfig({})).toMatchObject({ payerAccountId: undefined, accountNames: {} });
+  });
+
   test('accepts * for any account', () => {
     expect(loadConfig({ ALLOWED_TARGET_ACCOUNTS: '*' }).allowedTargetAccounts).toBe('*');
   });
@@ -95,6 +106,24 @@ describe('loadConfig', () => {
       'ALLOWED_ORIGINS must be comma-separated origins like https://app.example.com, got "https://a.example.com/path"',
     ],
     ['BILLING_MCP_CLOCK', 'yesterday', 'BILLING_MCP_CLOCK must be an ISO 8601 instant, got "yesterday"'],
+    [
+      'PAYER_ACCOUNT_ID',
+      '12345678901',
+      'PAYER_ACCOUNT_ID must be a 12-digit AWS account id, got "12345678901"',
+    ],
+    [
+      'ACCOUNT_NAMES',
+      'prod=222222222222',
+      'ACCOUNT_NAMES must be a JSON object of 12-digit account id to name',
+    ],
+    ['ACCOUNT_NAMES', '["prod"]', 'ACCOUNT_NAMES must be a JSON object of 12-digit account id to name'],
+    ['ACCOUNT_NAMES', '{"22222222222x":"prod"}', '"22222222222x" is not an account id'],
+    ['ACCOUNT_NAMES', '{"222222222222":7}', 'the name of 222222222222 must be a string of 1-50 characters'],
+    [
+      'ACCOUNT_NAMES',
+      '{"222222222222":"  "}',
+      'the name of 222222222222 must be a string of 1-50 characters',
+    ],
   ])('rejects a bad %s (%j) with a message naming it', (name, value, message) => {
     expect(() => loadConfig({ [name]: value })).toThrow(ConfigError);
     expect(() => loadConfig({ [name]: value })).toThrow(message);

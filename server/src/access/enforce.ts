@@ -15,10 +15,20 @@ import { AccessRefused, type AccessScope, describeScope } from './policy';
  * - `unrestrictable`: Billing Conductor data (billing groups span accounts, no account filter): refused;
  * - `sql-scoped`: Athena queries over FOCUS data, which the cost-data tools build with the scope's accounts as a
  *   SubAccountId predicate (tools/lib/cost-data.ts `accountList`, which the DuckDB engine, reaching no gateway, also
- *   goes through); the SQL is ours, so there is nothing left to add here.
+ *   goes through); the SQL is ours, so there is nothing left to add here;
+ * - `directory`: the organization's account list and OU names (Organizations), which name accounts and cannot be
+ *   filtered by account: sent as asked, and what reaches the caller is cut to the scope with {@link visibleAccounts}
+ *   (list-accounts); a name a caller passes resolves against the whole list, and an account outside the scope is
+ *   refused by {@link refuseUnseenAccount} without its id (the caller learns only that the name exists).
  */
 export type ScopeRule =
-  'public' | 'ce-filter' | 'queried-account' | 'linked-recommendation' | 'unrestrictable' | 'sql-scoped';
+  | 'public'
+  | 'ce-filter'
+  | 'queried-account'
+  | 'linked-recommendation'
+  | 'unrestrictable'
+  | 'sql-scoped'
+  | 'directory';
 
 /** The rule of every operation; the type makes a new catalogue entry choose one. */
 export const SCOPE_RULES: Readonly<Record<AwsOperation, ScopeRule>> = {
@@ -71,7 +81,38 @@ export const SCOPE_RULES: Readonly<Record<AwsOperation, ScopeRule>> = {
   'billingconductor:ListPricingPlans': 'unrestrictable',
   'billingconductor:ListPricingRulesAssociatedToPricingPlan': 'unrestrictable',
   'billingconductor:ListCustomLineItems': 'unrestrictable',
+  'organizations:DescribeOrganization': 'directory',
+  'organizations:ListAccounts': 'directory',
+  'organizations:ListParents': 'directory',
+  'organizations:DescribeOrganizationalUnit': 'directory',
 };
+
+/**
+ * Refuses an account a caller named (by name, not id) that lies outside their scope, without saying its id: the
+ * refusal tells them no more than that the name exists. Does nothing for an account within the scope.
+ */
+export function refuseUnseenAccount(
+  accountId: string,
+  named: string,
+  where: string,
+  scope: AccessScope,
+): void {
+  if (scope.accounts === '*' || scope.accounts.includes(accountId)) return;
+  throw new AccessRefused(
+    `Refused: ${where} ${named} is an account outside your access, which is limited to ${describeScope(scope)} ` +
+      `(groups: ${scope.grantedBy.join(', ')}).`,
+  );
+}
+
+/** The accounts of a listing that a caller may see: all of them for `*`, else those of the scope. */
+export function visibleAccounts<T extends { readonly id: string }>(
+  accounts: readonly T[],
+  scope: AccessScope,
+): T[] {
+  if (scope.accounts === '*') return [...accounts];
+  const allowed = new Set(scope.accounts);
+  return accounts.filter((a) => allowed.has(a.id));
+}
 
 /** Why an unrestrictable operation is refused, for the caller. */
 export function unrestrictableReason(operation: AwsOperation): string {
@@ -105,7 +146,9 @@ export function restrictRequest<I>(
 ): Restricted<I> {
   const accounts = scope.accounts;
   const rule = SCOPE_RULES[operation];
-  if (accounts === '*' || rule === 'public' || rule === 'sql-scoped') return { input, filtered: false };
+  if (accounts === '*' || rule === 'public' || rule === 'sql-scoped' || rule === 'directory') {
+    return { input, filtered: false };
+  }
   const yours = `your access is limited to ${describeScope(scope)}`;
   switch (rule) {
     case 'unrestrictable':

@@ -112,6 +112,13 @@ export const AWS_OPERATIONS = {
   },
   'billingconductor:ListCustomLineItems': { iam: ['billingconductor:ListCustomLineItems'] },
 
+  // The account directory (list-accounts, account names): free, global (us-east-1), answered in full only by the
+  // management account or a delegated administrator; DescribeOrganization answers from any member account.
+  'organizations:DescribeOrganization': { iam: ['organizations:DescribeOrganization'] },
+  'organizations:ListAccounts': { iam: ['organizations:ListAccounts'] },
+  'organizations:ListParents': { iam: ['organizations:ListParents'] },
+  'organizations:DescribeOrganizationalUnit': { iam: ['organizations:DescribeOrganizationalUnit'] },
+
   'athena:StartQueryExecution': {
     iam: ['athena:StartQueryExecution'],
     scope: 'cost-data',

@@ -17,6 +17,8 @@ export interface AccountScope {
   readonly accountId: string;
   /** True for the account the server runs in: base credentials, no AssumeRole. */
   readonly isOwn: boolean;
+  /** The account's name where one is known, for answers only (never part of a request or a cache key). */
+  readonly name?: string;
 }
 
 /**
@@ -78,6 +80,12 @@ export class UsageMeter {
     if (accountId !== undefined) this.accounts.add(accountId);
     this.oldestCachedFetch = Math.min(this.oldestCachedFetch ?? fetchedAt, fetchedAt);
     this.parent?.recordCacheHit(fetchedAt, accountId);
+  }
+
+  /** This call read `accountId`'s data by other means than a request in it (from its payer's answer). */
+  recordAccountRead(accountId: string): void {
+    this.accounts.add(accountId);
+    this.parent?.recordAccountRead(accountId);
   }
 
   /** A request was restricted to the caller's accounts. */

@@ -10,6 +10,7 @@ import type * as COH from '@aws-sdk/client-cost-optimization-hub';
 import type * as Pricing from '@aws-sdk/client-pricing';
 import type * as BC from '@aws-sdk/client-billingconductor';
 import type * as Athena from '@aws-sdk/client-athena';
+import type * as Org from '@aws-sdk/client-organizations';
 import type { AwsOperation } from './actions';
 import type * as FreeTier from './json-services/free-tier-types';
 import type * as Calculator from './json-services/pricing-calculator-types';
@@ -160,6 +161,17 @@ export interface OperationShapes {
   'billingconductor:ListCustomLineItems': Op<
     BC.ListCustomLineItemsCommandInput,
     BC.ListCustomLineItemsCommandOutput
+  >;
+
+  'organizations:DescribeOrganization': Op<
+    Org.DescribeOrganizationCommandInput,
+    Org.DescribeOrganizationCommandOutput
+  >;
+  'organizations:ListAccounts': Op<Org.ListAccountsCommandInput, Org.ListAccountsCommandOutput>;
+  'organizations:ListParents': Op<Org.ListParentsCommandInput, Org.ListParentsCommandOutput>;
+  'organizations:DescribeOrganizationalUnit': Op<
+    Org.DescribeOrganizationalUnitCommandInput,
+    Org.DescribeOrganizationalUnitCommandOutput
   >;
 
   'athena:StartQueryExecution': Op<

@@ -78,6 +78,11 @@ export const SERVICES: Record<AwsService, ServiceSpec> = {
     region: 'us-east-1',
     load: sdk(() => import('@aws-sdk/client-billingconductor'), 'BillingconductorClient'),
   },
+  // Global: the commercial partition's endpoint is organizations.us-east-1.amazonaws.com.
+  organizations: {
+    region: 'us-east-1',
+    load: sdk(() => import('@aws-sdk/client-organizations'), 'OrganizationsClient'),
+  },
   freetier: {
     region: 'us-east-1',
     load: () => ({

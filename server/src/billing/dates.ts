@@ -21,7 +21,7 @@ export const PERIODS = [
 ] as const;
 export type Period = (typeof PERIODS)[number];
 
-export const PERIOD_DESCRIPTION = 'UTC; last_N_months: whole months; last_N_days end yesterday.';
+export const PERIOD_DESCRIPTION = 'UTC; last_N_* are whole past months or days.';
 
 const ISO = /^(\d{4})-(\d{2})-(\d{2})$/;
 const DAY_MS = 86_400_000;

@@ -73,3 +73,8 @@ export function capText(
   }
   return { text: kept.join('\n') + notice, truncated: true };
 }
+
+/** How an account reads in an answer's heading: `name (id)` where its name is known, else the id. */
+export function accountLabel(account: { readonly accountId: string; readonly name?: string }): string {
+  return account.name ? `${account.name} (${account.accountId})` : account.accountId;
+}

@@ -27,7 +27,8 @@ export function buildInstructions(
     'Cost data (query-cost-data, get-top-resources, get-storage-metrics) reads the FOCUS 1.2 and S3 Storage Lens ' +
       'exports when configured: every account in one query, BilledCost by default, credits excluded unless ' +
       'include_credits is true; each answer states the bytes scanned.',
-    `Accounts: omit target_account_id for the server's own account; it may also query ${targets}.`,
+    `Accounts: omit target_account_id for the server's own account; it may also query ${targets}. Accounts may ` +
+      'be named instead of given by id: list-accounts lists the names.',
     'Cost Explorer charges $0.01 per request; answers are cached for ' +
       `${config.cacheTtlSeconds} s (pass refresh: true to bypass) and each answer states the requests it made.`,
   ].join('\n');

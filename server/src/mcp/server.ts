@@ -1,5 +1,6 @@
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { AjvJsonSchemaValidator } from '@modelcontextprotocol/sdk/validation/ajv-provider.js';
+import type { jsonSchemaValidator } from '@modelcontextprotocol/sdk/validation/types.js';
 import { PROMPTS, registerPrompts } from '../prompts';
 import { TOOLS } from '../tools';
 import type { Caller } from '../access/caller';
@@ -10,11 +11,16 @@ import { registerTools } from './tools';
 /** Most array elements plus object members one tools/call `arguments` may hold. */
 export const MAX_TOOL_INPUT_ELEMENTS = 2_000;
 
-let schemaValidator: AjvJsonSchemaValidator | undefined;
+let ajv: AjvJsonSchemaValidator | undefined;
 
-function sharedSchemaValidator(): AjvJsonSchemaValidator {
-  return (schemaValidator ??= new AjvJsonSchemaValidator());
-}
+/**
+ * One validator for the process, built at its first use. The SDK's server uses it only to check elicitation
+ * answers, which this server never asks for, so building Ajv (with its formats) up front would cost every cold
+ * start's first request for nothing.
+ */
+const sharedSchemaValidator: jsonSchemaValidator = {
+  getValidator: (schema) => (ajv ??= new AjvJsonSchemaValidator()).getValidator(schema),
+};
 
 const instructionsByConfig = new WeakMap<ToolDeps['config'], string>();
 
@@ -39,9 +45,9 @@ export function createServer(deps: ToolDeps, caller?: Caller): McpServer {
       // Refused before schema validation: otherwise a 10,000-element array of bad values gets one error line per
       // element (a 30 KB request drew a 670 KB answer in the fuzz suite). Real calls stay far below this.
       maxToolInputElements: MAX_TOOL_INPUT_ELEMENTS,
-      // One validator for the process: by default every McpServer builds its own Ajv (with formats), which is
-      // most of the cost of the per-request server the stateless transport needs.
-      jsonSchemaValidator: sharedSchemaValidator(),
+      // By default every McpServer builds its own Ajv (with formats), which is most of the cost of the
+      // per-request server the stateless transport needs.
+      jsonSchemaValidator: sharedSchemaValidator,
     },
   );
   registerTools(server, deps, caller);

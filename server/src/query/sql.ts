@@ -361,18 +361,27 @@ export function checkAccountId(id: string, param: string): string {
 
 /**
  * What the data holds in some billing periods: per period, its line items and newest charge period. Reads two
- * timestamp columns of those partitions only (cheap on Athena: a few MB at most). Columns: billing_period,
- * line_items, newest_start, newest_end.
+ * timestamp columns of those partitions only (cheap on Athena: a few MB at most), and `SubAccountId` when the answer
+ * is for some accounts only: a scoped caller learns nothing of periods that hold only other accounts' rows. Columns:
+ * billing_period, line_items, newest_start, newest_end.
  */
-export function probeQuery(periods: readonly string[]): BuiltQuery {
+export function probeQuery(periods: readonly string[], accountIds: readonly string[] = []): BuiltQuery {
+  const params: QueryParam[] = periods.map((p) => ({ kind: 'string', value: p }));
+  const clauses = [`billing_period IN (${placeholders(periods)})`];
+  const columns = ['ChargePeriodEnd', 'ChargePeriodStart'];
+  if (accountIds.length > 0) {
+    clauses.push(`SubAccountId IN (${placeholders(accountIds)})`);
+    for (const a of accountIds) params.push({ kind: 'string', value: a });
+    columns.push('SubAccountId');
+  }
   return {
     sql:
       `SELECT CAST(billing_period AS VARCHAR) AS billing_period, CAST(COUNT(*) AS VARCHAR) AS line_items, ` +
       `CAST(MAX(ChargePeriodStart) AS VARCHAR) AS newest_start, CAST(MAX(ChargePeriodEnd) AS VARCHAR) AS newest_end\n` +
-      `FROM ${TABLE_TOKEN}\nWHERE billing_period IN (${placeholders(periods)})\nGROUP BY 1`,
-    params: periods.map((p) => ({ kind: 'string', value: p })),
+      `FROM ${TABLE_TOKEN}\nWHERE ${clauses.join(' AND ')}\nGROUP BY 1`,
+    params,
     dataset: 'cost',
     partitions: [...periods],
-    columns: ['ChargePeriodEnd', 'ChargePeriodStart'],
+    columns,
   };
 }

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { table, TOP_ROWS } from '../billing/format';
+import { table, TOP_ROWS, accountLabel } from '../billing/format';
 import { exact, percentChange, rounded, sum, type Amount } from '../billing/money';
 import { filters, includeCreditsRefunds, refresh, targetAccountId } from './lib/params';
 import {
@@ -21,7 +21,7 @@ import { defineTool } from './lib/types';
 
 export const compareCostsTool = defineTool({
   name: 'compare-costs',
-  title: 'Compare costs between two months',
+  title: 'Compare two months',
   description:
     "An account's cost in two whole months (default: last month vs the one before) by dimension or tag: " +
     'totals and change, groups ranked by change. Why: get-cost-drivers.',
@@ -99,7 +99,7 @@ export const compareCostsTool = defineTool({
 
     const pct = percentChange(total.baseline, total.comparison);
     const lines: string[] = [
-      `**${metric} for account ${account.accountId}: ${months.baselineLabel} ${rounded(total.baseline)} ${unit} → ` +
+      `**${metric} for account ${accountLabel(account)}: ${months.baselineLabel} ${rounded(total.baseline)} ${unit} → ` +
         `${months.comparisonLabel} ${rounded(total.comparison)} ${unit}, ${signed(total.difference)} ${unit} ` +
         `(${signedPercent(pct)}).**`,
       `Exact: ${exact(total.baseline)} → ${exact(total.comparison)} (${exact(total.difference)}). Grouped by ` +

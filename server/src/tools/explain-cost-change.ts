@@ -13,7 +13,7 @@ import {
 } from '../billing/dates';
 import { ToolInputError } from '../billing/errors';
 import { buildFilter } from '../billing/filters';
-import { table } from '../billing/format';
+import { table, accountLabel } from '../billing/format';
 import { amount, exact, percentChange, type Amount } from '../billing/money';
 import { filters, includeCreditsRefunds, refresh, targetAccountId } from './lib/params';
 import { rangeTotal, readPeriodFigures, sumLabel, type RangeTotal } from './lib/period-figures';
@@ -39,7 +39,7 @@ export const explainCostChangeTool = defineTool({
   title: 'Explain a cost change',
   description:
     'Why spend changed between two periods (default: last month vs the one before): the services, usage ' +
-    'types and accounts that moved most, new or stopped services and regions.',
+    'types and accounts that moved most; new or stopped services, regions.',
   inputSchema: {
     target_account_id: targetAccountId,
     base_start_date: dateParam(
@@ -135,7 +135,7 @@ export const explainCostChangeTool = defineTool({
 
     const lines: string[] = [];
     lines.push(
-      `**${metric} for account ${account.accountId} went from ${exact(baseTotal)} ${unit}${sumLabel(baseFigure)} ` +
+      `**${metric} for account ${accountLabel(account)} went from ${exact(baseTotal)} ${unit}${sumLabel(baseFigure)} ` +
         `(${base.start} to ${base.end}) to ${exact(compareTotal)} ${unit}${sumLabel(compareFigure)} ` +
         `(${compare.start} to ${compare.end}): ${signed(change)} ` +
         `${unit}${pct !== undefined ? ` (${signedPct(pct)})` : ''}**` +

@@ -2,7 +2,7 @@ import type { Anomaly } from '@aws-sdk/client-cost-explorer';
 import { z } from 'zod';
 import { addDays, parseIsoDate, resolveRange, toIsoDate } from '../billing/dates';
 import { ToolInputError } from '../billing/errors';
-import { table, TOP_ROWS } from '../billing/format';
+import { table, TOP_ROWS, accountLabel } from '../billing/format';
 import { amount, exact, percentOf, rounded, sum, type Amount } from '../billing/money';
 import { endDate, period, refresh, startDate, targetAccountId } from './lib/params';
 import { defineTool } from './lib/types';
@@ -36,6 +36,8 @@ export const getAnomaliesTool = defineTool({
     total_impact: z.string(),
   },
   operations: ['ce:GetAnomalies', 'ce:GetAnomalyMonitors', 'sts:GetCallerIdentity'],
+  // Not on the payer route: anomalies are what the queried account's own monitors detected, and the payer's monitors
+  // are other monitors with other anomalies; GetAnomalies has no LINKED_ACCOUNT grouping to split either.
   fanout: true,
   async handler(args, ctx) {
     const range = resolveRange(args, ctx.now, {
@@ -142,7 +144,7 @@ export const getAnomaliesTool = defineTool({
     const window = `${range.start} to ${range.end} (end exclusive)`;
     if (anomalies.length === 0) {
       lines.push(
-        `**No cost anomalies for account ${account.accountId}, ${window}.**` +
+        `**No cost anomalies for account ${accountLabel(account)}, ${window}.**` +
           (args.monitor_arn || args.feedback || args.min_total_impact !== undefined
             ? ' (with the given monitor / feedback / impact filters)'
             : ''),
@@ -151,7 +153,7 @@ export const getAnomaliesTool = defineTool({
       );
     } else {
       lines.push(
-        `**${anomalies.length} cost anomal${anomalies.length === 1 ? 'y' : 'ies'} for account ${account.accountId}, ` +
+        `**${anomalies.length} cost anomal${anomalies.length === 1 ? 'y' : 'ies'} for account ${accountLabel(account)}, ` +
           `${window}: ${rounded(total)} USD total impact** (exact ${exact(total)}).`,
         '',
         table(

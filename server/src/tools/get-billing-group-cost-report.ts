@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { ToolInputError } from '../billing/errors';
-import { table } from '../billing/format';
+import { table, accountLabel } from '../billing/format';
 import { amount, compareDesc, exact, percentOf, sum, type Amount } from '../billing/money';
 import { targetAccountId } from './lib/params';
 import { addMonths, billingPeriod, maxResults, NEXT_TOKEN, resolveBillingPeriod } from './lib/optimization';
@@ -46,7 +46,7 @@ function rowFrom(
 /** get-billing-group-cost-report: AWS cost, pro forma cost and margin per billing group. */
 export const getBillingGroupCostReportTool = defineTool({
   name: 'get-billing-group-cost-report',
-  title: 'Get Billing Conductor cost report',
+  title: 'Get billing group margins',
   description:
     'Billing Conductor margins: AWS cost, pro forma cost and margin per billing group, or of one group by ' +
     'product or month. Ask the payer account.',
@@ -158,10 +158,10 @@ export const getBillingGroupCostReportTool = defineTool({
       : `all billing groups in ${period}`;
     const lines: string[] = [];
     if (rows.length === 0) {
-      lines.push(`No Billing Conductor cost report rows for ${scope} in account ${account.accountId}.`);
+      lines.push(`No Billing Conductor cost report rows for ${scope} in account ${accountLabel(account)}.`);
     } else {
       lines.push(
-        `**${scope}, account ${account.accountId}: AWS cost ${exact(totalAws)} ${currency}, pro forma ` +
+        `**${scope}, account ${accountLabel(account)}: AWS cost ${exact(totalAws)} ${currency}, pro forma ` +
           `${exact(totalProforma)} ${currency}, margin ${exact(totalMargin)} ${currency}` +
           `${totalPct !== undefined ? ` (${totalPct} % of pro forma)` : ''}.**`,
         '',

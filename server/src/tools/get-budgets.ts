@@ -1,6 +1,6 @@
 import type { Budget } from '@aws-sdk/client-budgets';
 import { AwsCallError } from '../aws/errors';
-import { table, TOP_ROWS } from '../billing/format';
+import { table, TOP_ROWS, accountLabel } from '../billing/format';
 import { amount, exact, percentOf, rounded } from '../billing/money';
 import { looseRows, refresh, targetAccountId } from './lib/params';
 import { defineTool } from './lib/types';
@@ -20,6 +20,8 @@ export const getBudgetsTool = defineTool({
     budgets: looseRows(),
   },
   operations: ['budgets:DescribeBudgets', 'sts:GetCallerIdentity'],
+  // Not on the payer route: a budget belongs to the account that made it, and the payer's DescribeBudgets lists the
+  // payer's own budgets, not its members'; so each account is asked (Budgets does not bill per request either).
   fanout: true,
   async handler(args, ctx) {
     const account = await ctx.account(args.target_account_id);
@@ -80,14 +82,14 @@ export const getBudgetsTool = defineTool({
     const lines: string[] = [];
     if (rows.length === 0) {
       lines.push(
-        `**Account ${account.accountId} has no AWS Budgets.** Create one in the Billing and Cost Management console ` +
+        `**Account ${accountLabel(account)} has no AWS Budgets.** Create one in the Billing and Cost Management console ` +
           `(Budgets → Create budget) to track spend against a limit and get alerts; meanwhile get-cost-and-usage ` +
           `shows how spend is trending.`,
       );
     } else {
       const flagged = counts.exceeded + counts.forecast_to_exceed + counts.below_target;
       lines.push(
-        `**Account ${account.accountId} has ${rows.length} budget${rows.length === 1 ? '' : 's'}: ` +
+        `**Account ${accountLabel(account)} has ${rows.length} budget${rows.length === 1 ? '' : 's'}: ` +
           `${counts.exceeded} exceeded, ${counts.forecast_to_exceed} forecast to exceed` +
           `${counts.below_target ? `, ${counts.below_target} below target` : ''}, ${counts.ok} ok` +
           `${counts.no_limit ? `, ${counts.no_limit} without a limit` : ''}.**` +

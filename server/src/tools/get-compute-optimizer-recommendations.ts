@@ -2,7 +2,7 @@ import type * as CO from '@aws-sdk/client-compute-optimizer';
 import { z } from 'zod';
 import type { AccountScope } from '../aws/gateway';
 import type { InputOf, OutputOf } from '../aws/operations';
-import { table } from '../billing/format';
+import { table, accountLabel } from '../billing/format';
 import { amount, compareDesc, exact, sum, type Amount } from '../billing/money';
 import { targetAccountId } from './lib/params';
 import { maxResults, region } from './lib/optimization';
@@ -417,12 +417,12 @@ export const getComputeOptimizerRecommendationsTool = defineTool({
     if (matched.length === 0) {
       lines.push(
         `No ${findingFilter === 'ALL' ? '' : findingFilter.toLowerCase().replace(/_/g, '-') + ' '}` +
-          `${label} recommendations in ${regionName} for account ${account.accountId} ` +
+          `${label} recommendations in ${regionName} for account ${accountLabel(account)} ` +
           `(${fetched.rows.length} recommendation(s) read in all).`,
       );
     } else {
       lines.push(
-        `**${matched.length} ${label} recommendation(s) in ${regionName} for account ${account.accountId}: ` +
+        `**${matched.length} ${label} recommendation(s) in ${regionName} for account ${accountLabel(account)}: ` +
           `estimated savings ${exact(total)} ${currency} per month** (before discounts).`,
       );
       lines.push(

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { AwsCallError } from '../aws/errors';
 import { addDays, resolveRange, toIsoDate, utcDay } from '../billing/dates';
 import { buildFilter, type FilterClause } from '../billing/filters';
-import { rankedTable } from '../billing/format';
+import { rankedTable, accountLabel } from '../billing/format';
 import { amount, exact } from '../billing/money';
 import {
   endDate,
@@ -130,7 +130,7 @@ export const getCostAndUsageWithResourcesTool = defineTool({
       '**Sum of the resources**',
     );
     const lines = [
-      `**${primary} of ${service} by resource for account ${account.accountId}, ${range.start} to ${range.end} ` +
+      `**${primary} of ${service} by resource for account ${accountLabel(account)}, ${range.start} to ${range.end} ` +
         `(end exclusive): ${exact(total)} ${unit}** over ${summary.groups.size} resource` +
         `${summary.groups.size === 1 ? '' : 's'} (the sum of their figures, not Cost Explorer's total for the ` +
         `service: get-cost-and-usage gives that)${summary.estimated ? ' (includes estimated data)' : ''}.`,

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { daysBetween, resolveRange } from '../billing/dates';
 import { ToolInputError } from '../billing/errors';
 import { buildFilter, buildGroupBy } from '../billing/filters';
-import { rankedTable, table } from '../billing/format';
+import { rankedTable, table, accountLabel } from '../billing/format';
 import { amount, exact } from '../billing/money';
 import {
   endDate,
@@ -44,8 +44,14 @@ export const getCostAndUsageTool = defineTool({
   outputSchema: {
     total: moneyShape,
   },
-  operations: ['ce:GetCostAndUsage', 'sts:GetCallerIdentity'],
+  operations: [
+    'ce:GetCostAndUsage',
+    'sts:GetCallerIdentity',
+    'organizations:DescribeOrganization',
+    'organizations:ListAccounts',
+  ],
   fanout: true,
+  payerRoute: true,
   async handler(args, ctx) {
     const granularity = args.granularity ?? 'MONTHLY';
     const range = resolveRange(args, ctx.now, {
@@ -121,7 +127,7 @@ export const getCostAndUsageTool = defineTool({
 
     const lines: string[] = [];
     lines.push(
-      `**${primary} for account ${account.accountId}, ${range.start} to ${range.end} (end exclusive): ` +
+      `**${primary} for account ${accountLabel(account)}, ${range.start} to ${range.end} (end exclusive): ` +
         `${exact(primaryTotal.amount)} ${unit}**${sumLabel(primaryTotal)}` +
         `${estimated ? ' (includes estimated data)' : ''}.`,
     );

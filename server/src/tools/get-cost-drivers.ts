@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { table } from '../billing/format';
+import { table, accountLabel } from '../billing/format';
 import { exact, percentChange, sum } from '../billing/money';
 import { filters, includeCreditsRefunds, looseRows, refresh, targetAccountId } from './lib/params';
 import {
@@ -102,13 +102,13 @@ export const getCostDriversTool = defineTool({
     const lines: string[] = [];
     if (drivers.length === 0) {
       lines.push(
-        `**No cost drivers for account ${account.accountId} between ${months.baselineLabel} and ` +
+        `**No cost drivers for account ${accountLabel(account)} between ${months.baselineLabel} and ` +
           `${months.comparisonLabel}** (${metric}): AWS found no significant change to explain.`,
       );
     } else {
       const lead = top[0];
       lines.push(
-        `**Top driver of the ${metric} change for account ${account.accountId} from ${months.baselineLabel} to ` +
+        `**Top driver of the ${metric} change for account ${accountLabel(account)} from ${months.baselineLabel} to ` +
           `${months.comparisonLabel}: ${lead.type} ${lead.name || ''} in ${lead.group}, ` +
           `${signed(lead.cost.difference)} ${lead.cost.unit}.**`.replace(/ {2,}/g, ' '),
         `The ${groups.length} group(s) with drivers changed by ${signed(net)} ${unit} in all (exact ${exact(net)}); ` +

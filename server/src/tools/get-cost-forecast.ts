@@ -1,3 +1,4 @@
+import { accountLabel } from '../billing/format';
 import { z } from 'zod';
 import { addDays, monthStart, toIsoDate, utcDay } from '../billing/dates';
 import { buildFilter } from '../billing/filters';
@@ -66,8 +67,18 @@ export const getCostForecastTool = defineTool({
   outputSchema: {
     total: moneyShape,
   },
-  operations: ['ce:GetCostForecast', 'ce:GetCostAndUsage', 'sts:GetCallerIdentity'],
+  operations: [
+    'ce:GetCostForecast',
+    'ce:GetCostAndUsage',
+    'sts:GetCallerIdentity',
+    'organizations:DescribeOrganization',
+    'organizations:ListAccounts',
+  ],
   fanout: true,
+  // The month-to-date actual comes through the payer. The forecast itself is still read in each account:
+  // GetCostForecast takes no GroupBy, so the payer would need one request per account anyway, and a forecast is a
+  // model's answer for the series it is given, which AWS does not promise equals the account's own forecast.
+  payerRoute: true,
   async handler(args, ctx) {
     const { granularity, range } = forecastRange(args, ctx.now);
     const metric = args.metric ?? 'UnblendedCost';
@@ -109,7 +120,7 @@ export const getCostForecastTool = defineTool({
     const total = amount(forecast.Total?.Amount);
     const buckets = forecastBuckets(forecast.ForecastResultsByTime);
     const lines = [
-      forecastHeadline(metric, account.accountId, range, `${exact(total)} ${unit}`),
+      forecastHeadline(metric, accountLabel(account), range, `${exact(total)} ${unit}`),
       `Granularity ${granularity}; ${level}% prediction interval; credits and refunds ${creditsRefunds}` +
         (creditsRefunds === 'excluded'
           ? ` from the forecast${projectsMonthEnd ? ' and the actual' : ''} (set include_credits_refunds to count them)`

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { table } from '../billing/format';
+import { table, accountLabel } from '../billing/format';
 import { endDate, filters, looseRows, period, refresh, startDate, targetAccountId } from './lib/params';
 import { defineTool } from './lib/types';
 import {
@@ -86,7 +86,7 @@ export const getDimensionValuesTool = defineTool({
         collected,
         `${args.dimension} values`,
         args.search_string,
-        account.accountId,
+        accountLabel(account),
         range,
       ) + `, context ${context}.`,
     ];

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { FreeTierUsage } from '../aws/json-services/free-tier-types';
-import { table } from '../billing/format';
+import { table, accountLabel } from '../billing/format';
 import { amount, exact, percentOf, type Amount } from '../billing/money';
 import { looseRows, targetAccountId } from './lib/params';
 import { matches, maxResults } from './lib/optimization';
@@ -102,13 +102,13 @@ export const getFreeTierUsageTool = defineTool({
     if (matched.length === 0) {
       lines.push(
         args.only_at_risk
-          ? `No Free Tier offer is exceeded or forecast to exceed its limit in account ${account.accountId}${scope}.`
-          : `No Free Tier usage in account ${account.accountId}${scope} (the account may be past its Free Tier ` +
+          ? `No Free Tier offer is exceeded or forecast to exceed its limit in account ${accountLabel(account)}${scope}.`
+          : `No Free Tier usage in account ${accountLabel(account)}${scope} (the account may be past its Free Tier ` +
               'period or on a paid plan).',
       );
     } else {
       lines.push(
-        `**Free Tier in account ${account.accountId}${scope}: ${counts.exceeded} exceeded, ` +
+        `**Free Tier in account ${accountLabel(account)}${scope}: ${counts.exceeded} exceeded, ` +
           `${counts.forecast_to_exceed} forecast to exceed, ${counts.ok} ok.**`,
         '',
         table(

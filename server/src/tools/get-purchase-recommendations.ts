@@ -5,7 +5,7 @@ import type {
 } from '@aws-sdk/client-cost-explorer';
 import { z } from 'zod';
 import { ToolInputError } from '../billing/errors';
-import { table } from '../billing/format';
+import { table, accountLabel } from '../billing/format';
 import { amount, exact, rounded, sum, type Amount } from '../billing/money';
 import { refresh, targetAccountId } from './lib/params';
 import { isNoCommitmentData, RESERVATION_SERVICES } from './lib/commitments';
@@ -269,12 +269,12 @@ export const getPurchaseRecommendationsTool = defineTool({
     const lines: string[] = [];
     if (rows.length === 0) {
       lines.push(
-        `**No ${what} recommended for account ${account.accountId}** (${terms}): AWS found no steady on-demand usage ` +
+        `**No ${what} recommended for account ${accountLabel(account)}** (${terms}): AWS found no steady on-demand usage ` +
           `that this purchase would make cheaper.`,
       );
     } else {
       lines.push(
-        `**Buying the recommended ${what} for account ${account.accountId} would save an estimated ` +
+        `**Buying the recommended ${what} for account ${accountLabel(account)} would save an estimated ` +
           `${rounded(monthly)} ${currency} per month` +
           (savingsPct ? ` (${rounded(savingsPct, 1)}%)` : '') +
           `** (${terms}). Upfront ${rounded(upfrontTotal)} ${currency}` +

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { ToolInputError } from '../billing/errors';
-import { table } from '../billing/format';
+import { table, accountLabel } from '../billing/format';
 import { amount, exact } from '../billing/money';
 import { targetAccountId } from './lib/params';
 import { explainCohFailure } from './lib/cost-optimization-hub';
@@ -68,7 +68,7 @@ export const getRecommendationDetailsTool = defineTool({
     } catch (err) {
       if (isAwsFailure(err, 'not-found')) {
         throw new ToolInputError(
-          `No Cost Optimization Hub recommendation "${args.recommendation_id}" in account ${account.accountId}. ` +
+          `No Cost Optimization Hub recommendation "${args.recommendation_id}" in account ${accountLabel(account)}. ` +
             'Ids change when recommendations refresh (daily): list current ones with ' +
             'list-cost-optimization-recommendations.',
         );

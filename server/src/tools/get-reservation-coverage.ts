@@ -1,6 +1,6 @@
 import type { Coverage } from '@aws-sdk/client-cost-explorer';
 import { z } from 'zod';
-import { table, TOP_ROWS } from '../billing/format';
+import { table, TOP_ROWS, accountLabel } from '../billing/format';
 import { amount, exact, percentOf, rounded, sum, type Amount } from '../billing/money';
 import { endDate, filters, period, refresh, startDate, targetAccountId } from './lib/params';
 import {
@@ -122,7 +122,7 @@ export const getReservationCoverageTool = defineTool({
     if (pages.length === 0 || byTime.length === 0) {
       return {
         text:
-          `**No reservation coverage data for account ${account.accountId}, ${range.start} to ${range.end} ` +
+          `**No reservation coverage data for account ${accountLabel(account)}, ${range.start} to ${range.end} ` +
           `(end exclusive), ${service}.** The account had no usage of this service that reservations could cover ` +
           `then (or Cost Explorer has no data for it yet).`,
         data: { ...base, has_data: false, groups: [], periods: [], notes },
@@ -162,7 +162,7 @@ export const getReservationCoverageTool = defineTool({
 
     const shown = groups.slice(0, TOP_ROWS);
     const lines: string[] = [
-      `**Reservation coverage for account ${account.accountId}, ${service}, ${range.start} to ${range.end} (end ` +
+      `**Reservation coverage for account ${accountLabel(account)}, ${service}, ${range.start} to ${range.end} (end ` +
         `exclusive): ${pctText(total.hoursPct)} of running hours** (${exact(total.reservedHours)} reserved of ` +
         `${exact(total.totalHours)} hours; ${exact(total.onDemandHours)} on-demand hours costing ` +
         `${rounded(total.onDemandCost)} USD).` +

@@ -1,6 +1,6 @@
 import type { ReservationAggregates } from '@aws-sdk/client-cost-explorer';
 import { z } from 'zod';
-import { table, TOP_ROWS } from '../billing/format';
+import { table, TOP_ROWS, accountLabel } from '../billing/format';
 import { amount, exact, rounded, sum, type Amount } from '../billing/money';
 import { endDate, filters, period, refresh, startDate, targetAccountId } from './lib/params';
 import {
@@ -109,7 +109,7 @@ export const getReservationUtilizationTool = defineTool({
     if (byTime.length === 0) {
       return {
         text:
-          `**No Reserved Instances for account ${account.accountId} (${scope}), ${range.start} to ${range.end} ` +
+          `**No Reserved Instances for account ${accountLabel(account)} (${scope}), ${range.start} to ${range.end} ` +
           `(end exclusive)**: AWS reports no reservation utilization, so there is nothing unused. ` +
           `get-purchase-recommendations shows whether buying reservations would save money.`,
         data: { ...base, has_data: false, reservations: [], periods: [], notes },
@@ -125,7 +125,7 @@ export const getReservationUtilizationTool = defineTool({
     const shown = reservations.slice(0, TOP_ROWS);
 
     const lines: string[] = [
-      `**Reservation utilization for account ${account.accountId} (${scope}), ${range.start} to ${range.end} (end ` +
+      `**Reservation utilization for account ${accountLabel(account)} (${scope}), ${range.start} to ${range.end} (end ` +
         `exclusive): ${pctText(total.pct)}** — ${exact(total.used)} of ${exact(total.purchased)} purchased hours ` +
         `used; ${exact(total.unused)} unused hours cost ${rounded(total.unusedCost)} USD; net savings versus ` +
         `on-demand ${rounded(total.netSavings)} USD.`,

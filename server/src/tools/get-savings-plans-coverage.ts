@@ -1,6 +1,6 @@
 import type { SavingsPlansCoverageData } from '@aws-sdk/client-cost-explorer';
 import { z } from 'zod';
-import { table, TOP_ROWS } from '../billing/format';
+import { table, TOP_ROWS, accountLabel } from '../billing/format';
 import { amount, exact, percentOf, rounded, sum, type Amount } from '../billing/money';
 import { endDate, filters, period, refresh, startDate, targetAccountId } from './lib/params';
 import {
@@ -103,7 +103,7 @@ export const getSavingsPlansCoverageTool = defineTool({
     if (rows.length === 0) {
       return {
         text:
-          `**No Savings Plans coverage data for account ${account.accountId}, ${range.start} to ${range.end} (end ` +
+          `**No Savings Plans coverage data for account ${accountLabel(account)}, ${range.start} to ${range.end} (end ` +
           `exclusive)**: AWS reports no Savings Plans-eligible spend then (or Cost Explorer has no data for it yet).`,
         data: { ...base, has_data: false, groups: [], periods: [], notes },
       };
@@ -133,7 +133,7 @@ export const getSavingsPlansCoverageTool = defineTool({
     const shown = groups.slice(0, TOP_ROWS);
 
     const lines: string[] = [
-      `**Savings Plans coverage for account ${account.accountId}, ${range.start} to ${range.end} (end exclusive): ` +
+      `**Savings Plans coverage for account ${accountLabel(account)}, ${range.start} to ${range.end} (end exclusive): ` +
         `${pctText(total.pct)}** — ${rounded(total.covered)} USD of ${rounded(total.total)} USD eligible spend ` +
         `covered; ${rounded(total.onDemand)} USD ran on demand (exact ${exact(total.onDemand)}).`,
     ];

@@ -4,7 +4,7 @@ import type {
   SavingsPlansUtilizationDetail,
 } from '@aws-sdk/client-cost-explorer';
 import { z } from 'zod';
-import { table, TOP_ROWS } from '../billing/format';
+import { table, TOP_ROWS, accountLabel } from '../billing/format';
 import { amount, exact, rounded, sum, type Amount } from '../billing/money';
 import { endDate, filters, period, refresh, startDate, targetAccountId } from './lib/params';
 import {
@@ -112,7 +112,7 @@ export const getSavingsPlansUtilizationTool = defineTool({
     if (!summary || !summary.Total) {
       return {
         text:
-          `**No Savings Plans for account ${account.accountId}, ${range.start} to ${range.end} (end exclusive)**: ` +
+          `**No Savings Plans for account ${accountLabel(account)}, ${range.start} to ${range.end} (end exclusive)**: ` +
           `AWS reports no Savings Plans utilization then. get-purchase-recommendations (kind SAVINGS_PLANS) shows ` +
           `whether one would save money.`,
         data: { ...base, has_data: false, periods: [], more_pages: false, notes },
@@ -161,7 +161,7 @@ export const getSavingsPlansUtilizationTool = defineTool({
     });
 
     const lines: string[] = [
-      `**Savings Plans utilization for account ${account.accountId}, ${range.start} to ${range.end} (end ` +
+      `**Savings Plans utilization for account ${accountLabel(account)}, ${range.start} to ${range.end} (end ` +
         `exclusive): ${pctText(total.pct)}** — ${rounded(total.used)} of ${rounded(total.total)} USD commitment ` +
         `used; ${rounded(total.unused)} USD unused (exact ${exact(total.unused)})` +
         (total.netSavings ? `; net savings versus on-demand ${rounded(total.netSavings)} USD.` : '.'),

@@ -119,8 +119,8 @@ export const getServicePricingTool = defineTool({
   name: 'get-service-pricing',
   title: 'Get AWS service pricing',
   description:
-    'Public list prices (Pricing API) of one service code filtered by attributes, e.g. instanceType ' +
-    'm7g.large. Takes no target_account_id; attributes: list-pricing-attributes.',
+    'Public list prices (Pricing API) of one service code, filtered by attributes (e.g. instanceType ' +
+    'm7g.large). Takes no target_account_id; attributes: list-pricing-attributes.',
   inputSchema: {
     service_code: z.string().min(1).max(100).describe('Case-sensitive, e.g. AmazonEC2, AWSLambda.'),
     filters: z

@@ -34,7 +34,7 @@ export const getStorageMetricsTool = defineTool({
   title: 'Get S3 storage metrics',
   description:
     'S3 Storage Lens export (every account): bytes and objects per bucket, account, storage class or ' +
-    'region, growth, and savable incomplete-upload and noncurrent bytes.',
+    'region, growth, and savable incomplete-upload and old-version bytes.',
   inputSchema: {
     group_by: z.enum(STORAGE_GROUPS).optional().describe('Default bucket.'),
     date: z

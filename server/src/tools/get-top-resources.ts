@@ -7,6 +7,7 @@ import { billingPeriods, COST_METRICS, topResourcesQuery } from '../query/sql';
 import { endDate, looseRows, period, startDate } from './lib/params';
 import {
   accountList,
+  noDataNote,
   checkSpan,
   costDataOutputShape,
   costEngine,
@@ -21,7 +22,6 @@ import {
   provenance,
   query,
 } from './lib/cost-data';
-import { noDataNote } from './query-cost-data';
 import { defineTool } from './lib/types';
 
 export const getTopResourcesTool = defineTool({
@@ -101,7 +101,7 @@ export const getTopResourcesTool = defineTool({
       end: newest(result.rows.map((r) => r.newest_end)),
     };
     const notes: string[] = [];
-    if (lineItems === '0') notes.push(await noDataNote(engine, range, ctx));
+    if (lineItems === '0') notes.push(await noDataNote(engine, range, accounts, ctx));
     const stated = provenance(result, lineItems, freshness);
     const lines = [
       `**Top ${resources.length} resource${resources.length === 1 ? '' : 's'} by ${metric}, ${describeRange(range)}` +

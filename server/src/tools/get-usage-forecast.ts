@@ -1,3 +1,4 @@
+import { accountLabel } from '../billing/format';
 import { z } from 'zod';
 import { AwsCallError } from '../aws/errors';
 import { ToolInputError } from '../billing/errors';
@@ -89,7 +90,7 @@ export const getUsageForecastTool = defineTool({
     const total = amount(forecast.Total?.Amount);
     const buckets = forecastBuckets(forecast.ForecastResultsByTime);
     const lines = [
-      forecastHeadline(metric, account.accountId, range, `${exact(total)}${unit ? ` ${unit}` : ''}`),
+      forecastHeadline(metric, accountLabel(account), range, `${exact(total)}${unit ? ` ${unit}` : ''}`),
       `Granularity ${granularity}; ${level}% prediction interval; usage quantities (credits and refunds do not apply).`,
     ];
     appendBuckets(lines, notes, buckets, unit || 'units', level);

@@ -22,6 +22,7 @@ import { getStorageMetricsTool } from './get-storage-metrics';
 import { getTopResourcesTool } from './get-top-resources';
 import { getTagValuesTool } from './get-tag-values';
 import { getUsageForecastTool } from './get-usage-forecast';
+import { listAccountsTool } from './list-accounts';
 import { listBillingGroupsTool } from './list-billing-groups';
 import { listCostOptimizationRecommendationsTool } from './list-cost-optimization-recommendations';
 import { listCustomLineItemsTool } from './list-custom-line-items';
@@ -39,6 +40,9 @@ export const COMPOSITE_TOOLS = [
   summarizeCostsTool,
   explainCostChangeTool,
 ] as unknown as readonly ToolDefinition[];
+
+/** The accounts and their names (Organizations, else Cost Explorer, else ACCOUNT_NAMES). */
+export const ACCOUNT_TOOLS = [listAccountsTool] as unknown as readonly ToolDefinition[];
 
 /** Cost and usage, dimensions, tags, cost categories and forecasts (Cost Explorer). */
 export const COST_EXPLORER_TOOLS = [
@@ -89,6 +93,7 @@ export const COST_DATA_TOOLS = [
 /** Every tool the server offers, in the order clients list them. */
 export const TOOLS: readonly ToolDefinition[] = [
   ...COMPOSITE_TOOLS,
+  ...ACCOUNT_TOOLS,
   ...COST_EXPLORER_TOOLS,
   ...ANALYSIS_TOOLS,
   ...OPTIMIZATION_PRICING_TOOLS,

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { table } from '../billing/format';
+import { table, accountLabel } from '../billing/format';
 import { looseRows, targetAccountId } from './lib/params';
 import {
   billingPeriod,
@@ -17,7 +17,7 @@ const ACCOUNTS_PER_GROUP = 50;
 /** list-billing-groups: Billing Conductor billing groups and their accounts. */
 export const listBillingGroupsTool = defineTool({
   name: 'list-billing-groups',
-  title: 'List Billing Conductor billing groups',
+  title: 'List billing groups',
   description:
     'Billing Conductor billing groups of a month (default: this one): status, primary account, pricing ' +
     'plan, member accounts. Ask the payer account.',
@@ -78,12 +78,12 @@ export const listBillingGroupsTool = defineTool({
     const lines: string[] = [];
     if (groups.length === 0) {
       lines.push(
-        `No Billing Conductor billing groups in ${period} for account ${account.accountId} (Billing Conductor is ` +
+        `No Billing Conductor billing groups in ${period} for account ${accountLabel(account)} (Billing Conductor is ` +
           'configured in the management account of an organization).',
       );
     } else {
       lines.push(
-        `**${groups.length} billing group(s) in ${period} for account ${account.accountId}.**`,
+        `**${groups.length} billing group(s) in ${period} for account ${accountLabel(account)}.**`,
         '',
         table(
           ['Name', 'Status', 'Primary account', 'Accounts', 'Pricing plan'],

@@ -1,6 +1,6 @@
 import type * as COH from '@aws-sdk/client-cost-optimization-hub';
 import { z } from 'zod';
-import { rankedTable, table } from '../billing/format';
+import { rankedTable, table, accountLabel } from '../billing/format';
 import { amount, compareDesc, exact, sum } from '../billing/money';
 import { targetAccountId } from './lib/params';
 import { AWS_REGION_PATTERN, cohEstimateData, maxResults } from './lib/optimization';
@@ -19,10 +19,10 @@ const DEFAULT_LIMIT = 25;
 /** list-cost-optimization-recommendations: Cost Optimization Hub recommendations, or savings per group. */
 export const listCostOptimizationRecommendationsTool = defineTool({
   name: 'list-cost-optimization-recommendations',
-  title: 'List Cost Optimization Hub recommendations',
+  title: 'List optimization recommendations',
   description:
-    'Cost Optimization Hub recommendations (rightsize, stop, Graviton, Savings Plans, RIs, delete idle…) ' +
-    'by monthly savings, or totals per group. One in full: get-recommendation-details.',
+    'Cost Optimization Hub recommendations (rightsize, stop, Graviton, commitments, delete idle…) by ' +
+    'monthly savings, or totals per group. In full: get-recommendation-details.',
   inputSchema: {
     target_account_id: targetAccountId,
     action_types: boundedArray(z.enum(COH_ACTION_TYPES), 'action_types', AWS_LIMITS.cohFilterItems)
@@ -118,7 +118,7 @@ export const listCostOptimizationRecommendationsTool = defineTool({
         );
         const lines = [
           `**Estimated savings ${exact(ranked.total)} ${currency} per month across ${items.length} ` +
-            `${args.group_by} group(s) for account ${account.accountId}**` +
+            `${args.group_by} group(s) for account ${accountLabel(account)}**` +
             (deduped !== undefined
               ? ` (${exact(amount(deduped))} ${currency} with overlaps counted once).`
               : '.'),
@@ -190,7 +190,7 @@ export const listCostOptimizationRecommendationsTool = defineTool({
         );
       } else {
         lines.push(
-          `**${items.length} recommendation(s) for account ${account.accountId}: estimated savings ` +
+          `**${items.length} recommendation(s) for account ${accountLabel(account)}: estimated savings ` +
             `${exact(total)} ${currency} per month** (recommendations for one resource can overlap; ` +
             'group_by gives the total with overlaps counted once).',
           '',

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { table } from '../billing/format';
+import { table, accountLabel } from '../billing/format';
 import { amount, exact, sum } from '../billing/money';
 import { looseRows, targetAccountId } from './lib/params';
 import { billingPeriod, byName, maxResults, NEXT_TOKEN, resolveBillingPeriod } from './lib/optimization';
@@ -10,7 +10,7 @@ const DEFAULT_LIMIT = 25;
 /** list-custom-line-items: Billing Conductor credits and fees. */
 export const listCustomLineItemsTool = defineTool({
   name: 'list-custom-line-items',
-  title: 'List Billing Conductor custom line items',
+  title: 'List custom line items',
   description:
     'Billing Conductor custom line items (credits and fees on billing groups) of a month (default: this ' +
     'one), with exact totals. Ask the payer account.',
@@ -55,11 +55,11 @@ export const listCustomLineItemsTool = defineTool({
     if (items.length === 0) {
       lines.push(
         `No Billing Conductor custom line items in ${period}${args.billing_group_arn ? ' for that billing group' : ''} ` +
-          `for account ${account.accountId}.`,
+          `for account ${accountLabel(account)}.`,
       );
     } else {
       lines.push(
-        `**${items.length} custom line item(s) in ${period} for account ${account.accountId}: flat credits ` +
+        `**${items.length} custom line item(s) in ${period} for account ${accountLabel(account)}: flat credits ` +
           `${exact(credits)} ${currency}, flat fees ${exact(fees)} ${currency}.**`,
         '',
         table(

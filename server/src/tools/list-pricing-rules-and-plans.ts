@@ -1,4 +1,4 @@
-import { table } from '../billing/format';
+import { table, accountLabel } from '../billing/format';
 import { amount, exact } from '../billing/money';
 import { looseRows, targetAccountId } from './lib/params';
 import { billingPeriod, byName, maxResults, NEXT_TOKEN, resolveBillingPeriod } from './lib/optimization';
@@ -21,7 +21,6 @@ export const listPricingRulesAndPlansTool = defineTool({
     max_results: maxResults(DEFAULT_LIMIT, 100, 'plans and rules each'),
   },
   outputSchema: {
-    pricing_plans: looseRows(),
     pricing_rules: looseRows(),
   },
   operations: [
@@ -75,13 +74,13 @@ export const listPricingRulesAndPlansTool = defineTool({
     const lines: string[] = [];
     if (plans.length === 0 && rules.length === 0) {
       lines.push(
-        `No Billing Conductor pricing plans or rules in ${period} for account ${account.accountId} (Billing ` +
+        `No Billing Conductor pricing plans or rules in ${period} for account ${accountLabel(account)} (Billing ` +
           'Conductor is configured in the management account of an organization).',
       );
     } else {
       lines.push(
         `**${plans.length} pricing plan(s) and ${rules.length} pricing rule(s) in ${period} for account ` +
-          `${account.accountId}.**`,
+          `${accountLabel(account)}.**`,
       );
       if (shownPlans.length) {
         lines.push(

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { ToolInputError } from '../billing/errors';
-import { table } from '../billing/format';
+import { table, accountLabel } from '../billing/format';
 import { amount, compareDesc, exact, sum } from '../billing/money';
 import { looseRows, targetAccountId } from './lib/params';
 import { isAwsFailure, isoTime, matches, maxResults } from './lib/optimization';
@@ -35,7 +35,7 @@ function estimateOut(e: {
 /** list-workload-estimates: Pricing Calculator workload estimates, or one estimate's usage lines. */
 export const listWorkloadEstimatesTool = defineTool({
   name: 'list-workload-estimates',
-  title: 'List Pricing Calculator workload estimates',
+  title: 'List workload estimates',
   description:
     'Pricing Calculator workload estimates (name, status, monthly cost); with estimate_id, its usage lines ' +
     'by cost, with the exact sum.',
@@ -87,7 +87,7 @@ export const listWorkloadEstimatesTool = defineTool({
         );
       } else {
         lines.push(
-          `**${all.length} workload estimate(s) in account ${account.accountId}** (newest first):`,
+          `**${all.length} workload estimate(s) in account ${accountLabel(account)}** (newest first):`,
           '',
           table(
             ['Name', 'Id', 'Status', 'Monthly cost', 'Rate type', 'Created'],
@@ -128,7 +128,7 @@ export const listWorkloadEstimatesTool = defineTool({
     } catch (err) {
       if (isAwsFailure(err, 'not-found')) {
         throw new ToolInputError(
-          `No workload estimate "${args.estimate_id}" in account ${account.accountId}; list the estimates with ` +
+          `No workload estimate "${args.estimate_id}" in account ${accountLabel(account)}; list the estimates with ` +
             'list-workload-estimates (no estimate_id).',
         );
       }

@@ -1,6 +1,6 @@
 import { COST_DATA_OPERATIONS } from '../aws/actions';
 import { z } from 'zod';
-import { resolveRange, monthStart, toIsoDate, utcDay } from '../billing/dates';
+import { resolveRange } from '../billing/dates';
 import { table } from '../billing/format';
 import { ToolInputError } from '../billing/errors';
 import { exact, sum } from '../billing/money';
@@ -11,10 +11,7 @@ import {
   dimensionLabel,
   GRANULARITIES,
   parseDimension,
-  probeQuery,
-  type Range,
 } from '../query/sql';
-import type { QueryEngine } from '../query/engine';
 import { endDate, moneyShape, period, startDate } from './lib/params';
 import {
   accountList,
@@ -29,10 +26,11 @@ import {
   describeRange,
   includeCredits,
   newest,
+  noDataNote,
   provenance,
   query,
 } from './lib/cost-data';
-import { defineTool, type ToolContext } from './lib/types';
+import { defineTool } from './lib/types';
 
 const METRIC_MEANING: Record<(typeof COST_METRICS)[number], string> = {
   BilledCost: 'invoice view',
@@ -122,7 +120,7 @@ export const queryCostDataTool = defineTool({
       end: newest(result.rows.map((r) => r.newest_end)),
     };
     const notes: string[] = [];
-    if (lineItems === '0') notes.push(await noDataNote(engine, range, ctx));
+    if (lineItems === '0') notes.push(await noDataNote(engine, range, accounts, ctx));
     const folded = rows.filter((r) => r.rank === 0);
     const groupCount =
       groupBy.length === 0
@@ -187,30 +185,3 @@ export const queryCostDataTool = defineTool({
     };
   },
 });
-
-/**
- * Why a question found nothing: the range lies outside the data, or the export has not delivered yet. Looks at the
- * range's billing periods and the last three, reading two timestamp columns only.
- */
-export async function noDataNote(engine: QueryEngine, range: Range, ctx: ToolContext): Promise<string> {
-  const today = utcDay(ctx.now);
-  const recent = [-2, -1, 0].map((m) => toIsoDate(monthStart(today, m)).slice(0, 7));
-  const periods = [...new Set([...billingPeriods(range), ...recent])].sort();
-  const probe = await query(engine, probeQuery(periods), ctx);
-  const present = probe.rows
-    .filter((r) => Number(r.line_items ?? 0) > 0)
-    .map((r) => r.billing_period ?? '')
-    .sort();
-  if (present.length === 0) {
-    return (
-      `The export holds no data for ${periods[0]} to ${periods[periods.length - 1]}. A new Data Export delivers its ` +
-      'first files within 24 hours of its creation and covers the current month from then on; check that it is ' +
-      "delivering to the configured location (and, on Athena, that the table's location points at its data/ folder)."
-    );
-  }
-  const freshest = newest(probe.rows.map((r) => r.newest_end));
-  return (
-    `No line items match in ${describeRange(range)} (billing periods with data among those checked: ` +
-    `${present.join(', ')}; newest charge period ends ${freshest}). Widen the range or the filters.`
-  );
-}

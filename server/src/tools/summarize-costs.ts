@@ -4,7 +4,7 @@ import { AwsCallError } from '../aws/errors';
 import type { AccountScope } from '../aws/gateway';
 import { addDays, monthStart, toIsoDate, utcDay } from '../billing/dates';
 import { buildFilter } from '../billing/filters';
-import { table } from '../billing/format';
+import { table, accountLabel } from '../billing/format';
 import { amount, exact, percentChange, sum, type Amount } from '../billing/money';
 import { rangeTotal, readPeriodFigures } from './lib/period-figures';
 import { includeCreditsRefunds, moneyShape, refresh, targetAccountId } from './lib/params';
@@ -41,8 +41,13 @@ export const summarizeCostsTool = defineTool({
     'ce:GetAnomalies',
     'budgets:DescribeBudgets',
     'sts:GetCallerIdentity',
+    'organizations:DescribeOrganization',
+    'organizations:ListAccounts',
   ],
   fanout: true,
+  // Its cost figures come through the payer; the forecast, anomalies and budgets are still read in each account
+  // (see get-cost-forecast, get-anomalies and get-budgets for why).
+  payerRoute: true,
   async handler(args, ctx) {
     const metric: SummaryMetric = args.metric ?? 'UnblendedCost';
     const account = await ctx.account(args.target_account_id);
@@ -159,7 +164,7 @@ export const summarizeCostsTool = defineTool({
 
     const lines: string[] = [];
     lines.push(
-      `**Month to date for account ${account.accountId} (${d.thisMonth} through ${d.today}): ${exact(mtd)} ${unit}**` +
+      `**Month to date for account ${accountLabel(account)} (${d.thisMonth} through ${d.today}): ${exact(mtd)} ${unit}**` +
         `${estimated ? ' (estimated)' : ''}; ${signed(change)} ${unit}` +
         `${changePct !== undefined ? ` (${signedPct(changePct)})` : ''} against the same days of last month ` +
         `(${d.lastMonth} to ${d.sameDayEnd}, end exclusive: ${exact(prev)} ${unit}).`,

@@ -1,4 +1,4 @@
-import { buildTestApp, SYNTH_ALL_CONTEXT } from '../helpers';
+import { everyStackArtifact } from '../helpers';
 import { synthesizeMemberRoleTemplate } from '../../../cross-account/member-role-stack';
 import { guardFindings } from './cfn-guard';
 
@@ -16,11 +16,6 @@ const ACCEPTED: [string, string][] = [
     'CodeBuild logs to CloudWatch Logs by default; the rule only accepts an explicit LogsConfig.',
   ],
   [
-    'BillingMcp-Runtime ecr_private_tag_immutability_enabled_check ServerImageRepository',
-    'Tags are content hashes of the build context, so a tag never points at other content. Left MUTABLE because it is ' +
-      'not yet checked that deploy-time-build never pushes an existing tag again (an IMMUTABLE repository would fail that push).',
-  ],
-  [
     'BillingMcp-Runtime lambda_inside_vpc_check DeployTimeBuildCustomResourceHandler',
     'The custom-resource handler only calls the CodeBuild and CloudFormation APIs; the stack has no VPC to put it in.',
   ],
@@ -31,18 +26,23 @@ const ACCEPTED: [string, string][] = [
   ],
   [
     'BillingMcp-CostData athena_workgroup_results_encrypted_at_rest_kms_check WorkGroup',
-    'Results are encrypted at rest with SSE-S3 (enforced by the workgroup). A customer-managed KMS key would need ' +
-      'grants for Athena and the execution role that the cost-data stack does not build yet.',
+    'Results are SSE-S3 (enforced by the workgroup), like the export objects they are computed from: a ' +
+      'customer-managed key on the results alone would guard copies of rows the bucket holds under SSE-S3 anyway ' +
+      '(see ExportBucket for why the bucket cannot use one).',
   ],
   [
     'BillingMcp-CostData s3_bucket_default_encryption_kms_check ExportBucket',
-    'SSE-S3 at rest. A KMS key would need a key policy admitting the Data Exports service principals of the ' +
-      'management account and kms:Decrypt for Athena; not built yet (README: KMS-encrypted exports).',
+    'SSE-S3, because not every writer can use a customer-managed key: AWS::BCMDataExports::Export has no encryption ' +
+      'setting on its S3Destination, and the Data Exports bucket setup (dataexports-s3-bucket) documents only a ' +
+      'bucket policy for bcm-data-exports.amazonaws.com, no key policy; a KMS default would put every delivery at ' +
+      'risk. Storage Lens (Encryption.SSEKMS) and Athena (SSE_KMS) could use one; the writer that cannot decides.',
   ],
   [
     'BillingMcp-CostData s3_bucket_logging_enabled_check ExportBucket',
-    'Only the execution role reads the bucket, through Athena, whose query history (and CloudTrail) records each ' +
-      'query; a second bucket for server access logs is left to the operator.',
+    'Written only by AWS services under bucket-policy conditions (exporting account, configuration) and read only by ' +
+      'the execution role through Athena, whose query history records each read; CloudTrail S3 data events give the ' +
+      'per-object trail where one is wanted. A server-access-log bucket would bring the same five findings (and a ' +
+      'log bucket of its own) for less than those records already show.',
   ],
   [
     'BillingMcp-CostData s3_bucket_object_lock_enabled_check ExportBucket',
@@ -65,9 +65,8 @@ const accepted = (finding: string) => ACCEPTED.some(([prefix]) => finding.starts
 describe('AWS Guard rules (cdk-validator-cfnguard) over every template', () => {
   let findings: string[];
   beforeAll(() => {
-    const { app } = buildTestApp(SYNTH_ALL_CONTEXT);
     const templates: Record<string, object> = {};
-    for (const stack of app.synth().stacks) templates[stack.stackName] = stack.template;
+    for (const stack of everyStackArtifact()) templates[stack.stackName] = stack.template;
     templates['member-role-template'] = synthesizeMemberRoleTemplate({
       roleName: 'BillingMCPCrossAccountRole',
     });

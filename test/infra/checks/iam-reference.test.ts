@@ -2,15 +2,12 @@ import { Template } from 'aws-cdk-lib/assertions';
 import { synthesizeMemberRoleTemplate } from '../../../cross-account/member-role-stack';
 import { BILLING_READ_ONLY_SID } from '../../../cross-account/billing-read-only-policy';
 import { BILLING_READ_ONLY_ACTIONS } from '../../../server/src/aws/actions';
-import { actionsOf, buildTestApp, SYNTH_ALL_CONTEXT, policyStatements } from '../helpers';
+import { actionsOf, everyStackArtifact, SYNTH_ALL_CONTEXT, policyStatements } from '../helpers';
 import { iamReferenceProblems } from './iam-reference';
 
-/** Every template that gets deployed: the five stacks, the StackSets' bodies and the member-role template. */
+/** Every template that gets deployed: every stack, the StackSets' bodies and the member-role template. */
 function allTemplates(): Template[] {
-  const { stacks } = buildTestApp(SYNTH_ALL_CONTEXT);
-  const templates = Object.values(stacks)
-    .filter((s) => s !== undefined)
-    .map((s) => Template.fromStack(s));
+  const templates = everyStackArtifact().map((s) => Template.fromJSON(s.template));
   for (const t of [...templates]) {
     for (const r of Object.values(t.findResources('AWS::CloudFormation::StackSet')) as any[]) {
       templates.push(Template.fromJSON(JSON.parse(r.Properties.TemplateBody)));
@@ -29,8 +26,12 @@ function allTemplates(): Template[] {
 const ACCESS_LEVEL_EXCEPTIONS: Record<string, string> = {};
 
 test("reads synth:all's context from package.json (every stack it synthesizes is checked)", () => {
-  expect(SYNTH_ALL_CONTEXT).toMatchObject({ deployMemberRole: 'true', costDataExport: 'true' });
-  expect(Object.keys(SYNTH_ALL_CONTEXT)).toHaveLength(7);
+  expect(SYNTH_ALL_CONTEXT).toMatchObject({
+    deployMemberRole: 'true',
+    costDataExport: 'true',
+    storageLens: 'true',
+  });
+  expect(Object.keys(SYNTH_ALL_CONTEXT)).toHaveLength(8);
 });
 
 describe('IAM actions against the Service Authorization Reference', () => {

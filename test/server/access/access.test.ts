@@ -1,5 +1,10 @@
 import { callerFromClaims, decodeUnverified, groupsFrom } from '../../../server/src/access/caller';
-import { restrictRequest, SCOPE_RULES } from '../../../server/src/access/enforce';
+import {
+  refuseUnseenAccount,
+  restrictRequest,
+  SCOPE_RULES,
+  visibleAccounts,
+} from '../../../server/src/access/enforce';
 import { AccessRefused, parseAccessPolicy, scopeFor, UNRESTRICTED } from '../../../server/src/access/policy';
 import { AWS_OPERATIONS } from '../../../server/src/aws/actions';
 import { ConfigError, loadConfig } from '../../../server/src/config';
@@ -119,6 +124,32 @@ describe('restricting a request', () => {
         scope,
       ).filtered,
     ).toBe(false);
+  });
+
+  test('directory reads pass as asked; what they list is cut to the scope afterwards', () => {
+    const scope = team(['222222222222']);
+    const input = { MaxResults: 20 };
+    expect(restrictRequest('organizations:ListAccounts', input, '111111111111', scope)).toEqual({
+      input,
+      filtered: false,
+    });
+    const listed = [{ id: '111111111111' }, { id: '222222222222' }, { id: '333333333333' }];
+    expect(visibleAccounts(listed, scope)).toEqual([{ id: '222222222222' }]);
+    expect(visibleAccounts(listed, UNRESTRICTED)).toEqual(listed);
+  });
+
+  test('an account named by a scoped caller outside their scope is refused without its id', () => {
+    const scope = team(['222222222222']);
+    expect(() => refuseUnseenAccount('222222222222', '"prod"', 'target_account_id', scope)).not.toThrow();
+    expect(() =>
+      refuseUnseenAccount('333333333333', '"dev"', 'target_account_id', UNRESTRICTED),
+    ).not.toThrow();
+    const refused = () => refuseUnseenAccount('333333333333', '"dev"', 'target_account_id', scope);
+    expect(refused).toThrow(AccessRefused);
+    expect(refused).toThrow(
+      'Refused: target_account_id "dev" is an account outside your access, which is limited to accounts ' +
+        '222222222222 (groups: team).',
+    );
   });
 
   test('"*" and public operations pass unchanged', () => {

@@ -91,3 +91,15 @@ test('an Athena parameter is a literal with its quotes doubled, so it cannot lea
   // Control: pasted without doubling, the same value ends the literal and becomes SQL.
   expect(substitute('SELECT 1 WHERE a = ?', [`'${hostile}'`])).toBe("SELECT 1 WHERE a = 'x' OR '1'='1'");
 });
+
+test('the "no data" probe reads only the given accounts, bound, and every account without any', () => {
+  const scoped = probeQuery(['2026-10'], ['222222222222', '333333333333']);
+  expect(scoped.sql).toContain('SubAccountId IN (?, ?)');
+  expect(scoped.sql).not.toContain('222222222222');
+  expect(scoped.params.map((p) => p.value)).toEqual(['2026-10', '222222222222', '333333333333']);
+  expect(scoped.columns).toContain('SubAccountId');
+  // Control: no accounts, no account predicate (the unrestricted caller's view of the data).
+  const everyone = probeQuery(['2026-10']);
+  expect(everyone.sql).not.toContain('SubAccountId');
+  expect(everyone.params.map((p) => p.value)).toEqual(['2026-10']);
+});

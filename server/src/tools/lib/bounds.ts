@@ -26,6 +26,8 @@ export const AWS_LIMITS = Object.freeze({
   pricingFilterValue: 1024,
   /** A region name (us-east-1, ap-southeast-5): the server's own bound, far above the longest region name. */
   region: 50,
+  /** An Organizations account `Name`: 1–50 characters (a 12-digit id is shorter). */
+  accountName: 50,
   /** Cost Optimization Hub Filter lists (accountIds, regions, actionTypes, …): at most 100 items. */
   cohFilterItems: 100,
 });

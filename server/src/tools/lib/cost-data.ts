@@ -11,24 +11,22 @@ import {
   type CachedQueryResult,
 } from '../../query';
 import type { QueryEngine } from '../../query/engine';
-import { checkAccountId, GROUPABLE_COLUMNS, type Range } from '../../query/sql';
+import { billingPeriods, checkAccountId, GROUPABLE_COLUMNS, probeQuery, type Range } from '../../query/sql';
+import { monthStart, toIsoDate, utcDay } from '../../billing/dates';
+import { accountReference } from './params';
 import type { ToolContext } from './types';
 
 /** Parameters and answer parts the cost-data tools share (query-cost-data, get-top-resources, get-storage-metrics). */
 
-export const costTargetAccountId = z
-  .string()
-  .regex(/^\d{12}$/, 'target_account_id must be a 12-digit AWS account id')
+export const costTargetAccountId = accountReference('target_account_id')
   .optional()
-  .describe(
-    "Only this account's line items (SubAccountId; the payer's own rows included): one query, no role assumed.",
-  );
+  .describe("Only this account's line items (id or name; SubAccountId): one query, no role assumed.");
 
 export const costTargetAccountIds = z
-  .array(z.string().regex(/^\d{12}$/, 'each account id has 12 digits'))
+  .array(accountReference('target_account_ids'))
   .max(100)
   .optional()
-  .describe('Only these accounts (SubAccountId IN the list), in one query.');
+  .describe('Only these accounts (ids or names; SubAccountId IN the list), in one query.');
 
 export const costFilters = z
   .array(
@@ -62,7 +60,8 @@ export function notConfigured(dataset: 'cost' | 'storage', ctx: ToolContext): To
       'Cost data (FOCUS 1.2 export) is not configured on this server' +
         (data ? ` for the ${data.engine} engine` : '') +
         '. To enable it: deploy with -c costDataExport=true (a FOCUS 1.2 Data Export from the management account, ' +
-        'first data within 24 hours) or -c costDataTable=<database>.<table> for an existing table; or run locally ' +
+        'first data within 24 hours) or -c costDataTable=<database>.<table> -c athenaWorkgroup=<workgroup> for an ' +
+        'existing table; or run locally ' +
         'with COST_DATA_PATH=<folder holding data/BILLING_PERIOD=YYYY-MM/> (duckdb), or COST_DATA_ENGINE=athena ' +
         'with ATHENA_DATABASE, ATHENA_TABLE and ATHENA_WORKGROUP. Until then, get-cost-and-usage answers from ' +
         'Cost Explorer.',
@@ -192,4 +191,39 @@ export function provenance(
 /** The period's billing months, for the "no data" answer. */
 export function describeRange(range: Range): string {
   return `${range.start} to ${range.end} (end exclusive)`;
+}
+
+/**
+ * Why a question found nothing: the range lies outside the data, or the export has not delivered yet. Looks at the
+ * range's billing periods and the last three, reading two timestamp columns only, of `accountIds` when the answer is
+ * for some accounts (a scoped caller's, or those asked for): periods holding only other accounts' rows stay unsaid.
+ */
+export async function noDataNote(
+  engine: QueryEngine,
+  range: Range,
+  accountIds: readonly string[],
+  ctx: ToolContext,
+): Promise<string> {
+  const today = utcDay(ctx.now);
+  const recent = [-2, -1, 0].map((m) => toIsoDate(monthStart(today, m)).slice(0, 7));
+  const periods = [...new Set([...billingPeriods(range), ...recent])].sort();
+  const probe = await query(engine, probeQuery(periods, accountIds), ctx);
+  const present = probe.rows
+    .filter((r) => Number(r.line_items ?? 0) > 0)
+    .map((r) => r.billing_period ?? '')
+    .sort();
+  if (present.length === 0) {
+    const whose = accountIds.length ? ` of ${accountIds.join(', ')}` : '';
+    return (
+      `The export holds no data${whose} for ${periods[0]} to ${periods[periods.length - 1]}. A new Data Export ` +
+      'delivers its first files within 24 hours of its creation and covers the current month from then on; check ' +
+      "that it is delivering to the configured location (and, on Athena, that the table's location points at its " +
+      'data/ folder).'
+    );
+  }
+  const freshest = newest(probe.rows.map((r) => r.newest_end));
+  return (
+    `No line items match in ${describeRange(range)} (billing periods with data among those checked: ` +
+    `${present.join(', ')}; newest charge period ends ${freshest}). Widen the range or the filters.`
+  );
 }

@@ -5,7 +5,7 @@ import { ToolInputError } from '../../billing/errors';
 import { capText, MAX_TEXT_BYTES, table } from '../../billing/format';
 import { exact, sum } from '../../billing/money';
 import type { Logger } from '../../log';
-import { moneyShape, looseRows } from './params';
+import { accountReference, looseRows, moneyShape } from './params';
 import type { Money, ToolAnswer, ToolContext, ToolDefinition } from './types';
 
 /** At most this many accounts in one fan-out call: five rounds at the default concurrency still fit the deadline. */
@@ -13,20 +13,20 @@ export const MAX_FANOUT_ACCOUNTS = 50;
 
 /** The `target_account_ids` parameter every fan-out tool accepts, added by the tool registry. */
 export const targetAccountIds = z
-  .array(z.string().regex(/^\d{12}$/, 'each target_account_ids entry must be a 12-digit AWS account id'))
+  .array(accountReference('target_account_ids'))
   .min(1)
   .max(MAX_FANOUT_ACCOUNTS)
   .optional()
   .describe(
-    `Up to ${MAX_FANOUT_ACCOUNTS} 12-digit AWS account ids to answer for in one call (queried in parallel): one ` +
-      'section per account plus a combined total, and a per-account error where one fails. Use instead of ' +
-      'target_account_id (an id given there is added to this list).',
+    `Up to ${MAX_FANOUT_ACCOUNTS} account ids or names, queried in parallel: one section per account plus a ` +
+      'combined total, and an error per failed account.',
   );
 
 /**
  * Output fields of a fan-out answer, added to the output schema of every fan-out tool: `accounts`, one entry per
  * account asked (also `total`, `error`, `incomplete`, `paid_requests` and its single-account `answer`), and
- * `combined_total`, the exact sum of the totals with the count of `accounts` it covers.
+ * `combined_total`, the exact sum of the totals with the count of `accounts` it covers. A payer-route tool's answer
+ * also carries `route` (tools/lib/payer-route.ts), unlisted like every field the loose schema does not name.
  */
 export const fanoutOutputShape = {
   accounts: looseRows({ account_id: z.string(), ok: z.boolean() }).optional(),
@@ -83,6 +83,33 @@ export interface FanoutRun {
   readonly log: Logger;
   /** A tool context counting into `meter`. */
   context(meter: UsageMeter): ToolContext;
+  /** How an account reads in the answer: `name (id)` where its name is known. */
+  label(accountId: string): string;
+}
+
+/**
+ * Accounts of a multi-account call answered together: their handlers all start at once with contexts whose reads
+ * are shared (the payer route, tools/lib/payer-route.ts). Every other account is asked on its own, as before.
+ */
+export interface GroupedAccounts {
+  readonly accounts: ReadonlySet<string>;
+  /** The context of one grouped account, counting into `meter`. */
+  context(meter: UsageMeter): ToolContext;
+  /** Grouped accounts whose shared read failed (not by the deadline): they are then asked on their own. */
+  failed(): ReadonlySet<string>;
+}
+
+/** What a multi-account answer says about how its accounts were asked. */
+export interface RouteDescription {
+  readonly text: string;
+  readonly data: Record<string, unknown>;
+}
+
+/** How the accounts of one call are asked, and how the answer describes it. */
+export interface AccountsRoute {
+  readonly grouped?: GroupedAccounts;
+  /** Called once every account has answered; `retried` are the grouped accounts that were then asked on their own. */
+  describe(retried: readonly string[]): RouteDescription;
 }
 
 type Outcome =
@@ -96,16 +123,16 @@ type Outcome =
  * answer: a summary table with the combined total, then one section per account. Throws a ToolInputError when no
  * account answered (one message when they all failed the same way, e.g. a bad date).
  */
-export async function runFanout(run: FanoutRun): Promise<ToolAnswer> {
+export async function runFanout(run: FanoutRun, route?: AccountsRoute): Promise<ToolAnswer> {
   const { tool, args, accountIds } = run;
   const outcomes: Outcome[] = accountIds.map(() => ({ kind: 'not-reached' }));
   const { target_account_ids: _ids, ...shared } = args;
 
-  await forEachLimited(accountIds.length, run.concurrency, run.signal, async (i) => {
+  const answer = async (i: number, context: (meter: UsageMeter) => ToolContext) => {
     const meter = run.meter.child();
     try {
       const result = await Promise.race([
-        tool.handler({ ...shared, target_account_id: accountIds[i] } as never, run.context(meter)),
+        tool.handler({ ...shared, target_account_id: accountIds[i] } as never, context(meter)),
         run.hardStop,
       ]);
       outcomes[i] =
@@ -117,8 +144,25 @@ export async function runFanout(run: FanoutRun): Promise<ToolAnswer> {
           ? { kind: 'unfinished', meter }
           : { kind: 'failed', message: failureMessage(err, tool, run.log, accountIds[i]), meter };
     }
-  });
-  return assemble(run, outcomes);
+  };
+  const grouped = route?.grouped;
+  const indices = accountIds.map((_, i) => i);
+  const together = grouped ? indices.filter((i) => grouped.accounts.has(accountIds[i])) : [];
+  const alone = indices.filter((i) => !together.includes(i));
+  await Promise.all([
+    // Started in one go, so that their shared reads are asked together (the grouped context bounds the rest).
+    Promise.all(together.map((i) => answer(i, (meter) => grouped!.context(meter)))),
+    forEachLimited(alone.length, run.concurrency, run.signal, (k) => answer(alone[k], run.context)),
+  ]);
+  // A shared read that failed leaves its accounts to be asked on their own, as they would be without it.
+  const failed = grouped?.failed();
+  const retry = failed
+    ? together.filter((i) => outcomes[i].kind === 'failed' && failed.has(accountIds[i]))
+    : [];
+  if (retry.length > 0) {
+    await forEachLimited(retry.length, run.concurrency, run.signal, (k) => answer(retry[k], run.context));
+  }
+  return assemble(run, outcomes, route?.describe(retry.map((i) => accountIds[i])));
 }
 
 function failureMessage(err: unknown, tool: ToolDefinition, log: Logger, accountId: string): string {
@@ -154,7 +198,7 @@ const totalOf = (answer: ToolAnswer): Money | undefined => answer.total;
 
 const isIncomplete = (answer: ToolAnswer): boolean => answer.incomplete !== undefined;
 
-function assemble(run: FanoutRun, outcomes: Outcome[]): ToolAnswer {
+function assemble(run: FanoutRun, outcomes: Outcome[], route: RouteDescription | undefined): ToolAnswer {
   const { accountIds } = run;
   const answered = outcomes.filter((o): o is Extract<Outcome, { kind: 'ok' }> => o.kind === 'ok');
   if (answered.length === 0) {
@@ -197,6 +241,7 @@ function assemble(run: FanoutRun, outcomes: Outcome[]): ToolAnswer {
   const lines = [
     `${headline}${failedCount ? ` (${failedCount} without an answer, see below)` : ''}` +
       `${partial ? `; ${partial} answered only in part` : ''}.`,
+    ...(route ? [route.text] : []),
     '',
     table(
       ['Account', 'Total', 'Status'],
@@ -204,7 +249,7 @@ function assemble(run: FanoutRun, outcomes: Outcome[]): ToolAnswer {
         ...outcomes.map((o, i) => {
           const total = o.kind === 'ok' ? totalOf(o.answer) : undefined;
           return [
-            accountIds[i],
+            run.label(accountIds[i]),
             total ? `${total.amount} ${total.unit}` : '',
             o.kind === 'ok' ? (isIncomplete(o.answer) ? 'incomplete' : 'ok') : shortStatus(o),
           ];
@@ -220,7 +265,7 @@ function assemble(run: FanoutRun, outcomes: Outcome[]): ToolAnswer {
     Math.floor((MAX_TEXT_BYTES - Buffer.byteLength(head) - 2_000) / outcomes.length),
   );
   const sections = outcomes.map((o, i) => {
-    const title = `### Account ${accountIds[i]}`;
+    const title = `### Account ${run.label(accountIds[i])}`;
     if (o.kind !== 'ok') return `${title}\n${describeOutcome(o, run)}`;
     const ownNotes = ((o.answer.data.notes as string[] | undefined) ?? []).map((n) => `Note: ${n}`);
     const body = [o.answer.text, ...(ownNotes.length ? ['', ...ownNotes] : [])].join('\n');
@@ -243,6 +288,7 @@ function assemble(run: FanoutRun, outcomes: Outcome[]): ToolAnswer {
         };
       }),
       ...(combined ? { combined_total: combined } : {}),
+      ...(route ? { route: route.data } : {}),
       notes,
     },
   };

@@ -129,12 +129,13 @@ export function forecastQuery<M extends string>(
 /** The first line of a forecast's answer, `quantity` being the total with its unit. */
 export function forecastHeadline(
   metric: string,
-  accountId: string,
+  /** The account as the heading names it (accountLabel). */
+  account: string,
   range: DateRange,
   quantity: string,
 ): string {
   return (
-    `**Forecast ${metric} for account ${accountId}, ${range.start} to ${range.end} (end exclusive): ` +
+    `**Forecast ${metric} for account ${account}, ${range.start} to ${range.end} (end exclusive): ` +
     `${quantity}**.`
   );
 }

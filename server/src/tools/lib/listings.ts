@@ -1,3 +1,4 @@
+import { accountLabel } from '../../billing/format';
 import { z } from 'zod';
 import type { AwsOperation } from '../../aws/actions';
 import type { AccountScope } from '../../aws/gateway';
@@ -103,12 +104,13 @@ export function listingHeadline(
   collected: Collected<unknown>,
   noun: string,
   searchString: string | undefined,
-  accountId: string,
+  /** The account as the heading names it (accountLabel). */
+  account: string,
   range: DateRange,
 ): string {
   const search = searchString ? ` matching "${searchString}"` : '';
   return (
-    `**${countPhrase(shown, collected, noun)}${search}** for account ${accountId}, ` +
+    `**${countPhrase(shown, collected, noun)}${search}** for account ${account}, ` +
     `${range.start} to ${range.end} (end exclusive)`
   );
 }
@@ -150,7 +152,7 @@ export function namesOrValuesAnswer(
   const items = collected.items;
   const show = wording.show ?? ((v: string) => v);
   const lines = [
-    listingHeadline(items.length, collected, wording.noun, searchString, account.accountId, range) + '.',
+    listingHeadline(items.length, collected, wording.noun, searchString, accountLabel(account), range) + '.',
   ];
   if (items.length === 0) {
     lines.push(wording.empty);

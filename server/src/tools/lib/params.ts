@@ -5,12 +5,24 @@ import { AWS_LIMITS, boundedArray, boundedString } from './bounds';
 
 /** Parameters shared by the tools, so every tool describes them the same way. */
 
-export const targetAccountId = z
-  .string()
-  .regex(/^\d{12}$/, 'target_account_id must be a 12-digit AWS account id')
+/**
+ * A 12-digit account id or an account name, which the runner resolves to its id before anything else
+ * (tools/lib/accounts.ts); bounded by the longest account name Organizations allows.
+ */
+export function accountReference(param: string): z.ZodString {
+  return z
+    .string()
+    .min(1, `${param}: give a 12-digit account id or an account name`)
+    .max(
+      AWS_LIMITS.accountName,
+      `${param}: an account id has 12 digits, a name at most ${AWS_LIMITS.accountName} characters`,
+    );
+}
+
+export const targetAccountId = accountReference('target_account_id')
   .optional()
   .describe(
-    "12-digit account id to query; default: the server's own. Others must be allowed and have the member role.",
+    "Account id or name (list-accounts) to query; default: the server's own. Others need the member role.",
   );
 
 export const refresh = z.boolean().optional().describe('true: skip the cache ($0.01 a request).');

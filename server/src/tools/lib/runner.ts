@@ -13,7 +13,9 @@ import { capText, MAX_TEXT_BYTES } from '../../billing/format';
 import type { Logger } from '../../log';
 import { describeError } from '../../log';
 import { QueryError } from '../../query/engine';
+import { type AccountNames, resolveAccountNames } from './accounts';
 import { fanoutTargets, runFanout, TIMED_OUT } from './fanout';
+import { planPayerRoute } from './payer-route';
 import { readPages, type PageReader, type Paginated, type PaginateOptions } from './pagination';
 import type { ToolAnswer, ToolContext, ToolDefinition } from './types';
 
@@ -22,6 +24,8 @@ export interface ToolDeps {
   readonly config: ServerConfig;
   readonly log: Logger;
   readonly gateway: AwsGateway;
+  /** Account names for labels, learnt over the process's life (ACCOUNT_NAMES, then the directory reads). */
+  readonly accountNames: AccountNames;
   /** The clock; tests and benchmarks may fix it. */
   readonly now?: () => Date;
 }
@@ -66,7 +70,7 @@ function createContext(
   now: Date,
   caller: { identity: Caller | undefined; scope: AccessScope },
 ): ToolContext {
-  const { config, log, gateway } = deps;
+  const { config, log, gateway, accountNames } = deps;
   const { scope } = caller;
   const call = <O extends AwsOperation>(
     operation: O,
@@ -85,9 +89,16 @@ function createContext(
     meter,
     refresh,
     gateway,
+    accountNames,
     async account(targetAccountId) {
       const own = await gateway.ownAccountId(signal);
-      if (targetAccountId === undefined || targetAccountId === own) return { accountId: own, isOwn: true };
+      const named = (accountId: string) => {
+        const name = accountNames.nameOf(accountId);
+        return name ? { name } : {};
+      };
+      if (targetAccountId === undefined || targetAccountId === own) {
+        return { accountId: own, isOwn: true, ...named(own) };
+      }
       if (!/^\d{12}$/.test(targetAccountId)) {
         throw new ToolInputError(
           `target_account_id must be a 12-digit AWS account id, got "${targetAccountId.slice(0, 20)}".`,
@@ -102,7 +113,7 @@ function createContext(
             `Ask the operator to add it (memberAccountIds or the organization settings of the deployment).`,
         );
       }
-      return { accountId: targetAccountId, isOwn: false };
+      return { accountId: targetAccountId, isOwn: false, ...named(targetAccountId) };
     },
     call,
     paginate<O extends AwsOperation>(
@@ -209,6 +220,8 @@ export async function runTool(
     scope = scopeFor(config.accessPolicy, identity);
     scopeResolved = true;
     checkTool(tool, scope);
+    // Names become ids first, so the checks below and the handler see only ids.
+    args = await resolveAccountNames(args, context(meter));
     const accountIds = fanoutTargets(tool, args);
     checkTargets(
       [
@@ -219,18 +232,27 @@ export async function runTool(
     );
     let answer: ToolAnswer;
     if (accountIds) {
-      answer = await runFanout({
-        tool,
-        args,
-        accountIds,
-        concurrency: config.fanoutConcurrency,
-        deadlineSeconds: config.toolDeadlineSeconds,
-        signal: deadline.signal,
-        hardStop: deadline.hardStop,
-        meter,
-        log,
-        context,
-      });
+      // Every account asked is inside the caller's scope by now (checkTargets above); the route only decides
+      // whether the organization's members are read through its payer.
+      const route = tool.payerRoute
+        ? await planPayerRoute({ accountIds, context, meter, concurrency: config.fanoutConcurrency })
+        : undefined;
+      answer = await runFanout(
+        {
+          tool,
+          args,
+          accountIds,
+          concurrency: config.fanoutConcurrency,
+          deadlineSeconds: config.toolDeadlineSeconds,
+          signal: deadline.signal,
+          hardStop: deadline.hardStop,
+          meter,
+          log,
+          context,
+          label: (accountId) => deps.accountNames.label(accountId),
+        },
+        route,
+      );
     } else {
       const result = await Promise.race([tool.handler(args as never, context(meter)), deadline.hardStop]);
       if (result === TIMED_OUT) {

@@ -2,6 +2,7 @@ import type { z } from 'zod';
 import type { Caller } from '../../access/caller';
 import type { AccessScope } from '../../access/policy';
 import type { AwsOperation } from '../../aws/actions';
+import type { AccountNames } from './accounts';
 import type { Paginated, PaginateOptions } from './pagination';
 import type { AccountScope, AwsGateway, CallOptions, UsageMeter } from '../../aws/gateway';
 import type { InputOf, OutputOf } from '../../aws/operations';
@@ -38,6 +39,8 @@ export interface ToolContext {
   readonly refresh: boolean;
   /** The gateway, for the cost-data engines (Athena calls and the answer cache); other tools use call/paginate. */
   readonly gateway: AwsGateway;
+  /** Account names known to the process (labels), and what it remembers of the account directory's sources. */
+  readonly accountNames: AccountNames;
   /** Resolves `target_account_id` (absent = the own account), refusing accounts that are not allowed. */
   account(targetAccountId: string | undefined): Promise<AccountScope>;
   /** Calls one catalogued operation in an account. */
@@ -90,6 +93,13 @@ export interface ToolDefinition<Shape extends z.ZodRawShape = z.ZodRawShape> {
    * account fails. The handler itself stays single-account; it must take `target_account_id`.
    */
   readonly fanout?: boolean;
+  /**
+   * A fan-out tool whose answers are Cost Explorer GetCostAndUsage figures may opt in to the payer route: when the
+   * server can query its organization's payer, the accounts of that organization are answered from one
+   * LINKED_ACCOUNT-grouped request there (plus its pages) instead of one set of requests per account, with the same
+   * handler and the same figures (tools/lib/payer-route.ts). Its other reads still go to each account.
+   */
+  readonly payerRoute?: boolean;
   handler(args: z.infer<z.ZodObject<Shape>>, ctx: ToolContext): Promise<ToolAnswer>;
 }
 
