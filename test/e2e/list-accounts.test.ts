@@ -32,6 +32,26 @@ const OUS = [
   { id: 'ou-sandbox', name: 'Sandbox' },
 ];
 
+/**
+ * A fresh fake with an organization the server's account can only describe, and Cost Explorer naming `names` of its
+ * LINKED_ACCOUNT values (none by default).
+ */
+function installOrganizationSeenFromMember(
+  fake: FakeAws,
+  names: { Value: string; Attributes: Record<string, string> }[] = [],
+): void {
+  fake.reset();
+  new FakeOrganization({
+    managementAccount: MANAGEMENT,
+    accounts: organizationAccounts(MANAGEMENT),
+  }).install(fake);
+  fake.on('ce:GetDimensionValues', () => ({
+    DimensionValues: names,
+    ReturnSize: names.length,
+    TotalSize: names.length,
+  }));
+}
+
 async function listAccounts(client: Client, args = {}) {
   const result = (await client.callTool({ name: 'list-accounts', arguments: args })) as CallToolResult;
   return { result, data: result.structuredContent as Record<string, any>, text: textOf(result) };
@@ -193,14 +213,7 @@ describe('PAYER_ACCOUNT_ID: the management account of an organization the server
     PAYER_ACCOUNT_ID: MANAGEMENT,
     CACHE_TTL_SECONDS: '0',
   });
-  beforeEach(() => {
-    fake.reset();
-    new FakeOrganization({
-      managementAccount: MANAGEMENT,
-      accounts: organizationAccounts(MANAGEMENT),
-    }).install(fake);
-    fake.on('ce:GetDimensionValues', () => ({ DimensionValues: [], ReturnSize: 0, TotalSize: 0 }));
-  });
+  beforeEach(() => installOrganizationSeenFromMember(fake));
 
   test('lists the organization in PAYER_ACCOUNT_ID when DescribeOrganization cannot tell', async () => {
     const { data } = await listAccounts(client());
@@ -217,14 +230,7 @@ describe('from Cost Explorer, when Organizations cannot be read', () => {
     { Value: '222222222222', Attributes: { description: 'prod-ce' } },
     { Value: '333333333333', Attributes: { description: 'dev-ce' } },
   ];
-  beforeEach(() => {
-    fake.reset();
-    new FakeOrganization({
-      managementAccount: MANAGEMENT,
-      accounts: organizationAccounts(MANAGEMENT),
-    }).install(fake);
-    fake.on('ce:GetDimensionValues', () => ({ DimensionValues: names, ReturnSize: 2, TotalSize: 2 }));
-  });
+  beforeEach(() => installOrganizationSeenFromMember(fake, names));
 
   test('names the accounts from the LINKED_ACCOUNT values, one paid request, and says why', async () => {
     const { result, data, text } = await listAccounts(client(), { refresh: true });
@@ -264,18 +270,7 @@ describe('from ACCOUNT_NAMES, when neither Organizations nor Cost Explorer names
   const { fake, client } = useServer({
     ACCOUNT_NAMES: JSON.stringify({ '222222222222': 'prod-conf', '333333333333': 'dev-conf' }),
   });
-  beforeEach(() => {
-    fake.reset();
-    new FakeOrganization({
-      managementAccount: MANAGEMENT,
-      accounts: organizationAccounts(MANAGEMENT),
-    }).install(fake);
-    fake.on('ce:GetDimensionValues', () => ({
-      DimensionValues: [{ Value: '222222222222', Attributes: {} }],
-      ReturnSize: 1,
-      TotalSize: 1,
-    }));
-  });
+  beforeEach(() => installOrganizationSeenFromMember(fake, [{ Value: '222222222222', Attributes: {} }]));
 
   test('lists the configured names and says where they came from', async () => {
     const { data, text } = await listAccounts(client(), { refresh: true });
@@ -291,18 +286,7 @@ describe('from ACCOUNT_NAMES, when neither Organizations nor Cost Explorer names
 
 describe('with no source of names', () => {
   const { fake, client } = useServer();
-  beforeEach(() => {
-    fake.reset();
-    new FakeOrganization({
-      managementAccount: MANAGEMENT,
-      accounts: organizationAccounts(MANAGEMENT),
-    }).install(fake);
-    fake.on('ce:GetDimensionValues', () => ({
-      DimensionValues: [{ Value: '222222222222', Attributes: {} }],
-      ReturnSize: 1,
-      TotalSize: 1,
-    }));
-  });
+  beforeEach(() => installOrganizationSeenFromMember(fake, [{ Value: '222222222222', Attributes: {} }]));
 
   test('lists the ids Cost Explorer knows and says that nothing names them', async () => {
     const { result, data, text } = await listAccounts(client());
