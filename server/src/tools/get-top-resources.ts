@@ -13,6 +13,8 @@ import {
   costEngine,
   costFilters,
   costRefresh,
+  costSchema,
+  costSchemaOutput,
   costTargetAccountId,
   costTargetAccountIds,
   decimalText,
@@ -87,11 +89,13 @@ export const getTopResourcesTool = defineTool({
       })
       .optional()
       .describe('The resources beyond the limit.'),
+    schema: costSchemaOutput,
     ...costDataOutputShape,
   },
   operations: COST_DATA_OPERATIONS,
   async handler(args, ctx) {
     const engine = costEngine('cost', ctx);
+    const schema = costSchema(ctx);
     const range = resolveRange(args, ctx.now, { defaultPeriod: 'last_3_months' });
     checkSpan(billingPeriods(range));
     const metric = args.metric ?? 'BilledCost';
@@ -107,6 +111,7 @@ export const getTopResourcesTool = defineTool({
         includeCredits: args.include_credits === true,
         metric,
         limit,
+        schema,
       }),
       ctx,
     );
@@ -139,7 +144,7 @@ export const getTopResourcesTool = defineTool({
     };
     const notes: string[] = [];
     if (lineItems === '0') notes.push(await noDataNote(engine, range, accounts, ctx));
-    const stated = provenance(result, lineItems, freshness);
+    const stated = provenance(result, lineItems, freshness, schema);
     const lines = [
       `**Top ${resources.length} resource${resources.length === 1 ? '' : 's'} by ${metric}, ${describeRange(range)}` +
         `${accounts.length ? ` in ${accounts.join(', ')}` : ', every account'}: total ${exact(total)} USD over ` +

@@ -20,6 +20,8 @@ import {
   costEngine,
   costFilters,
   costRefresh,
+  costSchema,
+  costSchemaOutput,
   costTargetAccountId,
   costTargetAccountIds,
   decimalText,
@@ -104,15 +106,17 @@ export const queryCostDataTool = defineTool({
       )
       .describe('The groups, largest first (per period with a granularity), then the folded rest.'),
     group_count: z.number().describe('How many groups had cost.'),
+    schema: costSchemaOutput,
     ...costDataOutputShape,
   },
   operations: COST_DATA_OPERATIONS,
   async handler(args, ctx) {
     const engine = costEngine('cost', ctx);
+    const schema = costSchema(ctx);
     const range = resolveRange(args, ctx.now, { defaultPeriod: 'last_month' });
     checkSpan(billingPeriods(range));
     const metric = args.metric ?? 'BilledCost';
-    const groupBy = (args.group_by ?? []).map((g, i) => parseDimension(g, `group_by[${i}]`));
+    const groupBy = (args.group_by ?? []).map((g, i) => parseDimension(g, `group_by[${i}]`, schema));
     const labels = groupBy.map(dimensionLabel);
     if (new Set(labels).size !== labels.length) throw new ToolInputError('group_by lists a key twice.');
     const granularity = args.granularity ?? 'NONE';
@@ -128,6 +132,7 @@ export const queryCostDataTool = defineTool({
       groupBy,
       granularity,
       limit,
+      schema,
     });
     const result = await query(engine, built, ctx);
     const rows = result.rows
@@ -162,7 +167,7 @@ export const queryCostDataTool = defineTool({
           : 0
         : new Set(rows.filter((r) => r.rank > 0).map((r) => r.keys.join('\u0000'))).size +
           (folded.length ? Math.max(...folded.map((r) => r.groups)) : 0);
-    const stated = provenance(result, lineItems, freshness);
+    const stated = provenance(result, lineItems, freshness, schema);
     const by = labels.length ? ` by ${labels.join(', ')}` : '';
     const lines = [
       `**${metric} (${METRIC_MEANING[metric]})${by}, ${describeRange(range)}: ${exact(total)} USD**` +

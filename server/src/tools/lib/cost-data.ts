@@ -11,7 +11,16 @@ import {
   type CachedQueryResult,
 } from '../../query';
 import type { QueryEngine } from '../../query/engine';
-import { billingPeriods, checkAccountId, GROUPABLE_COLUMNS, probeQuery, type Range } from '../../query/sql';
+import {
+  billingPeriods,
+  checkAccountId,
+  COST_DATA_SCHEMAS,
+  GROUPABLE_COLUMNS,
+  probeQuery,
+  SCHEMA_LABEL,
+  type CostDataSchema,
+  type Range,
+} from '../../query/sql';
 import { monthStart, toIsoDate, utcDay } from '../../billing/dates';
 import { accountReference } from './params';
 import type { ToolContext } from './types';
@@ -81,6 +90,16 @@ export const costDataOutputShape = {
     })
     .describe('How recent the data read is.'),
 };
+
+/** The answer field naming the cost table's layout (query-cost-data, get-top-resources). */
+export const costSchemaOutput = z
+  .enum(COST_DATA_SCHEMAS)
+  .describe('The table read: focus (FOCUS 1.2) or cur2 (CUR 2.0, FOCUS names mapped to its columns).');
+
+/** The cost table's layout of the configured source (the engine is configured when this is asked). */
+export function costSchema(ctx: ToolContext): CostDataSchema {
+  return ctx.config.costData?.schema ?? 'focus';
+}
 
 /** How to configure what is missing, as one answer a user or an operator can act on. */
 export function notConfigured(dataset: 'cost' | 'storage', ctx: ToolContext): ToolInputError {
@@ -192,6 +211,7 @@ export function provenance(
   result: CachedQueryResult,
   lineItems: string,
   freshness: { start?: string; end?: string },
+  schema?: CostDataSchema,
 ): { text: string; data: Record<string, unknown> } {
   const cost = scanCost(result.bytesScanned);
   const scanned = result.fromCache
@@ -202,10 +222,12 @@ export function provenance(
         : ` (would cost ${cost} USD on Athena at $5/TB)`);
   return {
     text:
-      `Engine ${result.engine}; ${scanned}; ${lineItems} line items behind the figures` +
+      `Engine ${result.engine}${schema ? `, ${SCHEMA_LABEL[schema]}` : ''}; ${scanned}; ${lineItems} line items ` +
+      `behind the figures` +
       `${freshness.end ? `; data through ${freshness.end} (newest charge period read)` : ''}.`,
     data: {
       engine: result.engine,
+      ...(schema ? { schema } : {}),
       line_items: lineItems,
       bytes_scanned: result.fromCache ? 0 : result.bytesScanned,
       scan_cost_usd: result.fromCache ? '0' : cost,
@@ -237,7 +259,7 @@ export async function noDataNote(
   const today = utcDay(ctx.now);
   const recent = [-2, -1, 0].map((m) => toIsoDate(monthStart(today, m)).slice(0, 7));
   const periods = [...new Set([...billingPeriods(range), ...recent])].sort();
-  const probe = await query(engine, probeQuery(periods, accountIds), ctx);
+  const probe = await query(engine, probeQuery(periods, accountIds, costSchema(ctx)), ctx);
   const present = probe.rows
     .filter((r) => Number(r.line_items ?? 0) > 0)
     .map((r) => r.billing_period ?? '')
