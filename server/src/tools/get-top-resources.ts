@@ -30,7 +30,7 @@ export const getTopResourcesTool = defineTool({
   name: 'get-top-resources',
   title: 'Get the costliest resources',
   description:
-    'The costliest resources (ResourceId, name, service, region, account) from the FOCUS 1.2 billing export, over ' +
+    'The costliest resources (ResourceId, name, service, region, account) from the FOCUS 1.2 (or CUR 2.0) billing export, over ' +
     'any period in the data (not only the last 14 days), every account in one query, with filters. Default: the ' +
     'last 3 months, top 20 by BilledCost; EffectiveCost ranks by amortized cost. Credits excluded unless ' +
     'include_credits is true.',

@@ -45,7 +45,8 @@ export const queryCostDataTool = defineTool({
   name: 'query-cost-data',
   title: 'Query FOCUS cost data',
   description:
-    'Cost from the FOCUS 1.2 billing export (Athena, or local Parquet files): every account of the organization in ' +
+    'Cost from the FOCUS 1.2 (or CUR 2.0) billing export (Athena, or local Parquet files): every account of the ' +
+    'organization in ' +
     'one query, any period in the data, line-item detail. metric BilledCost (default, the invoice) / EffectiveCost ' +
     '(amortized) / ListCost / ContractedCost; group_by up to three FOCUS columns or tag:<key>; filters; granularity ' +
     'NONE / MONTHLY / DAILY; limit ranks the groups and folds the rest. Credits are excluded unless ' +

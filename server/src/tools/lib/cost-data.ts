@@ -94,7 +94,7 @@ export const costDataOutputShape = {
 /** The answer field naming the cost table's layout (query-cost-data, get-top-resources). */
 export const costSchemaOutput = z
   .enum(COST_DATA_SCHEMAS)
-  .describe('The table read: focus (FOCUS 1.2) or cur2 (CUR 2.0, FOCUS names mapped to its columns).');
+  .describe('The table read: focus (FOCUS 1.2) or cur2 (CUR 2.0).');
 
 /** The cost table's layout of the configured source (the engine is configured when this is asked). */
 export function costSchema(ctx: ToolContext): CostDataSchema {
@@ -110,9 +110,10 @@ export function notConfigured(dataset: 'cost' | 'storage', ctx: ToolContext): To
         (data ? ` for the ${data.engine} engine` : '') +
         '. To enable it: deploy with -c costDataExport=true (a FOCUS 1.2 Data Export from the management account, ' +
         'first data within 24 hours) or -c costDataTable=<database>.<table> -c athenaWorkgroup=<workgroup> for an ' +
-        'existing table; or run locally ' +
+        'existing table (with -c costDataSchema=cur2 for a CUR 2.0 one); or run locally ' +
         'with COST_DATA_PATH=<folder holding data/BILLING_PERIOD=YYYY-MM/> (duckdb), or COST_DATA_ENGINE=athena ' +
-        'with ATHENA_DATABASE, ATHENA_TABLE and ATHENA_WORKGROUP. Until then, get-cost-and-usage answers from ' +
+        'with ATHENA_DATABASE, ATHENA_TABLE and ATHENA_WORKGROUP (COST_DATA_SCHEMA=cur2 for CUR 2.0 data). Until then, ' +
+        'get-cost-and-usage answers from ' +
         'Cost Explorer.',
     );
   }
