@@ -89,6 +89,7 @@ export function buildApp(app: App, config: AppConfig): BillingMcpStacks {
         workgroup: existing.workgroup,
         database: existing.database,
         table: existing.table,
+        ...(existing.schema ? { schema: existing.schema } : {}),
       })
     : undefined;
 

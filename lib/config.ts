@@ -58,7 +58,8 @@ export interface AppConfig {
    */
   readonly costDataExport: boolean;
   /**
-   * An existing FOCUS table the server queries instead of the export (`costDataTable` with `athenaWorkgroup`); the
+   * An existing FOCUS or CUR 2.0 table the server queries instead of the export (`costDataTable` with
+   * `athenaWorkgroup`, and `costDataSchema` for CUR 2.0); the
    * execution role gets Athena, Glue and S3 access to exactly that workgroup, database and table.
    * @default - none (no existing table)
    */
@@ -77,7 +78,10 @@ export interface AppConfig {
   readonly userAuth?: UserAuthConfig;
 }
 
-/** An existing Athena table of FOCUS 1.2 data and the workgroup to query it in (`costDataTable`, `athenaWorkgroup`). */
+/**
+ * An existing Athena table of FOCUS 1.2 or CUR 2.0 data and the workgroup to query it in (`costDataTable`,
+ * `athenaWorkgroup`, `costDataSchema`).
+ */
 export interface ExistingCostTable {
   /** The Glue database. */
   readonly database: string;
@@ -85,6 +89,11 @@ export interface ExistingCostTable {
   readonly table: string;
   /** An existing Athena workgroup (its results location and encryption are the workgroup's own). */
   readonly workgroup: string;
+  /**
+   * The table's layout, given to the server as COST_DATA_SCHEMA.
+   * @default - not passed: the server reads the table as FOCUS 1.2
+   */
+  readonly schema?: 'focus' | 'cur2';
 }
 
 /** The access policy: a group name (or `@service`, the client-credentials identity) → `*` or account ids. */
@@ -271,13 +280,20 @@ const KEYS = {
   costDataTable: {
     schema: optionalText(z.string().regex(/^[a-z0-9_]{1,255}\.[a-z0-9_]{1,255}$/)),
     allowed:
-      'database.table of an existing Athena (Glue) table with the FOCUS 1.2 columns and a billing_period partition, ' +
+      'database.table of an existing Athena (Glue) table with the FOCUS 1.2 (or, with costDataSchema=cur2, CUR 2.0) ' +
+      'columns and a billing_period partition, ' +
       'each name lower-case letters, digits and _ (e.g. cur_exports.focus_1_2); used together with athenaWorkgroup',
   },
   athenaWorkgroup: {
     schema: optionalText(z.string().regex(/^[A-Za-z0-9._-]{1,128}$/)),
     allowed:
       'the name of an existing Athena workgroup: 1-128 letters, digits and ._- (used with costDataTable)',
+  },
+  costDataSchema: {
+    schema: optionalText(z.string()).pipe(z.enum(['focus', 'cur2']).optional()),
+    allowed:
+      'focus (the existing table has FOCUS 1.2 columns, the default) or cur2 (it is a CUR 2.0 export table); ' +
+      'used with costDataTable',
   },
   storageLens: {
     schema: bool(),
@@ -472,6 +488,16 @@ function parseCostDataTable(
   c: Parsed,
   rawContext: Readonly<Record<string, unknown>>,
 ): ExistingCostTable | undefined {
+  if (c.costDataSchema !== undefined && c.costDataTable === undefined) {
+    throw new ConfigError(
+      invalid(
+        'costDataSchema',
+        rawContext.costDataSchema,
+        'set only with costDataTable: it says whether that existing table is FOCUS 1.2 or CUR 2.0 (the ' +
+          'costDataExport table is always FOCUS 1.2)',
+      ),
+    );
+  }
   if (c.costDataTable === undefined && c.athenaWorkgroup === undefined) return undefined;
   if (c.costDataExport) {
     const key = c.costDataTable !== undefined ? 'costDataTable' : 'athenaWorkgroup';
@@ -503,7 +529,12 @@ function parseCostDataTable(
     );
   }
   const [database, table] = c.costDataTable.split('.');
-  return Object.freeze({ database, table, workgroup: c.athenaWorkgroup });
+  return Object.freeze({
+    database,
+    table,
+    workgroup: c.athenaWorkgroup,
+    ...(c.costDataSchema ? { schema: c.costDataSchema } : {}),
+  });
 }
 
 /** Context given with `-c key=<JSON>` arrives as a string. */

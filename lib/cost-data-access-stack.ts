@@ -19,12 +19,18 @@ export interface CostDataAccessStackProps extends StackProps {
   readonly workgroup: string;
   /** The Glue database of the existing table. */
   readonly database: string;
-  /** The existing table (FOCUS 1.2 columns, partition or column `billing_period`). */
+  /** The existing table (FOCUS 1.2 or CUR 2.0 columns, partition or column `billing_period`). */
   readonly table: string;
+  /**
+   * The table's layout, passed to the server as COST_DATA_SCHEMA.
+   * @default - not passed: the server reads the table as FOCUS 1.2
+   */
+  readonly schema?: 'focus' | 'cur2';
 }
 
 /**
- * Lets the server query an existing FOCUS table (`costDataTable`, `athenaWorkgroup`) instead of an export this app
+ * Lets the server query an existing FOCUS or CUR 2.0 table (`costDataTable`, `athenaWorkgroup`, `costDataSchema`)
+ * instead of an export this app
  * creates: the catalogue's Athena operations on that one workgroup, the Glue reads on that database and table, and
  * S3 through Athena only.
  *
@@ -36,12 +42,12 @@ export interface CostDataAccessStackProps extends StackProps {
  * in this account, where the workgroup's results bucket is.
  */
 export class CostDataAccessStack extends Stack {
-  /** What the server needs: COST_DATA_ENGINE, ATHENA_WORKGROUP, ATHENA_DATABASE, ATHENA_TABLE. */
+  /** What the server needs: COST_DATA_ENGINE, ATHENA_WORKGROUP, ATHENA_DATABASE, ATHENA_TABLE (COST_DATA_SCHEMA). */
   readonly serverEnvironment: Readonly<Record<string, string>>;
 
   constructor(scope: Construct, id: string, props: CostDataAccessStackProps) {
     super(scope, id, {
-      description: 'billing-mcp-agentcore: query access to an existing FOCUS table through Athena',
+      description: `billing-mcp-agentcore: query access to an existing ${props.schema === 'cur2' ? 'CUR 2.0' : 'FOCUS'} table through Athena`,
       ...props,
     });
     const throughAthena = { 'ForAnyValue:StringEquals': { 'aws:CalledVia': [ATHENA_SERVICE] } };
@@ -80,6 +86,7 @@ export class CostDataAccessStack extends Stack {
       ATHENA_WORKGROUP: props.workgroup,
       ATHENA_DATABASE: props.database,
       ATHENA_TABLE: props.table,
+      ...(props.schema ? { COST_DATA_SCHEMA: props.schema } : {}),
     });
   }
 }

@@ -1,4 +1,5 @@
 import { type AccessPolicy, parseAccessPolicy } from './access/policy';
+import { COST_DATA_SCHEMAS, type CostDataSchema } from './query/sql';
 
 const ACCOUNT_ID = /^\d{12}$/;
 
@@ -209,6 +210,16 @@ const readers = {
     }
     return value as CostDataEngine;
   },
+  COST_DATA_SCHEMA: (raw: string | undefined) => {
+    const value = raw?.trim().toLowerCase();
+    if (!value) return undefined;
+    if (!(COST_DATA_SCHEMAS as readonly string[]).includes(value)) {
+      throw new Invalid(
+        `COST_DATA_SCHEMA must be focus (a FOCUS 1.2 export) or cur2 (a CUR 2.0 export), got "${raw}"`,
+      );
+    }
+    return value as CostDataSchema;
+  },
   COST_DATA_PATH: localFolder('COST_DATA_PATH'),
   STORAGE_LENS_PATH: localFolder('STORAGE_LENS_PATH'),
   ATHENA_WORKGROUP: (raw: string | undefined) => {
@@ -304,6 +315,8 @@ export type CostDataEngine = 'athena' | 'duckdb';
 /** Where the FOCUS cost data and the Storage Lens metrics are read from; absent when neither is configured. */
 export interface CostDataConfig {
   readonly engine: CostDataEngine;
+  /** The cost table's layout (COST_DATA_SCHEMA): FOCUS 1.2 columns, or CUR 2.0 ones read through the same tools. */
+  readonly schema: CostDataSchema;
   /** duckdb: the export's folder, the one holding `data/BILLING_PERIOD=YYYY-MM/`. */
   readonly costDataPath: string | undefined;
   /** duckdb: the Storage Lens folder holding `dt=YYYY-MM-DD/`. */
@@ -460,8 +473,14 @@ function costDataConfig(e: Env): CostDataConfig | undefined {
   const athena =
     e.ATHENA_DATABASE !== undefined || e.ATHENA_TABLE !== undefined || e.STORAGE_LENS_TABLE !== undefined;
   const engine = e.COST_DATA_ENGINE ?? (local ? 'duckdb' : athena ? 'athena' : undefined);
-  if (engine === undefined) return undefined;
   const fail = (text: string) => new ConfigError(`Invalid configuration: ${text}`);
+  // The schema describes a cost table: without one it would be silently ignored.
+  if (e.COST_DATA_SCHEMA !== undefined && e.COST_DATA_PATH === undefined && e.ATHENA_TABLE === undefined) {
+    throw fail(
+      'COST_DATA_SCHEMA describes the cost table, and neither COST_DATA_PATH nor ATHENA_TABLE is set',
+    );
+  }
+  if (engine === undefined) return undefined;
   if (engine === 'duckdb') {
     if (athena)
       throw fail(
@@ -480,6 +499,7 @@ function costDataConfig(e: Env): CostDataConfig | undefined {
   }
   return Object.freeze({
     engine,
+    schema: e.COST_DATA_SCHEMA ?? 'focus',
     costDataPath: e.COST_DATA_PATH,
     storageLensPath: e.STORAGE_LENS_PATH,
     athenaWorkgroup: e.ATHENA_WORKGROUP ?? 'primary',

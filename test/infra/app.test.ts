@@ -238,6 +238,32 @@ describe('buildApp with an existing table', () => {
   });
 });
 
+describe('buildApp with an existing CUR 2.0 table (costDataSchema=cur2)', () => {
+  test('the runtime is told COST_DATA_SCHEMA=cur2 beside the table', () => {
+    const { stacks } = buildTestApp({
+      sourceAccountId: '444444444444',
+      costDataTable: 'cur_exports.cur2_data',
+      athenaWorkgroup: 'finops',
+      costDataSchema: 'cur2',
+    });
+    Template.fromStack(stacks.runtime).hasResourceProperties('AWS::BedrockAgentCore::Runtime', {
+      EnvironmentVariables: {
+        COST_DATA_ENGINE: 'athena',
+        ATHENA_TABLE: 'cur2_data',
+        COST_DATA_SCHEMA: 'cur2',
+      },
+    });
+    // Control: the FOCUS table of the same app passes no schema (the server's default).
+    const focus = buildTestApp({
+      sourceAccountId: '444444444444',
+      costDataTable: 'cur_exports.focus_1_2',
+      athenaWorkgroup: 'finops',
+    });
+    const env = Template.fromStack(focus.stacks.runtime).findResources('AWS::BedrockAgentCore::Runtime');
+    expect(JSON.stringify(env)).not.toContain('COST_DATA_SCHEMA');
+  });
+});
+
 describe('bin/app.ts', () => {
   test('a bad -c value fails synth with exactly one message naming the key', () => {
     const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'billing-mcp-bin-'));

@@ -75,6 +75,38 @@ describe('parseConfig', () => {
       );
     });
 
+    test('costDataSchema says whether the table is FOCUS 1.2 or CUR 2.0, and goes with it', () => {
+      const table = { costDataTable: 'cur_exports.cur2_data', athenaWorkgroup: 'finops' };
+      expect(parseConfig({ ...table, costDataSchema: ' cur2 ' }).costDataTable).toEqual({
+        database: 'cur_exports',
+        table: 'cur2_data',
+        workgroup: 'finops',
+        schema: 'cur2',
+      });
+      expect(parseConfig({ ...table, costDataSchema: 'focus' }).costDataTable?.schema).toBe('focus');
+      // Control: left out, no schema is passed and the server keeps reading FOCUS.
+      expect(parseConfig(table).costDataTable).not.toHaveProperty('schema');
+    });
+
+    test('refuses a costDataSchema other than focus or cur2, or one without costDataTable', () => {
+      const table = { costDataTable: 'cur_exports.cur2_data', athenaWorkgroup: 'finops' };
+      expect(() => parseConfig({ ...table, costDataSchema: 'cur' })).toThrow(
+        'Invalid value for context key "costDataSchema": "cur". Allowed: focus (the existing table has FOCUS 1.2 ' +
+          'columns, the default) or cur2',
+      );
+      expect(() => parseConfig({ costDataSchema: 'cur2' })).toThrow(
+        'Invalid value for context key "costDataSchema": "cur2". Allowed: set only with costDataTable',
+      );
+      expect(() =>
+        parseConfig({
+          costDataExport: 'true',
+          managementAccountId: '333333333333',
+          sourceAccountId: '444444444444',
+          costDataSchema: 'cur2',
+        }),
+      ).toThrow(/context key "costDataSchema".*set only with costDataTable/);
+    });
+
     test('is not combined with costDataExport', () => {
       const exporting = {
         costDataExport: 'true',

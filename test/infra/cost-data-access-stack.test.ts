@@ -143,3 +143,32 @@ test('cdk-nag finds nothing unacknowledged', () => {
     report.violations.flatMap((v) => v.violatingResources.map((r) => `${v.ruleName} at ${r.constructPath}`)),
   ).toEqual([]);
 });
+
+test('a CUR 2.0 table: the server is told COST_DATA_SCHEMA=cur2, and the grants are the same', () => {
+  const curApp = new App();
+  const curRoles = new Stack(curApp, 'Roles', { env: { account: SOURCE, region: REGION } });
+  const curRole = new iam.Role(curRoles, 'Role', {
+    assumedBy: new iam.ServicePrincipal('bedrock-agentcore.amazonaws.com'),
+  });
+  const props = {
+    env: { account: SOURCE, region: REGION },
+    executionRole: curRole,
+    workgroup: 'finops',
+    database: 'cur_exports',
+    table: 'cur2_data',
+  };
+  const cur = new CostDataAccessStack(curApp, 'CurAccess', { ...props, schema: 'cur2' });
+  expect(cur.serverEnvironment).toEqual({
+    COST_DATA_ENGINE: 'athena',
+    ATHENA_WORKGROUP: 'finops',
+    ATHENA_DATABASE: 'cur_exports',
+    ATHENA_TABLE: 'cur2_data',
+    COST_DATA_SCHEMA: 'cur2',
+  });
+  // Control: without a schema the variable is not set (the server's default, FOCUS), as for a FOCUS table.
+  const plain = new CostDataAccessStack(curApp, 'PlainAccess', props);
+  expect(plain.serverEnvironment).not.toHaveProperty('COST_DATA_SCHEMA');
+  const policyOf = (s: Stack) =>
+    Object.values(Template.fromStack(s).findResources('AWS::IAM::Policy'))[0] as any;
+  expect(policyOf(cur).Properties.PolicyDocument).toEqual(policyOf(plain).Properties.PolicyDocument);
+});

@@ -152,6 +152,7 @@ describe('cost data configuration', () => {
   test('a local folder means the duckdb engine', () => {
     expect(loadConfig({ COST_DATA_PATH: '/data/focus/' }).costData).toEqual({
       engine: 'duckdb',
+      schema: 'focus',
       costDataPath: '/data/focus',
       storageLensPath: undefined,
       athenaWorkgroup: 'primary',
@@ -173,7 +174,30 @@ describe('cost data configuration', () => {
     });
   });
 
+  test('COST_DATA_SCHEMA names the cost table layout: focus by default, or cur2, for either engine', () => {
+    expect(loadConfig({ COST_DATA_PATH: '/data/cur', COST_DATA_SCHEMA: ' CUR2 ' }).costData?.schema).toBe(
+      'cur2',
+    );
+    expect(
+      loadConfig({ ATHENA_DATABASE: 'cur', ATHENA_TABLE: 'data', COST_DATA_SCHEMA: 'cur2' }).costData?.schema,
+    ).toBe('cur2');
+    expect(
+      loadConfig({ ATHENA_DATABASE: 'cur', ATHENA_TABLE: 'data', COST_DATA_SCHEMA: 'focus' }).costData,
+    ).toMatchObject({ schema: 'focus' });
+    // Control: left out, the table is FOCUS as before.
+    expect(loadConfig({ ATHENA_DATABASE: 'cur', ATHENA_TABLE: 'data' }).costData?.schema).toBe('focus');
+  });
+
   test.each([
+    [
+      { COST_DATA_PATH: '/x', COST_DATA_SCHEMA: 'cur' },
+      'COST_DATA_SCHEMA must be focus (a FOCUS 1.2 export) or cur2',
+    ],
+    [
+      { COST_DATA_SCHEMA: 'cur2' },
+      'COST_DATA_SCHEMA describes the cost table, and neither COST_DATA_PATH nor',
+    ],
+    [{ STORAGE_LENS_PATH: '/lens', COST_DATA_SCHEMA: 'cur2' }, 'COST_DATA_SCHEMA describes the cost table'],
     [{ COST_DATA_ENGINE: 'spark' }, 'COST_DATA_ENGINE must be athena or duckdb'],
     [{ COST_DATA_ENGINE: 'duckdb' }, 'COST_DATA_ENGINE=duckdb needs COST_DATA_PATH'],
     [{ COST_DATA_ENGINE: 'athena', ATHENA_TABLE: 'focus' }, 'needs ATHENA_DATABASE'],

@@ -4,6 +4,10 @@
  * text: columns come from an allow-list (and must match a pattern as well, a second lock), every value — tag keys
  * included — is a bound parameter. Every query carries the partition predicate and reads only the columns it
  * needs, because on Athena scanned bytes are money.
+ *
+ * The tools speak FOCUS column names whatever the table is. A CUR 2.0 table (COST_DATA_SCHEMA=cur2) is read through
+ * {@link CUR2_SOURCES}, one expression per FOCUS name; the only literals in the text are that mapping's own (map
+ * keys, line item types), never a caller's.
  */
 import { ToolInputError } from '../billing/errors';
 import { TABLE_TOKEN, type BuiltQuery, type QueryParam } from './engine';
@@ -48,6 +52,115 @@ export type CostMetric = (typeof COST_METRICS)[number];
 export const GRANULARITIES = ['NONE', 'MONTHLY', 'DAILY'] as const;
 export type Granularity = (typeof GRANULARITIES)[number];
 
+/** The table layouts the builder reads: the FOCUS 1.2 export (FOCUS_1_2_AWS), or a CUR 2.0 Data Export. */
+export const COST_DATA_SCHEMAS = ['focus', 'cur2'] as const;
+export type CostDataSchema = (typeof COST_DATA_SCHEMAS)[number];
+
+/** How an answer names the table layout it read. */
+export const SCHEMA_LABEL: Record<CostDataSchema, string> = {
+  focus: 'FOCUS 1.2 table',
+  cur2: 'CUR 2.0 table (COST_DATA_SCHEMA=cur2)',
+};
+
+/** Where a FOCUS column's values come from in a table: an SQL expression, and the table columns it reads. */
+interface Source {
+  readonly sql: string;
+  readonly reads: readonly string[];
+}
+
+/** The FOCUS names a query may read: the groupable columns, the metrics, and the charge period. */
+type FocusName = GroupableColumn | CostMetric | 'ChargePeriodStart' | 'ChargePeriodEnd';
+
+const DECIMAL = 'DECIMAL(38,10)';
+const column = (name: string): Source => ({ sql: name, reads: [name] });
+const decimal = (name: string): string => `CAST(${name} AS ${DECIMAL})`;
+/** A product attribute outside CUR 2.0's static columns lives in its `product` map; TRY: a missing key is NULL. */
+const productAttribute = (key: string): Source => ({ sql: `TRY(product['${key}'])`, reads: ['product'] });
+
+/**
+ * Amortized cost of a CUR 2.0 line item, as AWS's CUR query library computes it: covered usage at the commitment's
+ * effective cost, the commitment's unused part on its fee lines, and the purchases and negations that would count
+ * the commitment twice at zero. Everything else at its unblended cost.
+ */
+const CUR2_AMORTIZED: Source = {
+  sql:
+    `CASE line_item_line_item_type` +
+    ` WHEN 'SavingsPlanCoveredUsage' THEN ${decimal('savings_plan_savings_plan_effective_cost')}` +
+    ` WHEN 'SavingsPlanRecurringFee' THEN ${decimal('savings_plan_total_commitment_to_date')} - ` +
+    `${decimal('savings_plan_used_commitment')}` +
+    ` WHEN 'SavingsPlanNegation' THEN ${decimal('0')}` +
+    ` WHEN 'SavingsPlanUpfrontFee' THEN ${decimal('0')}` +
+    ` WHEN 'DiscountedUsage' THEN ${decimal('reservation_effective_cost')}` +
+    ` WHEN 'RIFee' THEN ${decimal('reservation_unused_amortized_upfront_fee_for_billing_period')} + ` +
+    `${decimal('reservation_unused_recurring_fee')}` +
+    // A reservation's upfront fee: amortized into its DiscountedUsage and RIFee lines already.
+    ` WHEN 'Fee' THEN CASE WHEN COALESCE(reservation_reservation_a_r_n, '') <> '' THEN ${decimal('0')}` +
+    ` ELSE ${decimal('line_item_unblended_cost')} END` +
+    ` ELSE ${decimal('line_item_unblended_cost')} END`,
+  reads: [
+    'line_item_line_item_type',
+    'line_item_unblended_cost',
+    'reservation_effective_cost',
+    'reservation_reservation_a_r_n',
+    'reservation_unused_amortized_upfront_fee_for_billing_period',
+    'reservation_unused_recurring_fee',
+    'savings_plan_savings_plan_effective_cost',
+    'savings_plan_total_commitment_to_date',
+    'savings_plan_used_commitment',
+  ],
+};
+
+/**
+ * Each FOCUS name's CUR 2.0 expression (names from the Data Exports CUR 2.0 table dictionary). A name missing here
+ * has no CUR 2.0 equivalent and is refused on such a table, naming the column and the schema.
+ */
+export const CUR2_SOURCES: Partial<Record<FocusName, Source>> = {
+  ServiceName: productAttribute('product_name'),
+  RegionId: column('product_region_code'),
+  AvailabilityZone: column('line_item_availability_zone'),
+  SubAccountId: column('line_item_usage_account_id'),
+  SubAccountName: column('line_item_usage_account_name'),
+  BillingAccountId: column('bill_payer_account_id'),
+  BillingAccountName: column('bill_payer_account_name'),
+  ResourceId: column('line_item_resource_id'),
+  x_UsageType: column('line_item_usage_type'),
+  x_Operation: column('line_item_operation'),
+  x_ServiceCode: column('product_servicecode'),
+  ChargePeriodStart: column('line_item_usage_start_date'),
+  ChargePeriodEnd: column('line_item_usage_end_date'),
+  BilledCost: { sql: decimal('line_item_unblended_cost'), reads: ['line_item_unblended_cost'] },
+  EffectiveCost: CUR2_AMORTIZED,
+  ListCost: { sql: decimal('pricing_public_on_demand_cost'), reads: ['pricing_public_on_demand_cost'] },
+};
+
+/** The CUR 2.0 line item type of credits (the FOCUS ChargeCategory `Credit`). */
+const CUR2_CREDIT = 'Credit';
+/** CUR 2.0 keeps user-defined tags in `resource_tags` under `user_<key>`. */
+const CUR2_TAG_PREFIX = 'user_';
+
+function isMetric(name: FocusName): name is CostMetric {
+  return (COST_METRICS as readonly string[]).includes(name);
+}
+
+/** The FOCUS names the schema can read, for the refusal's list. */
+function available(schema: CostDataSchema, names: readonly FocusName[]): FocusName[] {
+  return schema === 'focus' ? [...names] : names.filter((n) => CUR2_SOURCES[n] !== undefined);
+}
+
+/** A FOCUS name's expression in the schema's table, or the refusal naming the column and the schema. */
+function source(name: FocusName, schema: CostDataSchema, param: string): Source {
+  if (schema === 'focus') return isMetric(name) ? { sql: decimal(name), reads: [name] } : column(name);
+  const found = CUR2_SOURCES[name];
+  if (found) return found;
+  const alternatives = isMetric(name)
+    ? available(schema, COST_METRICS).join(', ')
+    : `${available(schema, GROUPABLE_COLUMNS).join(', ')}, or tag:<key>`;
+  throw new ToolInputError(
+    `${param}: ${name} has no equivalent in the CUR 2.0 table this server reads (COST_DATA_SCHEMA=cur2). ` +
+      `Use ${alternatives}.`,
+  );
+}
+
 /** Every identifier the builder writes must also look like one: a second lock behind the allow-list. */
 const IDENTIFIER = /^[A-Za-z][A-Za-z0-9_]{0,63}$/;
 /** AWS tag keys: letters, digits, spaces and `_ . : / = + - @`, at most 128 characters. */
@@ -65,7 +178,7 @@ export interface FilterInput {
 }
 
 /** Parses `ServiceName` or `tag:team` against the allow-list and the patterns, or says what is allowed. */
-export function parseDimension(text: string, param: string): Dimension {
+export function parseDimension(text: string, param: string, schema: CostDataSchema = 'focus'): Dimension {
   if (text.startsWith(TAG_PREFIX)) {
     const key = text.slice(TAG_PREFIX.length);
     if (!TAG_KEY.test(key)) {
@@ -83,6 +196,7 @@ export function parseDimension(text: string, param: string): Dimension {
         `or tag:<key> for a resource tag.`,
     );
   }
+  source(column, schema, param);
   return { column };
 }
 
@@ -90,16 +204,37 @@ function clip(s: string): string {
   return s.length > 40 ? `${s.slice(0, 40)}…` : s;
 }
 
-/** The expression of one dimension, NULL shown as '' so groups can be joined and compared. */
-function dimensionSql(d: Dimension, params: QueryParam[]): string {
-  if ('column' in d) return `COALESCE(CAST(${d.column} AS VARCHAR), '')`;
+/**
+ * The expression of one dimension, NULL shown as '' so groups can be joined and compared; the table columns it reads
+ * go into `columns`.
+ */
+function dimensionSql(
+  d: Dimension,
+  schema: CostDataSchema,
+  params: QueryParam[],
+  columns: Set<string>,
+): string {
+  if ('column' in d) {
+    const src = source(d.column, schema, dimensionLabel(d));
+    for (const c of src.reads) columns.add(c);
+    return `COALESCE(CAST(${src.sql} AS VARCHAR), '')`;
+  }
   // TRY: Athena's map subscript fails on a missing key; both engines give NULL under TRY.
+  if (schema === 'cur2') {
+    params.push({ kind: 'string', value: `${CUR2_TAG_PREFIX}${d.tag}` });
+    columns.add('resource_tags');
+    return `COALESCE(TRY(resource_tags[?]), '')`;
+  }
   params.push({ kind: 'string', value: d.tag });
+  columns.add('Tags');
   return `COALESCE(TRY(Tags[?]), '')`;
 }
 
-function dimensionColumn(d: Dimension): string {
-  return 'column' in d ? d.column : 'Tags';
+/** A FOCUS name's expression, its columns added to `columns`. */
+function read(name: FocusName, schema: CostDataSchema, columns: Set<string>, param: string = name): string {
+  const src = source(name, schema, param);
+  for (const c of src.reads) columns.add(c);
+  return src.sql;
 }
 
 /** The text a caller sees for a dimension. */
@@ -143,34 +278,41 @@ export interface CostScope {
   /** SubAccountId values; empty = every account in the data. */
   readonly accountIds: readonly string[];
   readonly includeCredits: boolean;
+  /** The table's layout; FOCUS when not said. */
+  readonly schema?: CostDataSchema;
 }
 
 /** The WHERE clause of a cost query and the columns it reads. */
 function costWhere(scope: CostScope, params: QueryParam[], columns: Set<string>): string {
+  const schema = scope.schema ?? 'focus';
   const periods = billingPeriods(scope.range);
   const clauses = [`billing_period IN (${placeholders(periods)})`];
   for (const p of periods) params.push({ kind: 'string', value: p });
-  clauses.push('ChargePeriodStart >= CAST(? AS TIMESTAMP)', 'ChargePeriodStart < CAST(? AS TIMESTAMP)');
+  const start = read('ChargePeriodStart', schema, columns);
+  clauses.push(`${start} >= CAST(? AS TIMESTAMP)`, `${start} < CAST(? AS TIMESTAMP)`);
   params.push(
     { kind: 'string', value: `${scope.range.start} 00:00:00` },
     { kind: 'string', value: `${scope.range.end} 00:00:00` },
   );
-  columns.add('ChargePeriodStart');
   if (!scope.includeCredits) {
-    clauses.push(`ChargeCategory <> ?`);
-    params.push({ kind: 'string', value: 'Credit' });
-    columns.add('ChargeCategory');
+    if (schema === 'cur2') {
+      clauses.push(`line_item_line_item_type <> ?`);
+      params.push({ kind: 'string', value: CUR2_CREDIT });
+      columns.add('line_item_line_item_type');
+    } else {
+      clauses.push(`ChargeCategory <> ?`);
+      params.push({ kind: 'string', value: 'Credit' });
+      columns.add('ChargeCategory');
+    }
   }
   if (scope.accountIds.length > 0) {
-    clauses.push(`SubAccountId IN (${placeholders(scope.accountIds)})`);
+    clauses.push(`${read('SubAccountId', schema, columns)} IN (${placeholders(scope.accountIds)})`);
     for (const a of scope.accountIds) params.push({ kind: 'string', value: a });
-    columns.add('SubAccountId');
   }
   scope.filters.forEach((f, i) => {
-    const d = parseDimension(f.column, `filters[${i}].column`);
+    const d = parseDimension(f.column, `filters[${i}].column`, schema);
     if (f.values.length === 0) throw new ToolInputError(`filters[${i}].values must list at least one value.`);
-    const expr = dimensionSql(d, params);
-    columns.add(dimensionColumn(d));
+    const expr = dimensionSql(d, schema, params, columns);
     // '' stands for "no value" (an untagged resource), as in the answers.
     clauses.push(`${expr} ${f.exclude ? 'NOT IN' : 'IN'} (${placeholders(f.values)})`);
     for (const v of f.values) params.push({ kind: 'string', value: v });
@@ -178,9 +320,9 @@ function costWhere(scope: CostScope, params: QueryParam[], columns: Set<string>)
   return clauses.join('\n    AND ');
 }
 
-const PERIOD_SQL: Record<Exclude<Granularity, 'NONE'>, string> = {
-  MONTHLY: `CAST(CAST(date_trunc('month', ChargePeriodStart) AS DATE) AS VARCHAR)`,
-  DAILY: `CAST(CAST(ChargePeriodStart AS DATE) AS VARCHAR)`,
+const PERIOD_SQL: Record<Exclude<Granularity, 'NONE'>, (start: string) => string> = {
+  MONTHLY: (start) => `CAST(CAST(date_trunc('month', ${start}) AS DATE) AS VARCHAR)`,
+  DAILY: (start) => `CAST(CAST(${start} AS DATE) AS VARCHAR)`,
 };
 
 export interface CostQuery extends CostScope {
@@ -198,18 +340,19 @@ export interface CostQuery extends CostScope {
  */
 export function costQuery(q: CostQuery): BuiltQuery {
   if (q.groupBy.length > 3) throw new ToolInputError('group_by takes at most three keys.');
+  const schema = q.schema ?? 'focus';
   const params: QueryParam[] = [];
-  const columns = new Set<string>([q.metric, 'ChargePeriodEnd']);
-  const keys = q.groupBy.map((d, i) => {
-    columns.add(dimensionColumn(d));
-    return `${dimensionSql(d, params)} AS g${i}`;
-  });
-  const period = q.granularity === 'NONE' ? undefined : PERIOD_SQL[q.granularity];
+  const columns = new Set<string>();
+  const amount = read(q.metric, schema, columns, 'metric');
+  const start = read('ChargePeriodStart', schema, columns);
+  const end = read('ChargePeriodEnd', schema, columns);
+  const keys = q.groupBy.map((d, i) => `${dimensionSql(d, schema, params, columns)} AS g${i}`);
+  const period = q.granularity === 'NONE' ? undefined : PERIOD_SQL[q.granularity](start);
   const where = costWhere(q, params, columns);
   const g = q.groupBy.map((_, i) => `g${i}`);
   const base =
     `WITH base AS (\n  SELECT ${[...keys, ...(period ? [`${period} AS period`] : [])].join(', ')}${keys.length || period ? ', ' : ''}` +
-    `CAST(${q.metric} AS DECIMAL(38,10)) AS amount, ChargePeriodStart AS charge_start, ChargePeriodEnd AS charge_end\n` +
+    `${amount} AS amount, ${start} AS charge_start, ${end} AS charge_end\n` +
     `  FROM ${TABLE_TOKEN}\n  WHERE ${where}\n)`;
   let sql: string;
   const per = period ? ['period'] : [];
@@ -258,13 +401,24 @@ export interface TopResourcesQuery extends CostScope {
  * plus one folded row (rk '0') for the rest. Line items without a resource id are one row of their own (id '').
  */
 export function topResourcesQuery(q: TopResourcesQuery): BuiltQuery {
+  const schema = q.schema ?? 'focus';
   const params: QueryParam[] = [];
-  const columns = new Set<string>([q.metric, 'ChargePeriodEnd', 'ResourceId', ...RESOURCE_COLUMNS]);
+  const columns = new Set<string>();
+  const amount = read(q.metric, schema, columns, 'metric');
+  const start = read('ChargePeriodStart', schema, columns);
+  const end = read('ChargePeriodEnd', schema, columns);
+  const resourceId = read('ResourceId', schema, columns);
+  // An attribute the schema lacks (CUR 2.0 has no resource name) is shown empty rather than refusing the ranking.
+  const shown = RESOURCE_COLUMNS.map((c) => {
+    if (schema === 'cur2' && !CUR2_SOURCES[c]) return `CAST(NULL AS VARCHAR) AS ${c}`;
+    const expr = read(c, schema, columns);
+    return expr === c ? c : `${expr} AS ${c}`;
+  });
   const where = costWhere(q, params, columns);
   const attrs = RESOURCE_COLUMNS.map((c) => `MAX(COALESCE(CAST(${c} AS VARCHAR), '')) AS ${c.toLowerCase()}`);
   const sql =
-    `WITH base AS (\n  SELECT COALESCE(CAST(ResourceId AS VARCHAR), '') AS resource_id, ${RESOURCE_COLUMNS.join(', ')}, ` +
-    `CAST(${q.metric} AS DECIMAL(38,10)) AS amount, ChargePeriodStart AS charge_start, ChargePeriodEnd AS charge_end\n` +
+    `WITH base AS (\n  SELECT COALESCE(CAST(${resourceId} AS VARCHAR), '') AS resource_id, ${shown.join(', ')}, ` +
+    `${amount} AS amount, ${start} AS charge_start, ${end} AS charge_end\n` +
     `  FROM ${TABLE_TOKEN}\n  WHERE ${where}\n),\n` +
     `cells AS (\n  SELECT resource_id, ${attrs.join(', ')}, SUM(amount) AS amount, COUNT(*) AS line_items, ` +
     `MAX(charge_start) AS newest_start, MAX(charge_end) AS newest_end,\n` +
@@ -365,23 +519,28 @@ export function checkAccountId(id: string, param: string): string {
  * is for some accounts only: a scoped caller learns nothing of periods that hold only other accounts' rows. Columns:
  * billing_period, line_items, newest_start, newest_end.
  */
-export function probeQuery(periods: readonly string[], accountIds: readonly string[] = []): BuiltQuery {
+export function probeQuery(
+  periods: readonly string[],
+  accountIds: readonly string[] = [],
+  schema: CostDataSchema = 'focus',
+): BuiltQuery {
   const params: QueryParam[] = periods.map((p) => ({ kind: 'string', value: p }));
   const clauses = [`billing_period IN (${placeholders(periods)})`];
-  const columns = ['ChargePeriodEnd', 'ChargePeriodStart'];
+  const columns = new Set<string>();
+  const start = read('ChargePeriodStart', schema, columns);
+  const end = read('ChargePeriodEnd', schema, columns);
   if (accountIds.length > 0) {
-    clauses.push(`SubAccountId IN (${placeholders(accountIds)})`);
+    clauses.push(`${read('SubAccountId', schema, columns)} IN (${placeholders(accountIds)})`);
     for (const a of accountIds) params.push({ kind: 'string', value: a });
-    columns.push('SubAccountId');
   }
   return {
     sql:
       `SELECT CAST(billing_period AS VARCHAR) AS billing_period, CAST(COUNT(*) AS VARCHAR) AS line_items, ` +
-      `CAST(MAX(ChargePeriodStart) AS VARCHAR) AS newest_start, CAST(MAX(ChargePeriodEnd) AS VARCHAR) AS newest_end\n` +
+      `CAST(MAX(${start}) AS VARCHAR) AS newest_start, CAST(MAX(${end}) AS VARCHAR) AS newest_end\n` +
       `FROM ${TABLE_TOKEN}\nWHERE ${clauses.join(' AND ')}\nGROUP BY 1`,
     params,
     dataset: 'cost',
     partitions: [...periods],
-    columns,
+    columns: [...columns].sort(),
   };
 }

@@ -13,6 +13,7 @@ import {
   costEngine,
   costFilters,
   costRefresh,
+  costSchema,
   costTargetAccountId,
   costTargetAccountIds,
   decimalText,
@@ -28,7 +29,7 @@ export const getTopResourcesTool = defineTool({
   name: 'get-top-resources',
   title: 'Get the costliest resources',
   description:
-    'Costliest resources (id, name, service, region, account) from the FOCUS billing export, any period, ' +
+    'Costliest resources (id, name, service, region, account) from the FOCUS (or CUR 2.0) billing export, any period, ' +
     'every account in one query (default: last 3 months, top 20).',
   inputSchema: {
     metric: z.enum(COST_METRICS).optional().describe('Ranks them; default BilledCost.'),
@@ -55,6 +56,7 @@ export const getTopResourcesTool = defineTool({
   operations: COST_DATA_OPERATIONS,
   async handler(args, ctx) {
     const engine = costEngine('cost', ctx);
+    const schema = costSchema(ctx);
     const range = resolveRange(args, ctx.now, { defaultPeriod: 'last_3_months' });
     checkSpan(billingPeriods(range));
     const metric = args.metric ?? 'BilledCost';
@@ -70,6 +72,7 @@ export const getTopResourcesTool = defineTool({
         includeCredits: args.include_credits === true,
         metric,
         limit,
+        schema,
       }),
       ctx,
     );
@@ -102,7 +105,7 @@ export const getTopResourcesTool = defineTool({
     };
     const notes: string[] = [];
     if (lineItems === '0') notes.push(await noDataNote(engine, range, accounts, ctx));
-    const stated = provenance(result, lineItems, freshness);
+    const stated = provenance(result, lineItems, freshness, schema);
     const lines = [
       `**Top ${resources.length} resource${resources.length === 1 ? '' : 's'} by ${metric}, ${describeRange(range)}` +
         `${accounts.length ? ` in ${accounts.join(', ')}` : ', every account'}: total ${exact(total)} USD over ` +

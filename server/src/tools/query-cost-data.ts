@@ -20,6 +20,7 @@ import {
   costEngine,
   costFilters,
   costRefresh,
+  costSchema,
   costTargetAccountId,
   costTargetAccountIds,
   decimalText,
@@ -43,7 +44,7 @@ export const queryCostDataTool = defineTool({
   name: 'query-cost-data',
   title: 'Query FOCUS cost data',
   description:
-    'Cost from the FOCUS billing export (Athena or Parquet): any period in the data, every account in one ' +
+    'Cost from the FOCUS (or CUR 2.0) billing export (Athena or Parquet): any period in the data, every account in one ' +
     'query, grouped by up to three columns or tags.',
   inputSchema: {
     metric: z.enum(COST_METRICS).optional().describe('Default BilledCost; EffectiveCost is amortized.'),
@@ -76,10 +77,11 @@ export const queryCostDataTool = defineTool({
   operations: COST_DATA_OPERATIONS,
   async handler(args, ctx) {
     const engine = costEngine('cost', ctx);
+    const schema = costSchema(ctx);
     const range = resolveRange(args, ctx.now, { defaultPeriod: 'last_month' });
     checkSpan(billingPeriods(range));
     const metric = args.metric ?? 'BilledCost';
-    const groupBy = (args.group_by ?? []).map((g, i) => parseDimension(g, `group_by[${i}]`));
+    const groupBy = (args.group_by ?? []).map((g, i) => parseDimension(g, `group_by[${i}]`, schema));
     const labels = groupBy.map(dimensionLabel);
     if (new Set(labels).size !== labels.length) throw new ToolInputError('group_by lists a key twice.');
     const granularity = args.granularity ?? 'NONE';
@@ -95,6 +97,7 @@ export const queryCostDataTool = defineTool({
       groupBy,
       granularity,
       limit,
+      schema,
     });
     const result = await query(engine, built, ctx);
     const rows = result.rows
@@ -129,7 +132,7 @@ export const queryCostDataTool = defineTool({
           : 0
         : new Set(rows.filter((r) => r.rank > 0).map((r) => r.keys.join('\u0000'))).size +
           (folded.length ? Math.max(...folded.map((r) => r.groups)) : 0);
-    const stated = provenance(result, lineItems, freshness);
+    const stated = provenance(result, lineItems, freshness, schema);
     const by = labels.length ? ` by ${labels.join(', ')}` : '';
     const lines = [
       `**${metric} (${METRIC_MEANING[metric]})${by}, ${describeRange(range)}: ${exact(total)} USD**` +

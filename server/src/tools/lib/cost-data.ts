@@ -11,7 +11,15 @@ import {
   type CachedQueryResult,
 } from '../../query';
 import type { QueryEngine } from '../../query/engine';
-import { billingPeriods, checkAccountId, GROUPABLE_COLUMNS, probeQuery, type Range } from '../../query/sql';
+import {
+  billingPeriods,
+  checkAccountId,
+  GROUPABLE_COLUMNS,
+  probeQuery,
+  SCHEMA_LABEL,
+  type CostDataSchema,
+  type Range,
+} from '../../query/sql';
 import { monthStart, toIsoDate, utcDay } from '../../billing/dates';
 import { accountReference } from './params';
 import type { ToolContext } from './types';
@@ -52,6 +60,11 @@ export const costDataOutputShape = {
   scan_cost_usd: z.string(),
 };
 
+/** The cost table's layout of the configured source (the engine is configured when this is asked). */
+export function costSchema(ctx: ToolContext): CostDataSchema {
+  return ctx.config.costData?.schema ?? 'focus';
+}
+
 /** How to configure what is missing, as one answer a user or an operator can act on. */
 export function notConfigured(dataset: 'cost' | 'storage', ctx: ToolContext): ToolInputError {
   const data = ctx.config.costData;
@@ -61,9 +74,10 @@ export function notConfigured(dataset: 'cost' | 'storage', ctx: ToolContext): To
         (data ? ` for the ${data.engine} engine` : '') +
         '. To enable it: deploy with -c costDataExport=true (a FOCUS 1.2 Data Export from the management account, ' +
         'first data within 24 hours) or -c costDataTable=<database>.<table> -c athenaWorkgroup=<workgroup> for an ' +
-        'existing table; or run locally ' +
+        'existing table (with -c costDataSchema=cur2 for a CUR 2.0 one); or run locally ' +
         'with COST_DATA_PATH=<folder holding data/BILLING_PERIOD=YYYY-MM/> (duckdb), or COST_DATA_ENGINE=athena ' +
-        'with ATHENA_DATABASE, ATHENA_TABLE and ATHENA_WORKGROUP. Until then, get-cost-and-usage answers from ' +
+        'with ATHENA_DATABASE, ATHENA_TABLE and ATHENA_WORKGROUP (COST_DATA_SCHEMA=cur2 for CUR 2.0 data). Until then, ' +
+        'get-cost-and-usage answers from ' +
         'Cost Explorer.',
     );
   }
@@ -162,6 +176,7 @@ export function provenance(
   result: CachedQueryResult,
   lineItems: string,
   freshness: { start?: string; end?: string },
+  schema?: CostDataSchema,
 ): { text: string; data: Record<string, unknown> } {
   const cost = scanCost(result.bytesScanned);
   const scanned = result.fromCache
@@ -172,10 +187,12 @@ export function provenance(
         : ` (would cost ${cost} USD on Athena at $5/TB)`);
   return {
     text:
-      `Engine ${result.engine}; ${scanned}; ${lineItems} line items behind the figures` +
+      `Engine ${result.engine}${schema ? `, ${SCHEMA_LABEL[schema]}` : ''}; ${scanned}; ${lineItems} line items ` +
+      `behind the figures` +
       `${freshness.end ? `; data through ${freshness.end} (newest charge period read)` : ''}.`,
     data: {
       engine: result.engine,
+      ...(schema ? { schema } : {}),
       line_items: lineItems,
       bytes_scanned: result.fromCache ? 0 : result.bytesScanned,
       scan_cost_usd: result.fromCache ? '0' : cost,
@@ -207,7 +224,7 @@ export async function noDataNote(
   const today = utcDay(ctx.now);
   const recent = [-2, -1, 0].map((m) => toIsoDate(monthStart(today, m)).slice(0, 7));
   const periods = [...new Set([...billingPeriods(range), ...recent])].sort();
-  const probe = await query(engine, probeQuery(periods, accountIds), ctx);
+  const probe = await query(engine, probeQuery(periods, accountIds, costSchema(ctx)), ctx);
   const present = probe.rows
     .filter((r) => Number(r.line_items ?? 0) > 0)
     .map((r) => r.billing_period ?? '')
