@@ -1,6 +1,7 @@
 import type { Tool } from '@modelcontextprotocol/sdk/types.js';
 import { useServer } from './harness';
 import {
+  allowedBytes,
   budgetProblems,
   measureToolsList,
   PER_TOOL_CAP_BYTES,
@@ -28,6 +29,21 @@ test('the check passes a list within the budget with an added tool at the cap (c
   const size = sizeOf({ tools }, 0);
   expect(size.tools.at(-1)!.bytes).toBe(PER_TOOL_CAP_BYTES);
   expect(budgetProblems(size)).toEqual([]);
+});
+
+test('an added tool at the cap may take the list past 64 KB by that cap, and not a byte more (control)', () => {
+  // The tools of that day fill the budget exactly, less the list's own brackets and commas.
+  const overhead = '{"tools":[]}'.length + existing.length;
+  const each = Math.floor((TOOLS_LIST_BUDGET_BYTES - overhead) / existing.length);
+  const tools = [...existing.map((n) => fakeTool(n, each)), fakeTool('get-new-figures', PER_TOOL_CAP_BYTES)];
+  const size = sizeOf({ tools }, 0);
+  expect(size.resultBytes).toBeGreaterThan(TOOLS_LIST_BUDGET_BYTES);
+  expect(allowedBytes(size)).toBe(TOOLS_LIST_BUDGET_BYTES + PER_TOOL_CAP_BYTES);
+  expect(budgetProblems(size)).toEqual([]);
+  const grown = [fakeTool(existing[0], each + TOOLS_LIST_BUDGET_BYTES), ...tools.slice(1)];
+  expect(budgetProblems(sizeOf({ tools: grown }, 0))).toEqual([
+    `tools/list is ${sizeOf({ tools: grown }, 0).resultBytes} bytes, over the budget of ${allowedBytes(size)}`,
+  ]);
 });
 
 test('the check fails a list over the budget (negative control)', () => {
