@@ -1,5 +1,6 @@
 import * as nodeModule from 'node:module';
 import { AwsGateway } from './aws/gateway';
+import { preloadFirstQuestionServices } from './aws/services';
 import { ConfigError, loadConfig } from './config';
 import { createMcpHttpServer } from './http/server';
 import { createLogger, type Logger } from './log';
@@ -67,10 +68,18 @@ function main(): void {
     accountNames: new AccountNames(config.accountNames, config.cacheTtlSeconds * 1000, nowMs),
     now: () => new Date(nowMs()),
   };
+  let preloaded = false;
   const http = createMcpHttpServer({
     config,
     log,
-    answerMcp: (req, res, body, caller) => answerMcpPost(deps, req, res, body, caller),
+    answerMcp: async (req, res, body, caller) => {
+      await answerMcpPost(deps, req, res, body, caller);
+      // After the first answer, not before: a cold microVM answers `initialize` before it touches any SDK module.
+      if (!preloaded) {
+        preloaded = true;
+        setImmediate(preloadFirstQuestionServices);
+      }
+    },
   });
 
   http.server.listen(config.port, config.host, () => {

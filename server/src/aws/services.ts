@@ -106,3 +106,18 @@ export const SERVICES: Record<AwsService, ServiceSpec> = {
     }),
   },
 };
+
+/** The services nearly every first question needs: the own-account lookup (sts) and Cost Explorer. */
+const FIRST_QUESTION_SERVICES: readonly AwsService[] = ['sts', 'ce'];
+
+/**
+ * Loads the SDK modules of {@link FIRST_QUESTION_SERVICES} without calling AWS. Meant for the pause after a cold
+ * process has answered its first request (a client reads `initialize`, then sends more requests over the network),
+ * so the first tool call does not load them itself. A failed load is left to that call, which reports it.
+ */
+export function preloadFirstQuestionServices(): void {
+  for (const service of FIRST_QUESTION_SERVICES) {
+    const loading = SERVICES[service].load();
+    if (loading instanceof Promise) loading.catch(() => undefined);
+  }
+}
