@@ -5,6 +5,7 @@ import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import Decimal from 'decimal.js';
 import {
+  rankResourcesByEffectiveCost,
   DECOY_AMOUNT,
   MEMBER_A,
   PAYER,
@@ -230,18 +231,7 @@ describe('get-top-resources on a CUR 2.0 table', () => {
     expect(result.isError).toBeFalsy();
     expect(data.schema).toBe('cur2');
     expect(text).toContain('CUR 2.0 table');
-    const byResource = new Map<string, Decimal>();
-    for (const i of items) {
-      if (i.SubAccountId !== MEMBER_A || i.ChargeCategory === 'Credit') continue;
-      if (i.ChargePeriodStart < '2026-08-01' || i.ChargePeriodStart >= '2026-11-01') continue;
-      byResource.set(
-        i.ResourceId ?? '',
-        (byResource.get(i.ResourceId ?? '') ?? new Decimal(0)).plus(i.EffectiveCost),
-      );
-    }
-    const ranked = [...byResource.entries()].sort(
-      ([ka, a], [kb, b]) => b.comparedTo(a) || ka.localeCompare(kb),
-    );
+    const ranked = rankResourcesByEffectiveCost(items, MEMBER_A, '2026-08-01', '2026-11-01');
     expect(
       data.resources.map((r: { resource_id: string; amount: string }) => [r.resource_id, r.amount]),
     ).toEqual(ranked.slice(0, 3).map(([k, v]) => [k, v.toFixed()]));
