@@ -5,6 +5,7 @@ import { AwsCallError } from '../../aws/errors';
 import type { AccountScope } from '../../aws/gateway';
 import { monthStart, toIsoDate, utcDay } from '../../billing/dates';
 import { ToolInputError } from '../../billing/errors';
+import { forEachLimited } from './concurrency';
 import type { ToolContext } from './types';
 
 /**
@@ -355,20 +356,15 @@ export async function addOuPaths(
   let failure: string | undefined;
   let late = false;
   const todo = accounts.slice(0, limit);
-  let next = 0;
-  const worker = async () => {
-    while (next < todo.length && !ctx.signal.aborted) {
-      const account = todo[next++];
-      try {
-        const path = await pathOf(account.id);
-        if (path) paths.set(account.id, path);
-      } catch (err) {
-        if (err instanceof AwsCallError && err.kind === 'deadline') late = true;
-        else failure ??= err instanceof AwsCallError ? err.kind : 'an unexpected error';
-      }
+  await forEachLimited(todo.length, OU_CONCURRENCY, ctx.signal, async (i) => {
+    try {
+      const path = await pathOf(todo[i].id);
+      if (path) paths.set(todo[i].id, path);
+    } catch (err) {
+      if (err instanceof AwsCallError && err.kind === 'deadline') late = true;
+      else failure ??= err instanceof AwsCallError ? err.kind : 'an unexpected error';
     }
-  };
-  await Promise.all(Array.from({ length: Math.min(OU_CONCURRENCY, todo.length) }, worker));
+  });
   const notes: string[] = [];
   if (failure) notes.push(`Some OU paths are missing: Organizations refused the lookup (${failure}).`);
   if (late || ctx.signal.aborted)

@@ -6,6 +6,7 @@ import { capText, MAX_TEXT_BYTES, table } from '../../billing/format';
 import { exact, sum } from '../../billing/money';
 import type { Logger } from '../../log';
 import { accountReference, looseRows, moneyShape } from './params';
+import { forEachLimited } from './concurrency';
 import type { Money, ToolAnswer, ToolContext, ToolDefinition } from './types';
 
 /** At most this many accounts in one fan-out call: five rounds at the default concurrency still fit the deadline. */
@@ -174,23 +175,6 @@ function failureMessage(err: unknown, tool: ToolDefinition, log: Logger, account
     errorMessage: err instanceof Error ? err.message.slice(0, 500) : String(err).slice(0, 500),
   });
   return `${tool.name} failed unexpectedly for this account; the error was logged.`;
-}
-
-/**
- * Runs `task(0..count-1)` with at most `limit` running at once, starting no new task once `signal` has fired.
- * Resolves when every started task has settled (tasks handle their own errors).
- */
-async function forEachLimited(
-  count: number,
-  limit: number,
-  signal: AbortSignal,
-  task: (index: number) => Promise<void>,
-): Promise<void> {
-  let next = 0;
-  const worker = async () => {
-    while (next < count && !signal.aborted) await task(next++);
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, count) }, worker));
 }
 
 /** The answer's total, when it has one (typed on the answer: no field of its structured content is parsed). */
