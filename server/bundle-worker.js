@@ -98,6 +98,8 @@ esbuild
     target: 'node20',
     format: 'cjs',
     minify: true,
+    // Every other character escaped: server/src/boot.ts reads app.js as Latin-1, which is ASCII-safe only.
+    charset: 'ascii',
     sourcemap: 'external',
     legalComments: 'none',
     logLevel: 'error',

@@ -2,9 +2,9 @@
  * The Node.js options the server runs with: in the image (server/Dockerfile's `ENV NODE_OPTIONS`) and in
  * `npm run bench`, from this one string (test/server/node-options.test.ts checks the Dockerfile against it).
  *
- * In NODE_OPTIONS rather than on the `node` command line because V8 flags are part of the code cache's version tag:
- * the image fills its compile cache at build time with a plain `node server.js`, and a runtime with different V8
- * flags would miss that cache on every cold start. NODE_OPTIONS reaches both.
+ * In NODE_OPTIONS rather than on the `node` command line because V8 refuses a code cache made under other V8 flags:
+ * the image makes its code cache at build time with a plain `node server.js` (the training run, server/src/boot.ts),
+ * and a runtime with different V8 flags would miss that cache on every cold start. NODE_OPTIONS reaches both.
  *
  * Measured on the bench's memory workload (1,000 varied tool calls, Node 20, 2 cores), RSS 150 → 110 MB with no
  * measurable throughput cost:

@@ -381,7 +381,7 @@ describe('process lifecycle', () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'billing-mcp-bundle-'));
     for (const file of BUNDLE_FILES)
       copyFileSync(path.join(path.dirname(SERVER_BUNDLE), file), path.join(dir, file));
-    expect(readdirSync(dir).sort()).toEqual(['server.js']);
+    expect(readdirSync(dir).sort()).toEqual(['app.js', 'server.js']);
     const copy = path.join(dir, 'server.js');
     const run = spawnBundle(copy, {}, dir);
     try {

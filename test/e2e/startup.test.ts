@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { BASE_ACCESS_KEY, BASE_SECRET_KEY, FakeAws } from '../fake-aws/fake-aws';
@@ -140,8 +140,61 @@ test("answers initialize before it loads the AWS SDK, then loads the first quest
   }
 });
 
-test('BILLING_MCP_WARM_CACHE_ONLY=1 loads the bundle and exits 0 without listening (the image build fills the compile cache so)', async () => {
-  const warm = run({ BILLING_MCP_WARM_CACHE_ONLY: '1' });
-  expect(await warm.exited).toBe(0);
-  expect(warm.stderr()).not.toContain('"msg":"listening"');
+describe('the code cache the image build makes (BILLING_MCP_WARM_CACHE_ONLY=1, server/src/boot.ts)', () => {
+  const cache = path.join(dir, 'app.js.cache');
+
+  /** The `codeCache` field of the "listening" line of a server started with `env`. */
+  async function codeCacheOfAStart(env: Record<string, string>): Promise<string> {
+    const server = run(env);
+    try {
+      await listening(server);
+      return /"msg":"listening".*?"codeCache":"([a-z]+)"/.exec(server.stderr())![1];
+    } finally {
+      server.child.kill('SIGTERM');
+      await server.exited;
+    }
+  }
+
+  test('the training run answers initialize, tools/list and a question without reaching AWS, writes the cache and exits 0 without listening', async () => {
+    fake.reset();
+    // AWS_ENDPOINT_URL names the fake here: the training run must replace it, whatever the build's environment holds.
+    const warm = run({ BILLING_MCP_WARM_CACHE_ONLY: '1', BILLING_MCP_CODE_CACHE: cache });
+    expect(await warm.exited).toBe(0);
+    const stderr = warm.stderr();
+    expect(stderr).not.toContain('"msg":"listening"');
+    expect(fake.calls).toEqual([]);
+    // The question ran up to the SDK's HTTP request (https and os are loaded by the SDK clients only).
+    expect(loaded(stderr)).toEqual(expect.arrayContaining(['https', 'os']));
+    expect(statSync(cache).size).toBeGreaterThan(100_000);
+  });
+
+  test('a start uses the cache made from its app.js, and compiles afresh from a cache of other source', async () => {
+    expect(await codeCacheOfAStart({ BILLING_MCP_CODE_CACHE: cache })).toBe('used');
+    expect(await codeCacheOfAStart({ BILLING_MCP_CODE_CACHE: path.join(dir, 'no-such-cache') })).toBe(
+      'absent',
+    );
+    // Negative control: the same V8 data under the header of another source (one byte of the checksum changed).
+    const other = Buffer.from(readFileSync(cache));
+    other[0] ^= 0xff;
+    const otherCache = path.join(dir, 'other.cache');
+    writeFileSync(otherCache, other);
+    const server = run({ BILLING_MCP_CODE_CACHE: otherCache });
+    try {
+      await listening(server);
+      expect(server.stderr()).toContain('"codeCache":"rejected"');
+      expect(server.stderr()).toContain('"msg":"code cache rejected"');
+    } finally {
+      server.child.kill('SIGTERM');
+      await server.exited;
+    }
+  });
+
+  test('a training run that cannot answer fails the image build with one line and no cache', async () => {
+    const broken = path.join(dir, 'broken.cache');
+    // An invalid setting is one way the server cannot answer: the build must stop rather than ship it.
+    const warm = run({ BILLING_MCP_WARM_CACHE_ONLY: '1', BILLING_MCP_CODE_CACHE: broken, MAX_PAGES: '0' });
+    expect(await warm.exited).not.toBe(0);
+    expect(warm.stderr()).toContain('MAX_PAGES must be');
+    expect(existsSync(broken)).toBe(false);
+  });
 });

@@ -2,7 +2,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { stageServerImageContext } from '../../lib/constructs/server-image';
-import { SERVER_DOCKERFILE } from '../../server/bundle';
+import { BUNDLE_FILES, SERVER_DOCKERFILE } from '../../server/bundle';
 import { buildTestApp, evaluateCfn } from './helpers';
 
 const SAMPLE_ARN = 'arn:aws:bedrock-agentcore:eu-west-1:123456789012:runtime/BillingMcp_Server-AbC12xYz90';
@@ -151,11 +151,25 @@ describe('RuntimeStack, default (deploy-time CodeBuild image)', () => {
       .filter((d) => d.startsWith('asset.') && fs.existsSync(path.join(assemblyDir, d, 'Dockerfile')));
     expect(contexts).toHaveLength(1);
     const dir = path.join(assemblyDir, contexts[0]);
-    expect(fs.readdirSync(dir).sort()).toEqual(['Dockerfile', 'server.js', 'server.js.map']);
+    expect(fs.readdirSync(dir).sort()).toEqual([
+      'Dockerfile',
+      'app.js',
+      'app.js.map',
+      'server.js',
+      'server.js.map',
+    ]);
     expect(fs.readFileSync(path.join(dir, 'Dockerfile'), 'utf8')).toBe(
       fs.readFileSync(SERVER_DOCKERFILE, 'utf8'),
     );
-    expect(fs.statSync(path.join(dir, 'server.js')).size).toBeGreaterThan(10_000);
+    expect(fs.statSync(path.join(dir, 'app.js')).size).toBeGreaterThan(10_000);
+  });
+
+  test('the Dockerfile copies every bundle file with its map, and nothing else', () => {
+    const copied = (dockerfile: string) => /^COPY (.*) \.\/$/m.exec(dockerfile)?.[1].split(' ').sort() ?? [];
+    const dockerfile = fs.readFileSync(SERVER_DOCKERFILE, 'utf8');
+    expect(copied(dockerfile)).toEqual(BUNDLE_FILES.flatMap((f) => [f, `${f}.map`]).sort());
+    // Negative control: a Dockerfile that forgot app.js.
+    expect(copied(dockerfile.replace(/^(COPY .*) app\.js /m, '$1 '))).not.toEqual(copied(dockerfile));
   });
 
   test('McpEndpoint, evaluated for a sample ARN, is the invocation URL with the ARN as encodeURIComponent encodes it', () => {
@@ -201,10 +215,23 @@ describe('RuntimeStack with imageBuild=docker', () => {
 });
 
 describe('stageServerImageContext', () => {
-  test('bundles server/src/main.ts into server.js beside a copy of the Dockerfile', () => {
+  test('bundles server/src/boot.ts into server.js and server/src/main.ts into app.js, beside a copy of the Dockerfile', () => {
     const dir = stageServerImageContext();
-    expect(fs.readdirSync(dir).sort()).toEqual(['Dockerfile', 'server.js', 'server.js.map']);
-    // The source map names the bundle's entry point (reading the map as text is enough).
-    expect(fs.readFileSync(path.join(dir, 'server.js.map'), 'utf8')).toContain('server/src/main.ts"');
+    expect(fs.readdirSync(dir).sort()).toEqual([
+      'Dockerfile',
+      'app.js',
+      'app.js.map',
+      'server.js',
+      'server.js.map',
+    ]);
+    // The source maps name each bundle's entry point (reading a map as text is enough).
+    expect(fs.readFileSync(path.join(dir, 'server.js.map'), 'utf8')).toContain('server/src/boot.ts"');
+    expect(fs.readFileSync(path.join(dir, 'app.js.map'), 'utf8')).toContain('server/src/main.ts"');
+  });
+
+  test('app.js is plain ASCII, as boot.ts reads it (as Latin-1); the check finds a non-ASCII byte', () => {
+    const nonAscii = (bytes: Buffer) => bytes.findIndex((b) => b > 0x7f);
+    expect(nonAscii(fs.readFileSync(path.join(stageServerImageContext(), 'app.js')))).toBe(-1);
+    expect(nonAscii(Buffer.from('const euro = "€";'))).toBeGreaterThan(0);
   });
 });

@@ -10,7 +10,7 @@ describe('the Node options the server runs with', () => {
     expect(dockerfile).toContain(`NODE_OPTIONS="${SERVER_NODE_OPTIONS}"`);
   });
 
-  test('the image passes no flag on the command line, where the compile-cache step at build time would not see it', () => {
+  test('the image passes no flag on the command line, where the training run at build time would not see it', () => {
     const cmd = /^CMD (.*)$/m.exec(dockerfile)?.[1];
     expect(JSON.parse(cmd ?? 'null')).toEqual(['node', 'server.js']);
   });
