@@ -70,9 +70,15 @@ function assemble(config: ServerConfig, log: Logger) {
     answerMcp: async (req, res, body, caller) => {
       await answerMcpPost(deps, req, res, body, caller);
       // After the first answer, not before: a cold microVM answers `initialize` before it touches any SDK module.
+      // Then, while the client reads that answer and sends its next request, the modules of the first question
+      // load and the own-account lookup that every tool call starts with (sts:GetCallerIdentity, free of charge) is
+      // in flight. A failed lookup is not remembered: the first tool call asks again and reports the error.
       if (!preloaded) {
         preloaded = true;
-        setImmediate(preloadFirstQuestionServices);
+        setImmediate(() => {
+          preloadFirstQuestionServices();
+          gateway.ownAccountId().catch(() => undefined);
+        });
       }
     },
   });

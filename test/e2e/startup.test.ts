@@ -2,7 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { BASE_ACCESS_KEY, BASE_SECRET_KEY, FakeAws } from '../fake-aws/fake-aws';
+import { awsError, BASE_ACCESS_KEY, BASE_SECRET_KEY, FakeAws } from '../fake-aws/fake-aws';
 import { SERVER_BUNDLE, TEST_CLOCK } from './harness';
 
 // What the bundle does before its first tool call: a cold AgentCore microVM answers `initialize` and `tools/list`
@@ -138,6 +138,69 @@ test("answers initialize before it loads the AWS SDK, then loads the first quest
     server.child.kill('SIGTERM');
     await server.exited;
   }
+});
+
+/** Waits until `count()` reaches `n` (the server works in the background), or fails after 5 s. */
+async function until(count: () => number, n: number): Promise<void> {
+  const deadline = Date.now() + 5000;
+  while (count() < n) {
+    if (Date.now() > deadline) throw new Error(`still ${count()} after 5 s, expected ${n}`);
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
+
+const INITIALIZE = {
+  jsonrpc: '2.0',
+  id: 1,
+  method: 'initialize',
+  params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 't', version: '1' } },
+};
+const FIRST_QUESTION = {
+  jsonrpc: '2.0',
+  id: 3,
+  method: 'tools/call',
+  params: { name: 'get-cost-and-usage', arguments: { period: 'last_month' } },
+};
+
+describe('the own-account lookup starts after the first answer, before the first question', () => {
+  const lookups = () => fake.callsTo('sts:GetCallerIdentity').length;
+
+  test('made once, while the client is away: the first question does not make it again', async () => {
+    fake.reset();
+    fake.on('ce:GetCostAndUsage', () => ({ ResultsByTime: [] }));
+    const server = run({});
+    try {
+      const url = await listening(server);
+      expect(lookups()).toBe(0);
+      await post(url, INITIALIZE);
+      await until(lookups, 1);
+      const call = await post(url, FIRST_QUESTION);
+      expect(call.result.isError).toBeFalsy();
+      expect(lookups()).toBe(1);
+      expect(call.result.structuredContent.api.requests).toBe(1);
+    } finally {
+      server.child.kill('SIGTERM');
+      await server.exited;
+    }
+  });
+
+  test('a failed early lookup is not remembered: the first question asks again and gets its answer', async () => {
+    fake.reset();
+    fake.on('ce:GetCostAndUsage', () => ({ ResultsByTime: [] }));
+    fake.script('sts:GetCallerIdentity', awsError('AccessDenied', 'not yet', 403));
+    const server = run({});
+    try {
+      const url = await listening(server);
+      await post(url, INITIALIZE);
+      await until(lookups, 1);
+      const call = await post(url, FIRST_QUESTION);
+      expect(call.result.isError).toBeFalsy();
+      expect(lookups()).toBe(2);
+    } finally {
+      server.child.kill('SIGTERM');
+      await server.exited;
+    }
+  });
 });
 
 describe('the code cache the image build makes (BILLING_MCP_WARM_CACHE_ONLY=1, server/src/boot.ts)', () => {
