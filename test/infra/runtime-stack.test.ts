@@ -14,6 +14,9 @@ function only(template: Template, type: string): { id: string; resource: any } {
   return { id: found[0][0], resource: found[0][1] };
 }
 
+/** The Docker build context of the image: the Dockerfile and both bundles with their maps, sorted. */
+const IMAGE_CONTEXT_FILES = ['Dockerfile', 'app.js', 'app.js.map', 'server.js', 'server.js.map'];
+
 describe('RuntimeStack, default (deploy-time CodeBuild image)', () => {
   let runtime: Template;
   let auth: Template;
@@ -151,13 +154,7 @@ describe('RuntimeStack, default (deploy-time CodeBuild image)', () => {
       .filter((d) => d.startsWith('asset.') && fs.existsSync(path.join(assemblyDir, d, 'Dockerfile')));
     expect(contexts).toHaveLength(1);
     const dir = path.join(assemblyDir, contexts[0]);
-    expect(fs.readdirSync(dir).sort()).toEqual([
-      'Dockerfile',
-      'app.js',
-      'app.js.map',
-      'server.js',
-      'server.js.map',
-    ]);
+    expect(fs.readdirSync(dir).sort()).toEqual(IMAGE_CONTEXT_FILES);
     expect(fs.readFileSync(path.join(dir, 'Dockerfile'), 'utf8')).toBe(
       fs.readFileSync(SERVER_DOCKERFILE, 'utf8'),
     );
@@ -217,13 +214,7 @@ describe('RuntimeStack with imageBuild=docker', () => {
 describe('stageServerImageContext', () => {
   test('bundles server/src/boot.ts into server.js and server/src/main.ts into app.js, beside a copy of the Dockerfile', () => {
     const dir = stageServerImageContext();
-    expect(fs.readdirSync(dir).sort()).toEqual([
-      'Dockerfile',
-      'app.js',
-      'app.js.map',
-      'server.js',
-      'server.js.map',
-    ]);
+    expect(fs.readdirSync(dir).sort()).toEqual(IMAGE_CONTEXT_FILES);
     // The source maps name each bundle's entry point (reading a map as text is enough).
     expect(fs.readFileSync(path.join(dir, 'server.js.map'), 'utf8')).toContain('server/src/boot.ts"');
     expect(fs.readFileSync(path.join(dir, 'app.js.map'), 'utf8')).toContain('server/src/main.ts"');
