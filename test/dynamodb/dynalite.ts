@@ -24,6 +24,11 @@ export interface Dynalite {
 /** Starts dynalite in this process on a free loopback port. */
 export async function startDynalite(): Promise<Dynalite> {
   const server = dynalite({ createTableMs: 0 });
+  let inFlight = 0;
+  server.on('request', (_req, res: import('node:http').ServerResponse) => {
+    inFlight++;
+    res.once('close', () => inFlight--);
+  });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   const client = new DynamoDBClient({
@@ -50,8 +55,13 @@ export async function startDynalite(): Promise<Dynalite> {
     },
     async stop() {
       client.destroy();
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      // Requests in flight (a server's background cache writes) finish first: dynalite closes its database when its
+      // HTTP server closes, and a write that reaches a closed database throws in this process, ending the test run.
+      const deadline = Date.now() + 5_000;
+      while (inFlight > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
       server.closeAllConnections?.();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await closed;
     },
   };
 }
