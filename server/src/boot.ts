@@ -1,7 +1,9 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import * as path from 'node:path';
+import { setFlagsFromString } from 'node:v8';
 import { constants, Script } from 'node:vm';
+import { GC_FLAGS } from '../node-options';
 import type { App, CodeCacheState } from './main';
 
 // What `node server.js` runs: loads the server (app.js) with V8's code cache, made after a training run when the
@@ -106,5 +108,8 @@ if (process.env.BILLING_MCP_WARM_CACHE_ONLY === '1') {
     );
 } else {
   const { app, codeCache } = load();
-  app.start({ codeCache });
+  // Only now: set any earlier and V8 would refuse the code caches this start has just used (see node-options.ts).
+  // The training run above sets none, so the cache it makes carries the flag hash a start loads it under.
+  for (const flag of GC_FLAGS) setFlagsFromString(flag);
+  app.start({ codeCache, gcFlags: GC_FLAGS });
 }

@@ -353,7 +353,8 @@ export interface ServerConfig {
   readonly cacheMaxEntries: number;
   /**
    * Bound on the cached answers' total estimated in-memory size, so a few huge answers cannot exhaust memory. At most
-   * 512 MB: the image caps V8's old generation at 1 GiB (server/node-options.ts).
+   * 512 MB: a quarter of V8's heap limit on an AgentCore microVM (V8 takes a quarter of the machine's memory, 2 GiB of
+   * its 8 GB), so a full cache leaves room for the work of the requests.
    */
   readonly cacheMaxBytes: number;
   /**

@@ -43,7 +43,8 @@ export type CodeCacheState = 'used' | 'rejected' | 'absent';
 
 /** What app.js offers boot.ts. */
 export interface App {
-  start(boot: { codeCache: CodeCacheState }): void;
+  /** `gcFlags`: the V8 flags boot.ts set once this bundle was loaded (server/node-options.ts). */
+  start(boot: { codeCache: CodeCacheState; gcFlags: readonly string[] }): void;
   warmUp(): Promise<void>;
 }
 
@@ -85,7 +86,7 @@ function assemble(config: ServerConfig, log: Logger) {
   return { gateway, http };
 }
 
-export function start(boot: { codeCache: CodeCacheState }): void {
+export function start(boot: { codeCache: CodeCacheState; gcFlags: readonly string[] }): void {
   let config;
   try {
     config = loadConfig(process.env);
@@ -102,8 +103,9 @@ export function start(boot: { codeCache: CodeCacheState }): void {
   if (boot.codeCache === 'rejected') {
     log.warn('code cache rejected', {
       hint:
-        'app.js.cache was made by another Node version, under other V8 flags (NODE_OPTIONS) or from another ' +
-        'app.js: this process compiles the server as it goes, so cold starts are slower. Rebuild the image.',
+        'app.js.cache was made by another Node version, under other V8 flags or from another app.js: this ' +
+        'process compiles the server as it goes, so cold starts are slower. Rebuild the image, and keep V8 ' +
+        "flags out of NODE_OPTIONS: V8 then refuses Node's own code cache of its modules too (server/node-options.ts).",
     });
   }
 
@@ -115,6 +117,7 @@ export function start(boot: { codeCache: CodeCacheState }): void {
       port,
       url: `http://${config.host}:${port}/mcp`,
       codeCache: boot.codeCache,
+      gcFlags: boot.gcFlags,
     });
   });
   http.server.on('error', (err) => {

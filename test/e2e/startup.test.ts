@@ -3,6 +3,7 @@ import { existsSync, mkdtempSync, readFileSync, statSync, writeFileSync } from '
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { awsError, BASE_ACCESS_KEY, BASE_SECRET_KEY, FakeAws } from '../fake-aws/fake-aws';
+import { GC_FLAGS } from '../../server/node-options';
 import { SERVER_BUNDLE, TEST_CLOCK } from './harness';
 
 // What the bundle does before its first tool call: a cold AgentCore microVM answers `initialize` and `tools/list`
@@ -250,6 +251,26 @@ describe('the code cache the image build makes (BILLING_MCP_WARM_CACHE_ONLY=1, s
       server.child.kill('SIGTERM');
       await server.exited;
     }
+  });
+
+  test('a start with the cache sets the GC flags after it, and says so in its listening line', async () => {
+    const server = run({ BILLING_MCP_CODE_CACHE: cache });
+    try {
+      await listening(server);
+      const line = server
+        .stderr()
+        .split('\n')
+        .find((l) => l.includes('"msg":"listening"'))!;
+      expect(JSON.parse(line)).toMatchObject({ codeCache: 'used', gcFlags: [...GC_FLAGS] });
+    } finally {
+      server.child.kill('SIGTERM');
+      await server.exited;
+    }
+    // Negative control: a V8 flag set before the load (here in NODE_OPTIONS) changes V8's flag hash, and the same
+    // cache is refused.
+    expect(
+      await codeCacheOfAStart({ BILLING_MCP_CODE_CACHE: cache, NODE_OPTIONS: '--max-semi-space-size=2' }),
+    ).toBe('rejected');
   });
 
   test('a training run that cannot answer fails the image build with one line and no cache', async () => {
