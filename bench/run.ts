@@ -17,6 +17,7 @@ import * as path from 'node:path';
 import { BUNDLE_FILES, bundleServer } from '../server/bundle';
 import { GC_FLAGS, SERVER_NODE_OPTIONS } from '../server/node-options';
 import { loadConfig } from '../server/src/config';
+import { NODE22 } from '../test/conformance/install';
 import { FakeAws } from '../test/fake-aws/fake-aws';
 import {
   callTool,
@@ -146,8 +147,7 @@ function measureBundle(dir: string): void {
  * installs into test/conformance for the conformance suite. Undefined when it is not installed.
  */
 function imageNode(): string | undefined {
-  const binary = path.join(ROOT, 'test', 'conformance', 'node_modules', 'node', 'bin', 'node');
-  return existsSync(binary) ? binary : undefined;
+  return existsSync(NODE22) ? NODE22 : undefined;
 }
 
 /** A code cache made the way the image build makes it (server/Dockerfile: the training run), for `node` to start from. */

@@ -5,15 +5,14 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { promisify } from 'node:util';
+import { CONFORMANCE_MODULES, NODE22 } from '../conformance/install';
 import { FakeAws } from '../fake-aws/fake-aws';
 import { startServer, type RunningServer } from './harness';
 
 // The official MCP conformance suite (@modelcontextprotocol/conformance) against the bundled server, run with the
 // Node 22 it needs; both live in test/conformance/ (installed by `npm test`'s pretest step).
 
-const SUITE = path.join(__dirname, '..', 'conformance', 'node_modules');
-const NODE22 = path.join(SUITE, 'node', 'bin', 'node');
-const CLI = path.join(SUITE, '@modelcontextprotocol', 'conformance', 'dist', 'index.js');
+const CLI = path.join(CONFORMANCE_MODULES, '@modelcontextprotocol', 'conformance', 'dist', 'index.js');
 const run = promisify(execFile);
 
 /** Scenarios that apply to a server with our capabilities (tools and prompts, stateless streamable HTTP). */

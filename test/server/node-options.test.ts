@@ -1,11 +1,8 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
-import * as path from 'node:path';
 import { SERVER_DOCKERFILE } from '../../server/bundle';
 import { GC_FLAGS, SERVER_NODE_OPTIONS } from '../../server/node-options';
-
-/** The Node the image runs (node@22, installed by `npm test`'s pretest beside the conformance suite). */
-const IMAGE_NODE = path.join(__dirname, '..', 'conformance', 'node_modules', 'node', 'bin', 'node');
+import { NODE22 } from '../conformance/install';
 
 /** Runs `node -e <script>` with only NODE_OPTIONS set, and returns what it printed. */
 function node(script: string, nodeOptions: string, binary = process.execPath): string {
@@ -17,7 +14,7 @@ function node(script: string, nodeOptions: string, binary = process.execPath): s
   return run.stdout.trim();
 }
 
-const NODES = [process.execPath, ...(existsSync(IMAGE_NODE) ? [IMAGE_NODE] : [])];
+const NODES = [process.execPath, ...(existsSync(NODE22) ? [NODE22] : [])];
 
 describe('the Node options the server runs with', () => {
   const dockerfile = readFileSync(SERVER_DOCKERFILE, 'utf8');
@@ -50,7 +47,7 @@ describe('the Node options the server runs with', () => {
 describe('the GC flags the server sets on itself once loaded (server/src/boot.ts)', () => {
   test('the Node the image runs is installed for these tests', () => {
     // Without node@22 the next tests would check Node 20 alone.
-    expect(existsSync(IMAGE_NODE)).toBe(true);
+    expect(existsSync(NODE22)).toBe(true);
   });
 
   test.each(NODES)('every flag is one the V8 of %s knows', (binary) => {
