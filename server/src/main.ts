@@ -41,10 +41,16 @@ function routeProcessWarnings(log: Logger): void {
 /** How the process entry (boot.ts) loaded this bundle: with the image's code cache, or compiling it afresh. */
 export type CodeCacheState = 'used' | 'rejected' | 'absent';
 
+/** What boot.ts did before it started this bundle. */
+export interface Boot {
+  readonly codeCache: CodeCacheState;
+  /** The V8 flags boot.ts set once this bundle was loaded (server/node-options.ts). */
+  readonly gcFlags: readonly string[];
+}
+
 /** What app.js offers boot.ts. */
 export interface App {
-  /** `gcFlags`: the V8 flags boot.ts set once this bundle was loaded (server/node-options.ts). */
-  start(boot: { codeCache: CodeCacheState; gcFlags: readonly string[] }): void;
+  start(boot: Boot): void;
   warmUp(): Promise<void>;
 }
 
@@ -86,7 +92,7 @@ function assemble(config: ServerConfig, log: Logger) {
   return { gateway, http };
 }
 
-export function start(boot: { codeCache: CodeCacheState; gcFlags: readonly string[] }): void {
+export function start(boot: Boot): void {
   let config;
   try {
     config = loadConfig(process.env);
